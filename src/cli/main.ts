@@ -1,0 +1,22 @@
+/**
+ * The `fraudwatch` command: one sub-command per job, each a thin call into the layers below.
+ * Each sub-command lives in its own file and registers itself here.
+ */
+import { Command } from 'commander';
+import { registerRulesCommand } from './rules-command.ts';
+import { registerSimulateCommand } from './simulate-command.ts';
+import { registerBenchCommand } from './bench-command.ts';
+import { registerDemoCommand } from './demo-command.ts';
+
+const program = new Command();
+program
+  .name('fraudwatch')
+  .description('Real-time fraud detection: exact per-account features, live rules, explained decisions.')
+  .version('0.1.0');
+
+registerDemoCommand(program);
+registerSimulateCommand(program);
+registerRulesCommand(program);
+registerBenchCommand(program);
+
+await program.parseAsync(process.argv);

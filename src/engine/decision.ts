@@ -1,0 +1,79 @@
+/**
+ * What the engine answers for a transaction, and the policy that turns scores into an outcome.
+ *
+ * Score formula (documented in docs/decisions.md):
+ *   rule_score  = 1 - prod(1 - w_i)            over the fired scoring rules (noisy-OR, each w_i in [0,1])
+ *   model_score = sum(weight_m * score_m) / sum(weight_m)   over the models that answered
+ *   score       = 1 - (1 - rule_score) * (1 - model_score)
+ * The outcome comes from the thresholds on `score`, unless a fired rule forces one; among forced outcomes the
+ * most severe wins (decline > block_and_review > review > approve), so an allow list cannot rescue a blocked card.
+ */
+
+export const OUTCOMES = ['approve', 'review', 'block_and_review', 'decline'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Severity order used when several forced outcomes compete. */
+export function outcomeSeverity(outcome: Outcome): number {
+  return OUTCOMES.indexOf(outcome);
+}
+
+export interface Thresholds {
+  /** score >= review → review */
+  review: number;
+  /** score >= block_and_review → block_and_review */
+  block_and_review: number;
+  /** score >= decline → decline */
+  decline: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { review: 0.5, block_and_review: 0.8, decline: 0.95 };
+
+export interface DecisionSettings {
+  thresholds: Thresholds;
+  /** Approve everything with `bypass_score`, marking decisions `bypassed` (the runbooks' fraud-detector bypass). */
+  bypass: boolean;
+  bypass_score: number;
+}
+
+export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
+  thresholds: DEFAULT_THRESHOLDS,
+  bypass: false,
+  bypass_score: 0,
+};
+
+/** Why a decision came out as it did: a fired rule, or a model's contributing feature. */
+export type Reason =
+  | { kind: 'rule'; rule: string; reason: string; score: number; outcome?: Outcome }
+  | { kind: 'model'; model: string; feature: string; value: number; contribution: number };
+
+export interface Decision {
+  transaction_id: string;
+  score: number;
+  outcome: Outcome;
+  reasons: Reason[];
+  rule_score: number;
+  model_score: number | null;
+  model_version: string | null;
+  rules_version: string;
+  bypassed: boolean;
+  degraded: boolean;
+}
+
+/** Checks thresholds are ordered and within [0,1]; returns a message or null. */
+export function thresholdsProblem(t: Thresholds): string | null {
+  for (const key of ['review', 'block_and_review', 'decline'] as const) {
+    const v = t[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) return `${key}: must be a number in [0,1]`;
+  }
+  if (!(t.review <= t.block_and_review && t.block_and_review <= t.decline)) {
+    return 'thresholds must satisfy review <= block_and_review <= decline';
+  }
+  return null;
+}
+
+export function outcomeForScore(score: number, t: Thresholds): Outcome {
+  if (score >= t.decline) return 'decline';
+  if (score >= t.block_and_review) return 'block_and_review';
+  if (score >= t.review) return 'review';
+  return 'approve';
+}

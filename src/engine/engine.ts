@@ -1,0 +1,224 @@
+/**
+ * The scoring engine: transaction in, Decision out. Pure and synchronous: no I/O, no await.
+ * validate (caller) → features → rules → models → decide. The only way back is `feedback`, delayed.
+ */
+import {
+  DEFAULT_DECISION_SETTINGS,
+  outcomeForScore,
+  outcomeSeverity,
+  thresholdsProblem,
+  type Decision,
+  type DecisionSettings,
+  type Outcome,
+  type Reason,
+} from './decision.ts';
+import { FEATURE_COUNT } from './features/catalog.ts';
+import { applyMerchantLabel, extractFeatures } from './features/extract.ts';
+import { InMemoryFeatureStore, type FeatureStateStore } from './features/feature-store.ts';
+import { LabelQueue, type PendingLabel } from './label-queue.ts';
+import type { ModelSlot } from './model.ts';
+import type { CompiledRuleSet } from './rules/index.ts';
+import { loadDefaultRules } from './rules/index.ts';
+import type { Transaction } from './transaction.ts';
+
+export const DEFAULT_LABEL_DELAY_MS = 7 * 86_400_000;
+
+export interface EngineOptions {
+  rules?: CompiledRuleSet;
+  settings?: Partial<DecisionSettings>;
+  models?: ModelSlot[];
+  /** How long after a verdict is given it becomes visible to features. Default 7 days. */
+  labelDelayMs?: number;
+  store?: FeatureStateStore;
+  /** How many model features to name in the reasons of a flagged decision. Default 3. */
+  explainTop?: number;
+  /** How many recent transaction ids to remember so `feedback` can find their merchant. Default 200,000. */
+  recentTransactions?: number;
+}
+
+export interface ScoreOptions {
+  /** Record the transaction into the account and merchant state (default true). False = a dry run. */
+  record?: boolean;
+}
+
+export type Label = 'fraud' | 'legit';
+
+export class Engine {
+  private rules: CompiledRuleSet;
+  private settings: DecisionSettings;
+  private models: readonly ModelSlot[];
+  private readonly store: FeatureStateStore;
+  private readonly labels = new LabelQueue();
+  readonly labelDelayMs: number;
+  private readonly explainTop: number;
+  private readonly recentCapacity: number;
+  private readonly recentMerchants = new Map<string, string>();
+  private readonly applyLabel = (label: PendingLabel): void =>
+    applyMerchantLabel(this.store.merchant(label.merchantId), label.fraud, label.knownAt);
+  /** Feature vector of the last scored transaction; overwritten by the next call. */
+  readonly features = new Float64Array(FEATURE_COUNT);
+
+  constructor(options: EngineOptions = {}) {
+    this.rules = options.rules ?? loadDefaultRules();
+    this.settings = { ...DEFAULT_DECISION_SETTINGS, ...options.settings };
+    this.models = options.models ?? [];
+    this.labelDelayMs = options.labelDelayMs ?? DEFAULT_LABEL_DELAY_MS;
+    this.store = options.store ?? new InMemoryFeatureStore();
+    this.explainTop = options.explainTop ?? 3;
+    this.recentCapacity = options.recentTransactions ?? 200_000;
+    const problem = thresholdsProblem(this.settings.thresholds);
+    if (problem) throw new RangeError(`settings.thresholds: ${problem}`);
+  }
+
+  get rulesVersion(): string {
+    return this.rules.version;
+  }
+
+  get ruleSet(): CompiledRuleSet {
+    return this.rules;
+  }
+
+  get decisionSettings(): DecisionSettings {
+    return this.settings;
+  }
+
+  get featureStore(): FeatureStateStore {
+    return this.store;
+  }
+
+  get pendingLabels(): number {
+    return this.labels.size;
+  }
+
+  /** Replaces the rule set. Atomic: a decision uses exactly one rule set, the one in place when it started. */
+  setRules(rules: CompiledRuleSet): void {
+    this.rules = rules;
+  }
+
+  setSettings(settings: Partial<DecisionSettings>): void {
+    const next = { ...this.settings, ...settings };
+    const problem = thresholdsProblem(next.thresholds);
+    if (problem) throw new RangeError(`thresholds: ${problem}`);
+    if (!Number.isFinite(next.bypass_score) || next.bypass_score < 0 || next.bypass_score > 1) {
+      throw new RangeError('bypass_score: must be a number in [0,1]');
+    }
+    this.settings = next;
+  }
+
+  setModels(models: ModelSlot[]): void {
+    this.models = models;
+  }
+
+  score(tx: Transaction, options?: ScoreOptions): Decision {
+    const rules = this.rules;
+    const settings = this.settings;
+    const record = options?.record ?? true;
+    const f = this.features;
+
+    if (this.labels.size > 0) this.labels.drain(tx.timestamp, this.applyLabel);
+    const account = this.store.account(tx.account_id);
+    const merchant = tx.merchant_id === undefined ? null : this.store.merchant(tx.merchant_id);
+    extractFeatures(tx, account, merchant, f, record);
+    if (record && tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
+
+    if (settings.bypass) {
+      return {
+        transaction_id: tx.transaction_id,
+        score: settings.bypass_score,
+        outcome: 'approve',
+        reasons: [],
+        rule_score: 0,
+        model_score: null,
+        model_version: null,
+        rules_version: rules.version,
+        bypassed: true,
+        degraded: false,
+      };
+    }
+
+    const reasons: Reason[] = [];
+    let keep = 1;
+    let forced: Outcome | null = null;
+    const list = rules.rules;
+    for (let i = 0; i < list.length; i++) {
+      const rule = list[i]!;
+      if (!rule.test(tx, f)) continue;
+      if (rule.outcome !== null) {
+        reasons.push({ kind: 'rule', rule: rule.ref, reason: rule.reason, score: 0, outcome: rule.outcome });
+        if (forced === null || outcomeSeverity(rule.outcome) > outcomeSeverity(forced)) forced = rule.outcome;
+      } else {
+        reasons.push({ kind: 'rule', rule: rule.ref, reason: rule.reason, score: rule.score });
+        keep *= 1 - rule.score;
+      }
+    }
+    const ruleScore = 1 - keep;
+
+    let degraded = false;
+    let weighted = 0;
+    let weights = 0;
+    let explainer: ModelSlot | null = null;
+    let modelVersion: string | null = null;
+    const models = this.models;
+    for (let i = 0; i < models.length; i++) {
+      const slot = models[i]!;
+      let s: number;
+      try {
+        s = slot.model.predict(f);
+      } catch {
+        s = NaN;
+      }
+      if (!(s >= 0 && s <= 1)) {
+        degraded = true; // a model that fails or answers nonsense is left out; rules still decide
+        continue;
+      }
+      weighted += slot.weight * s;
+      weights += slot.weight;
+      modelVersion = modelVersion === null ? slot.model.version : `${modelVersion}+${slot.model.version}`;
+      if (slot.model.explain !== undefined && (explainer === null || slot.weight > explainer.weight)) explainer = slot;
+    }
+    const modelScore = weights > 0 ? weighted / weights : null;
+    const score = modelScore === null ? ruleScore : 1 - (1 - ruleScore) * (1 - modelScore);
+    const outcome = forced ?? outcomeForScore(score, settings.thresholds);
+
+    if (explainer !== null && outcome !== 'approve') {
+      const model = explainer.model;
+      for (const c of model.explain!(f, this.explainTop)) {
+        reasons.push({ kind: 'model', model: model.name, feature: c.feature, value: c.value, contribution: c.contribution });
+      }
+    }
+
+    return {
+      transaction_id: tx.transaction_id,
+      score,
+      outcome,
+      reasons,
+      rule_score: ruleScore,
+      model_score: modelScore,
+      model_version: modelVersion,
+      rules_version: rules.version,
+      bypassed: false,
+      degraded,
+    };
+  }
+
+  /**
+   * Records a verdict on a transaction, given at time `at` (epoch ms). It becomes visible to features at
+   * `at + labelDelayMs`. The merchant comes from `merchantId` or from the recent-transaction memory.
+   * Returns false when the merchant is unknown (the label cannot feed merchant risk).
+   */
+  feedback(transactionId: string, label: Label, at: number, merchantId?: string): boolean {
+    const merchant = merchantId ?? this.recentMerchants.get(transactionId);
+    if (merchant === undefined) return false;
+    this.labels.push({ knownAt: at + this.labelDelayMs, merchantId: merchant, fraud: label === 'fraud' });
+    return true;
+  }
+
+  private remember(tx: Transaction): void {
+    const recent = this.recentMerchants;
+    recent.set(tx.transaction_id, tx.merchant_id!);
+    if (recent.size > this.recentCapacity) {
+      const oldest = recent.keys().next();
+      if (!oldest.done) recent.delete(oldest.value);
+    }
+  }
+}

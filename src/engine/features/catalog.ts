@@ -1,0 +1,131 @@
+/**
+ * The numeric features the engine computes for every transaction, in a fixed order.
+ * Rules name them, models are trained on them, and a feature vector is a Float64Array indexed by this order.
+ *
+ * Window statistics describe the account's history *before* this transaction: a window of length W at
+ * transaction time t holds the earlier transactions with timestamp in (t - W, t] (an event exactly W ago is
+ * out). Transactions with an equal timestamp that were scored earlier count as history.
+ */
+
+export interface FeatureInfo {
+  name: string;
+  description: string;
+}
+
+const WINDOWS = [
+  ['1h', 'hour'],
+  ['24h', '24 hours'],
+  ['7d', '7 days'],
+  ['30d', '30 days'],
+] as const;
+
+function windowFeatures(): FeatureInfo[] {
+  const out: FeatureInfo[] = [];
+  for (const [suffix, words] of WINDOWS) {
+    out.push(
+      { name: `account_count_${suffix}`, description: `earlier transactions of the account in the last ${words}` },
+      { name: `account_sum_${suffix}`, description: `sum of their amounts` },
+      { name: `account_mean_${suffix}`, description: `mean of their amounts (0 when none)` },
+      { name: `account_std_${suffix}`, description: `population standard deviation of their amounts (0 when < 2)` },
+    );
+  }
+  return out;
+}
+
+export const FEATURES: readonly FeatureInfo[] = [
+  { name: 'amount', description: 'the transaction amount' },
+  { name: 'amount_log', description: 'ln(1 + amount)' },
+  ...windowFeatures(),
+  {
+    name: 'amount_zscore_30d',
+    description: '(amount - 30-day mean) / max(30-day std, 1% of the mean, 1); 0 without history',
+  },
+  { name: 'amount_ratio_mean_30d', description: 'amount / 30-day mean; 1 without history' },
+  { name: 'amount_ratio_max_30d', description: 'amount / largest amount of the last 30 days; 1 without history' },
+  {
+    name: 'seconds_since_last',
+    description: 'seconds since the account\'s previous transaction; -1 for the first ever',
+  },
+  { name: 'account_tx_total', description: 'all earlier transactions of the account ever seen' },
+  { name: 'account_age_days', description: 'days since the account\'s first transaction; 0 for the first' },
+  { name: 'is_new_merchant', description: '1 when the account has history but never used this merchant (0 without merchant or history)' },
+  { name: 'is_new_device', description: '1 when the account has history but never used this device (0 without device or history)' },
+  { name: 'is_new_country', description: '1 when the account has history but never used this country (0 without country or history)' },
+  { name: 'is_new_city', description: '1 when the account has history but never used this city (0 without city or history)' },
+  {
+    name: 'outside_home_city',
+    description: '1 when the account has a home city (most used, >= 3 uses) and this is another city',
+  },
+  {
+    name: 'outside_home_country',
+    description: '1 when the account has a home country (most used, >= 3 uses) and this is another country',
+  },
+  {
+    name: 'distance_from_home_km',
+    description: 'great-circle distance to the nearest of the account\'s usual locations; -1 when unknown',
+  },
+  { name: 'hour_of_day', description: 'hour of the timestamp, UTC (0-23)' },
+  { name: 'is_night', description: '1 between 00:00 and 05:59 UTC' },
+  { name: 'is_weekend', description: '1 on Saturday or Sunday, UTC' },
+  { name: 'merchant_count_1d', description: 'earlier transactions at this merchant in the last day (0 without merchant)' },
+  { name: 'merchant_count_7d', description: 'earlier transactions at this merchant in the last 7 days' },
+  { name: 'merchant_count_30d', description: 'earlier transactions at this merchant in the last 30 days' },
+  {
+    name: 'merchant_fraud_rate',
+    description: 'share of the merchant\'s known labels that are fraud, smoothed: (fraud + 0.5) / (labels + 50)',
+  },
+  {
+    name: 'merchant_fraud_rate_30d',
+    description: 'the same over labels that became known in the last 30 days',
+  },
+  { name: 'merchant_labels_known', description: 'labels known for this merchant (all time)' },
+] as const;
+
+export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
+export const FEATURE_COUNT = FEATURES.length;
+
+const featureIndex = new Map<string, number>(FEATURE_NAMES.map((name, i) => [name, i]));
+
+/** Index of a feature in the vector, or -1. */
+export function indexOfFeature(name: string): number {
+  return featureIndex.get(name) ?? -1;
+}
+
+function must(name: string): number {
+  const i = indexOfFeature(name);
+  if (i < 0) throw new Error(`feature catalog lacks ${name}`);
+  return i;
+}
+
+/** Indices for the engine's own writes; resolved once at load so the hot path uses plain numbers. */
+export const F = {
+  amount: must('amount'),
+  amountLog: must('amount_log'),
+  windowBase: must('account_count_1h'), // 4 windows x (count, sum, mean, std), in WINDOWS order
+  zscore30d: must('amount_zscore_30d'),
+  ratioMean30d: must('amount_ratio_mean_30d'),
+  ratioMax30d: must('amount_ratio_max_30d'),
+  secondsSinceLast: must('seconds_since_last'),
+  txTotal: must('account_tx_total'),
+  ageDays: must('account_age_days'),
+  newMerchant: must('is_new_merchant'),
+  newDevice: must('is_new_device'),
+  newCountry: must('is_new_country'),
+  newCity: must('is_new_city'),
+  outsideHomeCity: must('outside_home_city'),
+  outsideHomeCountry: must('outside_home_country'),
+  distanceKm: must('distance_from_home_km'),
+  hour: must('hour_of_day'),
+  night: must('is_night'),
+  weekend: must('is_weekend'),
+  merchantCount1d: must('merchant_count_1d'),
+  merchantCount7d: must('merchant_count_7d'),
+  merchantCount30d: must('merchant_count_30d'),
+  merchantFraudRate: must('merchant_fraud_rate'),
+  merchantFraudRate30d: must('merchant_fraud_rate_30d'),
+  merchantLabels: must('merchant_labels_known'),
+} as const;
+
+/** Window lengths in milliseconds, in the order of the account_* window features. */
+export const ACCOUNT_WINDOWS_MS = [3_600_000, 86_400_000, 7 * 86_400_000, 30 * 86_400_000] as const;
+export const MERCHANT_WINDOWS_MS = [86_400_000, 7 * 86_400_000, 30 * 86_400_000] as const;

@@ -1,0 +1,127 @@
+/**
+ * Computes the feature vector of a transaction from the account's and merchant's state, and (when committing)
+ * records the transaction into that state. One pass, no allocation: the caller owns `out`.
+ */
+import type { Transaction } from '../transaction.ts';
+import type { AccountState } from './account-state.ts';
+import { F } from './catalog.ts';
+import type { MerchantState } from './merchant-state.ts';
+import { hashValue, SEEN_CITY, SEEN_COUNTRY, SEEN_DEVICE, SEEN_MERCHANT, tagged } from './seen-values.ts';
+import { UsualLocations } from './usual-locations.ts';
+
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+const WINDOW_30D = 3; // index of the 30-day window among the account windows
+/** A home city or country needs at least this many earlier uses. */
+const HOME_MIN_USES = 3;
+
+const merchantScratch = new Float64Array(12);
+const labelScratch = new Float64Array(4);
+
+/** 1 when the account has history and never used this value, else 0. */
+function isNew(account: AccountState, tag: number): number {
+  return account.total > 0 && account.seen.count(tag) === 0 ? 1 : 0;
+}
+
+export function extractFeatures(
+  tx: Transaction,
+  account: AccountState,
+  merchant: MerchantState | null,
+  out: Float64Array,
+  commit: boolean,
+): void {
+  const t = tx.timestamp;
+  const amount = tx.amount;
+  out[F.amount] = amount;
+  out[F.amountLog] = Math.log1p(amount);
+
+  account.windows.stats(t, out, F.windowBase, commit);
+  const base30 = F.windowBase + 4 * WINDOW_30D;
+  const count30 = out[base30]!;
+  const mean30 = out[base30 + 2]!;
+  const std30 = out[base30 + 3]!;
+  if (count30 > 0) {
+    out[F.zscore30d] = (amount - mean30) / Math.max(std30, mean30 * 0.01, 1);
+    out[F.ratioMean30d] = mean30 > 0 ? amount / mean30 : 1;
+    const max30 = account.windows.maxValue(t, 30 * DAY_MS);
+    out[F.ratioMax30d] = max30 > 0 ? amount / max30 : 1;
+  } else {
+    out[F.zscore30d] = 0;
+    out[F.ratioMean30d] = 1;
+    out[F.ratioMax30d] = 1;
+  }
+
+  if (account.total === 0) {
+    out[F.secondsSinceLast] = -1;
+  } else {
+    const last = account.lastTimestamp;
+    const previous = t >= last ? last : account.windows.previousTimestamp(t);
+    out[F.secondsSinceLast] = Number.isNaN(previous) ? -1 : (t - previous) / 1000;
+  }
+  out[F.txTotal] = account.total;
+  out[F.ageDays] = account.total > 0 ? Math.max(0, (t - account.firstTimestamp) / DAY_MS) : 0;
+
+  const merchantTag = tx.merchant_id === undefined ? 0 : tagged(hashValue(tx.merchant_id), SEEN_MERCHANT);
+  const deviceTag = tx.device_id === undefined ? 0 : tagged(hashValue(tx.device_id), SEEN_DEVICE);
+  const countryTag = tx.country === undefined ? 0 : tagged(hashValue(tx.country), SEEN_COUNTRY);
+  const cityTag = tx.city === undefined ? 0 : tagged(hashValue(tx.city.toLowerCase()), SEEN_CITY);
+  out[F.newMerchant] = merchantTag === 0 ? 0 : isNew(account, merchantTag);
+  out[F.newDevice] = deviceTag === 0 ? 0 : isNew(account, deviceTag);
+  out[F.newCountry] = countryTag === 0 ? 0 : isNew(account, countryTag);
+  out[F.newCity] = cityTag === 0 ? 0 : isNew(account, cityTag);
+  const homeCity = cityTag === 0 ? 0 : account.seen.mostUsed(SEEN_CITY, HOME_MIN_USES);
+  out[F.outsideHomeCity] = homeCity !== 0 && homeCity !== cityTag ? 1 : 0;
+  const homeCountry = countryTag === 0 ? 0 : account.seen.mostUsed(SEEN_COUNTRY, HOME_MIN_USES);
+  out[F.outsideHomeCountry] = homeCountry !== 0 && homeCountry !== countryTag ? 1 : 0;
+
+  const hasPlace = tx.latitude !== undefined && tx.longitude !== undefined;
+  out[F.distanceKm] =
+    hasPlace && account.locations !== null ? account.locations.distanceKm(tx.latitude!, tx.longitude!) : -1;
+
+  const msOfDay = ((t % DAY_MS) + DAY_MS) % DAY_MS;
+  const hour = Math.floor(msOfDay / HOUR_MS);
+  const weekday = (Math.floor(t / DAY_MS) + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+  out[F.hour] = hour;
+  out[F.night] = hour < 6 ? 1 : 0;
+  out[F.weekend] = weekday === 0 || weekday === 6 ? 1 : 0;
+
+  if (merchant !== null) {
+    merchant.traffic.stats(t, merchantScratch, 0, commit);
+    out[F.merchantCount1d] = merchantScratch[0]!;
+    out[F.merchantCount7d] = merchantScratch[4]!;
+    out[F.merchantCount30d] = merchantScratch[8]!;
+    merchant.labels.stats(t, labelScratch, 0, false);
+    out[F.merchantFraudRate] = (merchant.fraudLabels + 0.5) / (merchant.totalLabels + 50);
+    out[F.merchantFraudRate30d] = (labelScratch[1]! + 0.5) / (labelScratch[0]! + 50);
+    out[F.merchantLabels] = merchant.totalLabels;
+  } else {
+    out[F.merchantCount1d] = 0;
+    out[F.merchantCount7d] = 0;
+    out[F.merchantCount30d] = 0;
+    out[F.merchantFraudRate] = 0.01;
+    out[F.merchantFraudRate30d] = 0.01;
+    out[F.merchantLabels] = 0;
+  }
+
+  if (!commit) return;
+  account.windows.add(t, amount);
+  if (merchantTag !== 0) account.seen.record(merchantTag);
+  if (deviceTag !== 0) account.seen.record(deviceTag);
+  if (countryTag !== 0) account.seen.record(countryTag);
+  if (cityTag !== 0) account.seen.record(cityTag);
+  if (hasPlace) {
+    if (account.locations === null) account.locations = new UsualLocations();
+    account.locations.record(tx.latitude!, tx.longitude!);
+  }
+  if (account.total === 0 || t < account.firstTimestamp) account.firstTimestamp = t;
+  if (account.total === 0 || t > account.lastTimestamp) account.lastTimestamp = t;
+  account.total++;
+  if (merchant !== null) merchant.traffic.add(t, 1);
+}
+
+/** Records a label that became known at `knownAt` (already past the label delay). */
+export function applyMerchantLabel(merchant: MerchantState, fraud: boolean, knownAt: number): void {
+  merchant.labels.add(knownAt, fraud ? 1 : 0);
+  merchant.totalLabels++;
+  if (fraud) merchant.fraudLabels++;
+}

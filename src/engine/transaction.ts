@@ -1,0 +1,267 @@
+/**
+ * The transaction as the engine sees it, and the validation that turns untrusted input into one.
+ * JSON field names are snake_case everywhere; timestamps are normalised to epoch milliseconds (UTC).
+ */
+
+/** A validated transaction. `timestamp` is epoch milliseconds, UTC. */
+export interface Transaction {
+  transaction_id: string;
+  timestamp: number;
+  account_id: string;
+  amount: number;
+  currency: string;
+  merchant_id?: string | undefined;
+  merchant_category?: string | undefined;
+  country?: string | undefined;
+  city?: string | undefined;
+  latitude?: number | undefined;
+  longitude?: number | undefined;
+  channel?: string | undefined;
+  device_id?: string | undefined;
+  ip?: string | undefined;
+}
+
+/** One problem found in an input: where (`amount`, `rules[3].when.field`) and what, in plain words. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export type Validated<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
+
+/** String fields that are optional; the order is the order errors are reported in. */
+export const OPTIONAL_STRING_FIELDS = [
+  'merchant_id',
+  'merchant_category',
+  'country',
+  'city',
+  'channel',
+  'device_id',
+  'ip',
+] as const;
+
+/** Every categorical (string) field a rule may test. */
+export const TRANSACTION_STRING_FIELDS = [
+  'transaction_id',
+  'account_id',
+  'currency',
+  ...OPTIONAL_STRING_FIELDS,
+] as const;
+export type TransactionStringField = (typeof TRANSACTION_STRING_FIELDS)[number];
+
+export const TRANSACTION_FIELDS = [
+  'transaction_id',
+  'timestamp',
+  'account_id',
+  'amount',
+  'currency',
+  ...OPTIONAL_STRING_FIELDS,
+  'latitude',
+  'longitude',
+] as const;
+
+/** Timestamps outside [1990-01-01, 2100-01-01) are refused as absurd (a seconds-vs-milliseconds mix-up, a typo). */
+export const MIN_TIMESTAMP_MS = Date.UTC(1990, 0, 1);
+export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
+export const MAX_AMOUNT = 1e12;
+const MAX_ID_LENGTH = 256;
+
+// ISO 8601 date-time: date, 'T' or space, time with optional fraction, optional zone (Z or ±hh:mm / ±hhmm).
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * Parses ISO 8601 (a missing zone means UTC) or epoch milliseconds (a number or a string of digits).
+ * Returns NaN for anything else, including impossible calendar dates such as 2026-02-30.
+ */
+export function parseTimestamp(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : NaN;
+  if (typeof value !== 'string') return NaN;
+  const text = value.trim();
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return NaN;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
+  const year = Number(y);
+  const month = Number(mo) - 1;
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month > 11 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
+  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
+  let epoch = Date.UTC(year, month, day, hour, minute, second, ms);
+  const check = new Date(epoch);
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month) return NaN;
+  if (zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4));
+    epoch -= sign * offsetMinutes * 60_000;
+  }
+  return epoch;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  return typeof value;
+}
+
+function requiredId(input: Record<string, unknown>, field: string, errors: FieldError[]): string {
+  const value = input[field];
+  if (value === undefined || value === null || value === '') {
+    errors.push({ path: field, message: 'is required' });
+    return '';
+  }
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value !== 'string') {
+    errors.push({ path: field, message: `must be a string, got ${describe(value)}` });
+    return '';
+  }
+  if (value.length > MAX_ID_LENGTH) {
+    errors.push({ path: field, message: `must be at most ${MAX_ID_LENGTH} characters` });
+    return '';
+  }
+  return value;
+}
+
+function optionalString(input: Record<string, unknown>, field: string, errors: FieldError[]): string | undefined {
+  const value = input[field];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') {
+    errors.push({ path: field, message: `must be a string, got ${describe(value)}` });
+    return undefined;
+  }
+  if (value.length > MAX_ID_LENGTH) {
+    errors.push({ path: field, message: `must be at most ${MAX_ID_LENGTH} characters` });
+    return undefined;
+  }
+  return value;
+}
+
+function optionalCoordinate(
+  input: Record<string, unknown>,
+  field: 'latitude' | 'longitude',
+  limit: number,
+  errors: FieldError[],
+): number | undefined {
+  const raw = input[field];
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const value = typeof raw === 'string' ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < -limit || value > limit) {
+    errors.push({ path: field, message: `must be a number between -${limit} and ${limit}, got ${describe(raw)}` });
+    return undefined;
+  }
+  return value;
+}
+
+/**
+ * Checks an untrusted object and returns either a Transaction or every problem found, each with its field.
+ * Never throws. Unknown fields are ignored (payment systems send more than we use).
+ */
+export function validateTransaction(input: unknown): Validated<Transaction> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: [{ path: '', message: `must be a JSON object, got ${describe(input)}` }] };
+  }
+  const record = input as Record<string, unknown>;
+  const errors: FieldError[] = [];
+
+  const transaction_id = requiredId(record, 'transaction_id', errors);
+
+  let timestamp = NaN;
+  const rawTimestamp = record.timestamp;
+  if (rawTimestamp === undefined || rawTimestamp === null || rawTimestamp === '') {
+    errors.push({ path: 'timestamp', message: 'is required' });
+  } else {
+    timestamp = parseTimestamp(rawTimestamp);
+    if (Number.isNaN(timestamp)) {
+      errors.push({
+        path: 'timestamp',
+        message: `must be an ISO 8601 date-time or epoch milliseconds, got ${describe(rawTimestamp)}`,
+      });
+    } else if (timestamp < MIN_TIMESTAMP_MS || timestamp >= MAX_TIMESTAMP_MS) {
+      errors.push({
+        path: 'timestamp',
+        message: `must lie between 1990-01-01 and 2100-01-01, got ${describe(rawTimestamp)}`,
+      });
+    }
+  }
+
+  const account_id = requiredId(record, 'account_id', errors);
+
+  let amount = NaN;
+  const rawAmount = record.amount;
+  if (rawAmount === undefined || rawAmount === null || rawAmount === '') {
+    errors.push({ path: 'amount', message: 'is required' });
+  } else {
+    amount = typeof rawAmount === 'string' && rawAmount.trim() !== '' ? Number(rawAmount) : (rawAmount as number);
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
+      errors.push({ path: 'amount', message: `must be a finite number >= 0, got ${describe(rawAmount)}` });
+    } else if (amount > MAX_AMOUNT) {
+      errors.push({ path: 'amount', message: `must be at most ${MAX_AMOUNT}, got ${describe(rawAmount)}` });
+    }
+  }
+
+  let currency = 'USD';
+  const rawCurrency = record.currency;
+  if (rawCurrency !== undefined && rawCurrency !== null && rawCurrency !== '') {
+    if (typeof rawCurrency !== 'string' || !/^[A-Za-z]{3}$/.test(rawCurrency)) {
+      errors.push({ path: 'currency', message: `must be a 3-letter ISO 4217 code, got ${describe(rawCurrency)}` });
+    } else {
+      currency = rawCurrency.toUpperCase();
+    }
+  }
+
+  const merchant_id = optionalString(record, 'merchant_id', errors);
+  const merchant_category = optionalString(record, 'merchant_category', errors);
+  const country = optionalString(record, 'country', errors);
+  const city = optionalString(record, 'city', errors);
+  const latitude = optionalCoordinate(record, 'latitude', 90, errors);
+  const longitude = optionalCoordinate(record, 'longitude', 180, errors);
+  if ((latitude === undefined) !== (longitude === undefined) && errors.length === 0) {
+    errors.push({
+      path: latitude === undefined ? 'latitude' : 'longitude',
+      message: 'latitude and longitude must be given together',
+    });
+  }
+  const channel = optionalString(record, 'channel', errors);
+  const device_id = optionalString(record, 'device_id', errors);
+  const ip = optionalString(record, 'ip', errors);
+
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: {
+      transaction_id,
+      timestamp,
+      account_id,
+      amount,
+      currency,
+      merchant_id,
+      merchant_category,
+      country: country === undefined ? undefined : country.toUpperCase(),
+      city,
+      latitude,
+      longitude,
+      channel,
+      device_id,
+      ip,
+    },
+  };
+}
+
+/** Formats errors one per line, `path: message`, as the CLI and API print them. */
+export function formatErrors(errors: readonly FieldError[]): string {
+  return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
+}
+
+/** The JSON form of a transaction, with its timestamp back as ISO 8601. */
+export function transactionToJSON(tx: Transaction): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...tx, timestamp: new Date(tx.timestamp).toISOString() };
+  for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
+  return out;
+}

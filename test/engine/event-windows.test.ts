@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventWindows } from '../../src/engine/features/event-windows.ts';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const LENGTHS = [HOUR, DAY, 7 * DAY, 30 * DAY];
+
+function fresh(maxEvents = 4096): EventWindows {
+  return new EventWindows(LENGTHS, 31 * DAY, maxEvents);
+}
+
+/** Reference: brute force over a plain list. */
+function brute(events: [number, number][], t: number, length: number): { count: number; sum: number; std: number } {
+  const inside = events.filter(([ts]) => ts > t - length && ts <= t).map(([, v]) => v);
+  const sum = inside.reduce((a, b) => a + b, 0);
+  const mean = inside.length ? sum / inside.length : 0;
+  const variance = inside.length ? inside.reduce((a, v) => a + (v - mean) ** 2, 0) / inside.length : 0;
+  return { count: inside.length, sum, std: inside.length > 1 ? Math.sqrt(variance) : 0 };
+}
+
+function statsAt(w: EventWindows, t: number, commit = false): Float64Array {
+  const out = new Float64Array(16);
+  w.stats(t, out, 0, commit);
+  return out;
+}
+
+for (const [k, length] of LENGTHS.entries()) {
+  test(`window ${k}: an event is inside just before the edge, out exactly at it and just past it`, () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const w = fresh();
+    w.add(t0, 100);
+    assert.equal(statsAt(w, t0 + length - 1)[4 * k], 1, 'inside: 1 ms before the window length');
+    assert.equal(statsAt(w, t0 + length)[4 * k], 0, 'exactly one window length ago is out');
+    assert.equal(statsAt(w, t0 + length + 1)[4 * k], 0, 'just past');
+    assert.equal(statsAt(w, t0)[4 * k], 1, 'an equal timestamp counts as history');
+  });
+}
+
+test('running windows match a brute-force reference on a long in-order stream', () => {
+  let seed = 7;
+  const rand = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const w = fresh();
+  const events: [number, number][] = [];
+  let t = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < 3000; i++) {
+    t += Math.floor(rand() * 4 * HOUR);
+    const out = statsAt(w, t, true);
+    for (const [k, length] of LENGTHS.entries()) {
+      const ref = brute(events, t, length);
+      assert.equal(out[4 * k], ref.count, `count window ${k} at event ${i}`);
+      assert.ok(Math.abs(out[4 * k + 1]! - ref.sum) < 1e-6 * Math.max(1, ref.sum), `sum window ${k} at ${i}`);
+      assert.ok(Math.abs(out[4 * k + 3]! - ref.std) < 1e-6 * Math.max(1, ref.std), `std window ${k} at ${i}`);
+    }
+    const amount = Math.round(rand() * 50000) / 100;
+    w.add(t, amount);
+    events.push([t, amount]);
+  }
+});
+
+test('out-of-order and equal timestamps give exact windows, then in-order scoring stays exact', () => {
+  let seed = 11;
+  const rand = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const w = fresh();
+  const events: [number, number][] = [];
+  const start = Date.UTC(2026, 0, 1);
+  let clock = start;
+  for (let i = 0; i < 1500; i++) {
+    clock += Math.floor(rand() * 3 * HOUR);
+    // a third arrive up to 20 hours late, some with exactly the timestamp of an earlier event
+    let t = rand() < 0.33 ? clock - Math.floor(rand() * 20 * HOUR) : clock;
+    if (rand() < 0.1 && events.length > 0) t = events[events.length - 1]![0];
+    const out = statsAt(w, t, true);
+    for (const [k, length] of LENGTHS.entries()) {
+      const ref = brute(events, t, length);
+      assert.equal(out[4 * k], ref.count, `count window ${k} at event ${i} (t=${t - start})`);
+      assert.ok(Math.abs(out[4 * k + 1]! - ref.sum) < 1e-6 * Math.max(1, ref.sum), `sum window ${k} at ${i}`);
+    }
+    const amount = 1 + Math.floor(rand() * 1000);
+    w.add(t, amount);
+    events.push([t, amount]);
+  }
+});
+
+test('memory is bounded: old events are dropped and the cap holds', () => {
+  const w = fresh(100);
+  const t0 = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < 1000; i++) w.add(t0 + i * 1000, 1);
+  assert.equal(w.size, 100);
+  const w2 = fresh();
+  for (let i = 0; i < 100; i++) w2.add(t0 + i * DAY, 1);
+  assert.ok(w2.size <= 32, `kept ${w2.size} events although only 31 days are retained`);
+});
+
+test('maxValue and previousTimestamp see only the window and the past', () => {
+  const w = fresh();
+  const t0 = Date.UTC(2026, 0, 1);
+  w.add(t0, 500);
+  w.add(t0 + DAY, 50);
+  w.add(t0 + 2 * DAY, 70);
+  assert.equal(w.maxValue(t0 + 2 * DAY, 30 * DAY), 500);
+  assert.equal(w.maxValue(t0 + 2 * DAY, 1.5 * DAY), 70);
+  assert.equal(w.previousTimestamp(t0 + DAY + 5), t0 + DAY);
+  assert.ok(Number.isNaN(w.previousTimestamp(t0 - 1)));
+});
+
+test('snapshot and restore give the same statistics', () => {
+  const w = fresh();
+  const t0 = Date.UTC(2026, 0, 1);
+  for (let i = 0; i < 50; i++) w.add(t0 + i * 5 * HOUR, 10 + i);
+  const copy = EventWindows.restore(LENGTHS, 31 * DAY, 4096, w.snapshot());
+  const t = t0 + 260 * HOUR;
+  assert.deepEqual(statsAt(copy, t), statsAt(w, t));
+});
