@@ -63,7 +63,8 @@ export interface Decision {
 export function thresholdsProblem(t: Thresholds): string | null {
   for (const key of ['review', 'block_and_review', 'decline'] as const) {
     const v = t[key];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) return `${key}: must be a number in [0,1]`;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
+      return `${key}: must be a number in [0,1]`;
   }
   if (!(t.review <= t.block_and_review && t.block_and_review <= t.decline)) {
     return 'thresholds must satisfy review <= block_and_review <= decline';

@@ -174,7 +174,8 @@ export class Engine {
       weighted += slot.weight * s;
       weights += slot.weight;
       modelVersion = modelVersion === null ? slot.model.version : `${modelVersion}+${slot.model.version}`;
-      if (slot.model.explain !== undefined && (explainer === null || slot.weight > explainer.weight)) explainer = slot;
+      if (slot.model.explain !== undefined && (explainer === null || slot.weight > explainer.weight))
+        explainer = slot;
     }
     const modelScore = weights > 0 ? weighted / weights : null;
     const score = modelScore === null ? ruleScore : 1 - (1 - ruleScore) * (1 - modelScore);
@@ -183,7 +184,13 @@ export class Engine {
     if (explainer !== null && outcome !== 'approve') {
       const model = explainer.model;
       for (const c of model.explain!(f, this.explainTop)) {
-        reasons.push({ kind: 'model', model: model.name, feature: c.feature, value: c.value, contribution: c.contribution });
+        reasons.push({
+          kind: 'model',
+          model: model.name,
+          feature: c.feature,
+          value: c.value,
+          contribution: c.contribution,
+        });
       }
     }
 

@@ -106,7 +106,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   return typeof value;
 }
 
@@ -128,7 +129,11 @@ function requiredId(input: Record<string, unknown>, field: string, errors: Field
   return value;
 }
 
-function optionalString(input: Record<string, unknown>, field: string, errors: FieldError[]): string | undefined {
+function optionalString(
+  input: Record<string, unknown>,
+  field: string,
+  errors: FieldError[],
+): string | undefined {
   const value = input[field];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
@@ -153,7 +158,10 @@ function optionalCoordinate(
   if (raw === undefined || raw === null || raw === '') return undefined;
   const value = typeof raw === 'string' ? Number(raw) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < -limit || value > limit) {
-    errors.push({ path: field, message: `must be a number between -${limit} and ${limit}, got ${describe(raw)}` });
+    errors.push({
+      path: field,
+      message: `must be a number between -${limit} and ${limit}, got ${describe(raw)}`,
+    });
     return undefined;
   }
   return value;
@@ -198,7 +206,8 @@ export function validateTransaction(input: unknown): Validated<Transaction> {
   if (rawAmount === undefined || rawAmount === null || rawAmount === '') {
     errors.push({ path: 'amount', message: 'is required' });
   } else {
-    amount = typeof rawAmount === 'string' && rawAmount.trim() !== '' ? Number(rawAmount) : (rawAmount as number);
+    amount =
+      typeof rawAmount === 'string' && rawAmount.trim() !== '' ? Number(rawAmount) : (rawAmount as number);
     if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
       errors.push({ path: 'amount', message: `must be a finite number >= 0, got ${describe(rawAmount)}` });
     } else if (amount > MAX_AMOUNT) {
@@ -210,7 +219,10 @@ export function validateTransaction(input: unknown): Validated<Transaction> {
   const rawCurrency = record.currency;
   if (rawCurrency !== undefined && rawCurrency !== null && rawCurrency !== '') {
     if (typeof rawCurrency !== 'string' || !/^[A-Za-z]{3}$/.test(rawCurrency)) {
-      errors.push({ path: 'currency', message: `must be a 3-letter ISO 4217 code, got ${describe(rawCurrency)}` });
+      errors.push({
+        path: 'currency',
+        message: `must be a 3-letter ISO 4217 code, got ${describe(rawCurrency)}`,
+      });
     } else {
       currency = rawCurrency.toUpperCase();
     }

@@ -11,7 +11,11 @@ function fresh(maxEvents = 4096): EventWindows {
 }
 
 /** Reference: brute force over a plain list. */
-function brute(events: [number, number][], t: number, length: number): { count: number; sum: number; std: number } {
+function brute(
+  events: [number, number][],
+  t: number,
+  length: number,
+): { count: number; sum: number; std: number } {
   const inside = events.filter(([ts]) => ts > t - length && ts <= t).map(([, v]) => v);
   const sum = inside.reduce((a, b) => a + b, 0);
   const mean = inside.length ? sum / inside.length : 0;
@@ -39,7 +43,7 @@ for (const [k, length] of LENGTHS.entries()) {
 
 test('running windows match a brute-force reference on a long in-order stream', () => {
   let seed = 7;
-  const rand = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const w = fresh();
   const events: [number, number][] = [];
   let t = Date.UTC(2026, 0, 1);
@@ -60,7 +64,7 @@ test('running windows match a brute-force reference on a long in-order stream', 
 
 test('out-of-order and equal timestamps give exact windows, then in-order scoring stays exact', () => {
   let seed = 11;
-  const rand = (): number => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const w = fresh();
   const events: [number, number][] = [];
   const start = Date.UTC(2026, 0, 1);

@@ -47,7 +47,10 @@ export class AccountState {
 
   static restore(s: AccountSnapshot): AccountState {
     const state = new AccountState(
-      EventWindows.restore(ACCOUNT_WINDOWS_MS, RETENTION_MS, MAX_ACCOUNT_EVENTS, { events: s.events, latest: s.latest }),
+      EventWindows.restore(ACCOUNT_WINDOWS_MS, RETENTION_MS, MAX_ACCOUNT_EVENTS, {
+        events: s.events,
+        latest: s.latest,
+      }),
       SeenValues.restore(s.seen),
     );
     state.locations = s.locations ? new UsualLocations(s.locations.slice()) : null;

@@ -23,10 +23,16 @@ function windowFeatures(): FeatureInfo[] {
   const out: FeatureInfo[] = [];
   for (const [suffix, words] of WINDOWS) {
     out.push(
-      { name: `account_count_${suffix}`, description: `earlier transactions of the account in the last ${words}` },
+      {
+        name: `account_count_${suffix}`,
+        description: `earlier transactions of the account in the last ${words}`,
+      },
       { name: `account_sum_${suffix}`, description: `sum of their amounts` },
       { name: `account_mean_${suffix}`, description: `mean of their amounts (0 when none)` },
-      { name: `account_std_${suffix}`, description: `population standard deviation of their amounts (0 when < 2)` },
+      {
+        name: `account_std_${suffix}`,
+        description: `population standard deviation of their amounts (0 when < 2)`,
+      },
     );
   }
   return out;
@@ -41,17 +47,33 @@ export const FEATURES: readonly FeatureInfo[] = [
     description: '(amount - 30-day mean) / max(30-day std, 1% of the mean, 1); 0 without history',
   },
   { name: 'amount_ratio_mean_30d', description: 'amount / 30-day mean; 1 without history' },
-  { name: 'amount_ratio_max_30d', description: 'amount / largest amount of the last 30 days; 1 without history' },
+  {
+    name: 'amount_ratio_max_30d',
+    description: 'amount / largest amount of the last 30 days; 1 without history',
+  },
   {
     name: 'seconds_since_last',
-    description: 'seconds since the account\'s previous transaction; -1 for the first ever',
+    description: "seconds since the account's previous transaction; -1 for the first ever",
   },
   { name: 'account_tx_total', description: 'all earlier transactions of the account ever seen' },
-  { name: 'account_age_days', description: 'days since the account\'s first transaction; 0 for the first' },
-  { name: 'is_new_merchant', description: '1 when the account has history but never used this merchant (0 without merchant or history)' },
-  { name: 'is_new_device', description: '1 when the account has history but never used this device (0 without device or history)' },
-  { name: 'is_new_country', description: '1 when the account has history but never used this country (0 without country or history)' },
-  { name: 'is_new_city', description: '1 when the account has history but never used this city (0 without city or history)' },
+  { name: 'account_age_days', description: "days since the account's first transaction; 0 for the first" },
+  {
+    name: 'is_new_merchant',
+    description:
+      '1 when the account has history but never used this merchant (0 without merchant or history)',
+  },
+  {
+    name: 'is_new_device',
+    description: '1 when the account has history but never used this device (0 without device or history)',
+  },
+  {
+    name: 'is_new_country',
+    description: '1 when the account has history but never used this country (0 without country or history)',
+  },
+  {
+    name: 'is_new_city',
+    description: '1 when the account has history but never used this city (0 without city or history)',
+  },
   {
     name: 'outside_home_city',
     description: '1 when the account has a home city (most used, >= 3 uses) and this is another city',
@@ -62,17 +84,21 @@ export const FEATURES: readonly FeatureInfo[] = [
   },
   {
     name: 'distance_from_home_km',
-    description: 'great-circle distance to the nearest of the account\'s usual locations; -1 when unknown',
+    description: "great-circle distance to the nearest of the account's usual locations; -1 when unknown",
   },
   { name: 'hour_of_day', description: 'hour of the timestamp, UTC (0-23)' },
   { name: 'is_night', description: '1 between 00:00 and 05:59 UTC' },
   { name: 'is_weekend', description: '1 on Saturday or Sunday, UTC' },
-  { name: 'merchant_count_1d', description: 'earlier transactions at this merchant in the last day (0 without merchant)' },
+  {
+    name: 'merchant_count_1d',
+    description: 'earlier transactions at this merchant in the last day (0 without merchant)',
+  },
   { name: 'merchant_count_7d', description: 'earlier transactions at this merchant in the last 7 days' },
   { name: 'merchant_count_30d', description: 'earlier transactions at this merchant in the last 30 days' },
   {
     name: 'merchant_fraud_rate',
-    description: 'share of the merchant\'s known labels that are fraud, smoothed: (fraud + 0.5) / (labels + 50)',
+    description:
+      "share of the merchant's known labels that are fraud, smoothed: (fraud + 0.5) / (labels + 50)",
   },
   {
     name: 'merchant_fraud_rate_30d',

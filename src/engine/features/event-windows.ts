@@ -184,7 +184,10 @@ export class EventWindows {
   /** Drops events past retention or past the cap, keeping window sums consistent. */
   private evict(): void {
     const cutoff = this.latest - this.retentionMs;
-    while (this.head < this.end && (this.events[this.head * PAIR]! <= cutoff || this.end - this.head > this.maxEvents)) {
+    while (
+      this.head < this.end &&
+      (this.events[this.head * PAIR]! <= cutoff || this.end - this.head > this.maxEvents)
+    ) {
       const v = this.events[this.head * PAIR + 1]!;
       for (let k = 0; k < this.lengths.length; k++) {
         if (this.starts[k] === this.head) {

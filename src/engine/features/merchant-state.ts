@@ -12,7 +12,11 @@ export const MAX_MERCHANT_EVENTS = 1 << 20;
 
 export class MerchantState {
   /** One event per transaction, value 1. */
-  readonly traffic = new EventWindows(MERCHANT_WINDOWS_MS, MERCHANT_WINDOWS_MS[2] + DAY_MS, MAX_MERCHANT_EVENTS);
+  readonly traffic = new EventWindows(
+    MERCHANT_WINDOWS_MS,
+    MERCHANT_WINDOWS_MS[2] + DAY_MS,
+    MAX_MERCHANT_EVENTS,
+  );
   /** One event per label at the time it became known, value 1 for fraud and 0 for legitimate. */
   readonly labels = new EventWindows(LABEL_WINDOW_MS, LABEL_WINDOW_MS[0], MAX_MERCHANT_EVENTS);
   fraudLabels = 0;

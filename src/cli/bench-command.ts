@@ -1,0 +1,27 @@
+/** `fraudwatch bench engine|models`: benchmarks that print one JSON line of figures (not tests). */
+import type { Command } from 'commander';
+import { positiveInt } from './options.ts';
+
+export function registerBenchCommand(program: Command): void {
+  const bench = program
+    .command('bench')
+    .description('run a benchmark and print its figures as one JSON line');
+
+  bench
+    .command('engine')
+    .description('score simulated traffic through features + rules + model on one thread')
+    .option('--accounts <n>', 'simulated accounts', positiveInt('--accounts'), 100_000)
+    .option('--days <n>', 'simulated days', positiveInt('--days'), 30)
+    .option(
+      '--transactions <n>',
+      'transactions to score (the first N of the simulation)',
+      positiveInt('--transactions'),
+      1_000_000,
+    )
+    .option('--seed <n>', 'simulator seed', positiveInt('--seed'), 1)
+    .option('--json', 'print only the JSON line (the default output is the same line)')
+    .action(async (opts: { accounts: number; days: number; transactions: number; seed: number }) => {
+      const { runEngineBench } = await import('../../bench/engine.ts');
+      console.log(JSON.stringify(runEngineBench(opts)));
+    });
+}

@@ -1,0 +1,159 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Engine } from '../../src/engine/engine.ts';
+import { indexOfFeature } from '../../src/engine/features/catalog.ts';
+import { compileRules } from '../../src/engine/rules/index.ts';
+import { DAY, HOUR, T0, tx } from './helpers.ts';
+
+const noRules = (() => {
+  const r = compileRules({ version: 'empty', rules: [] });
+  assert.ok(r.ok, 'an empty rule set compiles');
+  return r.value;
+})();
+
+function feature(engine: Engine, name: string): number {
+  const i = indexOfFeature(name);
+  assert.ok(i >= 0, `feature ${name} exists`);
+  return engine.features[i]!;
+}
+
+test('account windows: counts, sums, means and standard deviations of earlier transactions', () => {
+  const engine = new Engine({ rules: noRules });
+  engine.score(tx({ timestamp: T0 - 10 * DAY, amount: 10 }));
+  engine.score(tx({ timestamp: T0 - 2 * DAY, amount: 20 }));
+  engine.score(tx({ timestamp: T0 - 2 * HOUR, amount: 30 }));
+  engine.score(tx({ timestamp: T0 - 10 * 60_000, amount: 40 }));
+  engine.score(tx({ timestamp: T0, amount: 1000 }));
+  assert.equal(feature(engine, 'account_count_1h'), 1);
+  assert.equal(feature(engine, 'account_count_24h'), 2);
+  assert.equal(feature(engine, 'account_count_7d'), 3);
+  assert.equal(feature(engine, 'account_count_30d'), 4);
+  assert.equal(feature(engine, 'account_sum_30d'), 100);
+  assert.equal(feature(engine, 'account_mean_30d'), 25);
+  assert.ok(Math.abs(feature(engine, 'account_std_30d') - Math.sqrt(125)) < 1e-9);
+  assert.ok(Math.abs(feature(engine, 'amount_zscore_30d') - (1000 - 25) / Math.sqrt(125)) < 1e-9);
+  assert.equal(feature(engine, 'amount_ratio_mean_30d'), 40);
+  assert.equal(feature(engine, 'amount_ratio_max_30d'), 25);
+  assert.equal(feature(engine, 'seconds_since_last'), 600);
+  assert.equal(feature(engine, 'account_tx_total'), 4);
+  assert.equal(feature(engine, 'account_age_days'), 10);
+});
+
+test('the first transaction of an account has neutral history features', () => {
+  const engine = new Engine({ rules: noRules });
+  engine.score(
+    tx({ account_id: 'new', timestamp: T0, amount: 500, device_id: 'd1', country: 'FI', merchant_id: 'm' }),
+  );
+  assert.equal(feature(engine, 'account_count_30d'), 0);
+  assert.equal(feature(engine, 'amount_zscore_30d'), 0);
+  assert.equal(feature(engine, 'amount_ratio_mean_30d'), 1);
+  assert.equal(feature(engine, 'seconds_since_last'), -1);
+  assert.equal(feature(engine, 'is_new_device'), 0, 'nothing to compare with yet');
+  assert.equal(feature(engine, 'is_new_merchant'), 0);
+});
+
+test('first-seen merchant, device, country and city, and home city/country after 3 uses', () => {
+  const engine = new Engine({ rules: noRules });
+  const home = { merchant_id: 'm1', device_id: 'd1', country: 'FI', city: 'Helsinki' };
+  for (let i = 0; i < 3; i++) engine.score(tx({ timestamp: T0 + i * HOUR, ...home }));
+  engine.score(tx({ timestamp: T0 + 3 * HOUR, ...home }));
+  for (const name of [
+    'is_new_merchant',
+    'is_new_device',
+    'is_new_country',
+    'is_new_city',
+    'outside_home_city',
+  ]) {
+    assert.equal(feature(engine, name), 0, name);
+  }
+  engine.score(
+    tx({ timestamp: T0 + 4 * HOUR, merchant_id: 'm2', device_id: 'd2', country: 'EE', city: 'Tallinn' }),
+  );
+  for (const name of ['is_new_merchant', 'is_new_device', 'is_new_country', 'is_new_city']) {
+    assert.equal(feature(engine, name), 1, name);
+  }
+  assert.equal(feature(engine, 'outside_home_city'), 1);
+  assert.equal(feature(engine, 'outside_home_country'), 1);
+  engine.score(
+    tx({ timestamp: T0 + 5 * HOUR, merchant_id: 'm2', device_id: 'd2', country: 'EE', city: 'tallinn' }),
+  );
+  assert.equal(feature(engine, 'is_new_device'), 0, 'the second use is not new');
+  assert.equal(feature(engine, 'is_new_city'), 0, 'cities compare case-insensitively');
+  assert.equal(feature(engine, 'outside_home_city'), 1, 'Helsinki is still home');
+});
+
+test('distance from the usual locations, hour, night and weekend (UTC)', () => {
+  const engine = new Engine({ rules: noRules });
+  const helsinki = { latitude: 60.1699, longitude: 24.9384 };
+  engine.score(tx({ timestamp: T0, ...helsinki }));
+  engine.score(tx({ timestamp: T0 + HOUR, ...helsinki }));
+  assert.ok(feature(engine, 'distance_from_home_km') < 0.001);
+  // Turku is about 150 km from Helsinki
+  engine.score(tx({ timestamp: Date.UTC(2026, 2, 7, 3, 15), latitude: 60.4518, longitude: 22.2666 }));
+  const km = feature(engine, 'distance_from_home_km');
+  assert.ok(km > 140 && km < 160, `Helsinki-Turku ${km} km`);
+  assert.equal(feature(engine, 'hour_of_day'), 3);
+  assert.equal(feature(engine, 'is_night'), 1);
+  assert.equal(feature(engine, 'is_weekend'), 1, '2026-03-07 is a Saturday');
+  engine.score(tx({ timestamp: T0, account_id: 'no-coordinates' }));
+  assert.equal(feature(engine, 'distance_from_home_km'), -1);
+  assert.equal(feature(engine, 'is_weekend'), 0);
+});
+
+test('merchant counts over 1, 7 and 30 days', () => {
+  const engine = new Engine({ rules: noRules });
+  const at = [T0 - 29 * DAY, T0 - 6 * DAY, T0 - 23 * HOUR, T0 - HOUR];
+  at.forEach((timestamp, i) => engine.score(tx({ account_id: `a${i}`, merchant_id: 'shop', timestamp })));
+  engine.score(tx({ account_id: 'z', merchant_id: 'shop', timestamp: T0 }));
+  assert.equal(feature(engine, 'merchant_count_1d'), 2);
+  assert.equal(feature(engine, 'merchant_count_7d'), 3);
+  assert.equal(feature(engine, 'merchant_count_30d'), 4);
+});
+
+test('a label given at t is invisible before t + delay, visible from then on', () => {
+  const delay = 7 * DAY;
+  const engine = new Engine({ rules: noRules, labelDelayMs: delay });
+  const first = tx({ account_id: 'victim', merchant_id: 'bad-shop', timestamp: T0 });
+  engine.score(first);
+  assert.equal(engine.feedback(first.transaction_id, 'fraud', T0 + DAY), true, 'merchant found from memory');
+  const baseline = (0 + 0.5) / (0 + 50);
+  engine.score(tx({ account_id: 'b', merchant_id: 'bad-shop', timestamp: T0 + DAY + delay - 1 }));
+  assert.equal(feature(engine, 'merchant_fraud_rate'), baseline, 'one millisecond before: not yet known');
+  assert.equal(feature(engine, 'merchant_labels_known'), 0);
+  engine.score(tx({ account_id: 'c', merchant_id: 'bad-shop', timestamp: T0 + DAY + delay }));
+  assert.equal(feature(engine, 'merchant_labels_known'), 1, 'known exactly at t + delay');
+  assert.equal(feature(engine, 'merchant_fraud_rate'), 1.5 / 51);
+  assert.equal(feature(engine, 'merchant_fraud_rate_30d'), 1.5 / 51);
+  engine.score(tx({ account_id: 'd', merchant_id: 'bad-shop', timestamp: T0 + DAY + delay + 31 * DAY }));
+  assert.equal(feature(engine, 'merchant_fraud_rate_30d'), baseline, 'out of the 30-day label window');
+  assert.equal(feature(engine, 'merchant_fraud_rate'), 1.5 / 51, 'still in the all-time rate');
+  assert.equal(engine.feedback('never-seen', 'fraud', T0), false);
+});
+
+test('a dry run (record: false) computes features without changing state', () => {
+  const engine = new Engine({ rules: noRules });
+  engine.score(tx({ timestamp: T0, amount: 10 }));
+  engine.score(tx({ timestamp: T0 + 2 * HOUR, amount: 10 }), { record: false });
+  engine.score(tx({ timestamp: T0 + HOUR, amount: 10 }));
+  assert.equal(feature(engine, 'account_count_1h'), 0, 'the dry run left nothing behind');
+  assert.equal(feature(engine, 'account_tx_total'), 1);
+});
+
+test('account state survives snapshot and restore (the shared-store contract)', async () => {
+  const { AccountState } = await import('../../src/engine/features/account-state.ts');
+  const engine = new Engine({ rules: noRules });
+  for (let i = 0; i < 20; i++)
+    engine.score(
+      tx({
+        account_id: 's',
+        timestamp: T0 + i * HOUR,
+        amount: 5 + i,
+        device_id: `d${i % 3}`,
+        latitude: 60,
+        longitude: 25,
+      }),
+    );
+  const original = engine.featureStore.account('s');
+  const copy = AccountState.restore(original.snapshot());
+  assert.deepEqual(copy.snapshot(), original.snapshot());
+});

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatErrors, parseTimestamp, validateTransaction } from '../../src/engine/transaction.ts';
+
+const good = {
+  transaction_id: 't1',
+  timestamp: '2026-03-01T12:30:00Z',
+  account_id: 'a1',
+  amount: 42.5,
+  currency: 'eur',
+  merchant_id: 'm1',
+  country: 'fi',
+  latitude: 60.17,
+  longitude: 24.94,
+};
+
+function errorsOf(input: unknown): string[] {
+  const r = validateTransaction(input);
+  assert.equal(r.ok, false, 'expected the input to be refused');
+  return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
+}
+
+test('a valid transaction is normalised: epoch ms, upper-case currency and country', () => {
+  const r = validateTransaction(good);
+  assert.ok(r.ok);
+  assert.equal(r.value.timestamp, Date.UTC(2026, 2, 1, 12, 30));
+  assert.equal(r.value.currency, 'EUR');
+  assert.equal(r.value.country, 'FI');
+  assert.equal(r.value.device_id, undefined);
+});
+
+test('timestamps: ISO with and without zone (UTC), offsets, epoch ms as number or string', () => {
+  assert.equal(parseTimestamp('2026-03-01T12:30:00'), Date.UTC(2026, 2, 1, 12, 30));
+  assert.equal(parseTimestamp('2026-03-01 12:30:00.250'), Date.UTC(2026, 2, 1, 12, 30, 0, 250));
+  assert.equal(parseTimestamp('2026-03-01T12:30:00+02:00'), Date.UTC(2026, 2, 1, 10, 30));
+  assert.equal(parseTimestamp('2026-03-01T12:30:00-0130'), Date.UTC(2026, 2, 1, 14, 0));
+  assert.equal(parseTimestamp('2026-03-01'), Date.UTC(2026, 2, 1));
+  assert.equal(parseTimestamp(1767225600000), 1767225600000);
+  assert.equal(parseTimestamp('1767225600000'), 1767225600000);
+  assert.ok(Number.isNaN(parseTimestamp('2026-02-30T00:00:00Z')), 'no 30th of February');
+  assert.ok(Number.isNaN(parseTimestamp('yesterday')));
+  assert.ok(Number.isNaN(parseTimestamp(Number.NaN)));
+});
+
+test('every problem is reported with its field, not just the first', () => {
+  const errors = errorsOf({ transaction_id: 7.5, amount: -1, currency: 'euro', latitude: 91, longitude: 0 });
+  assert.deepEqual(errors, [
+    'transaction_id: must be a string, got 7.5',
+    'timestamp: is required',
+    'account_id: is required',
+    'amount: must be a finite number >= 0, got -1',
+    'currency: must be a 3-letter ISO 4217 code, got "euro"',
+    'latitude: must be a number between -90 and 90, got 91',
+  ]);
+});
+
+test('NaN, Infinity, negative and absurd values are refused', () => {
+  for (const amount of [Number.NaN, Infinity, -Infinity, -0.01, 'abc', true, {}]) {
+    const errors = errorsOf({ ...good, amount });
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, /^amount: must be a finite number >= 0/);
+  }
+  assert.match(
+    errorsOf({ ...good, timestamp: 1_700_000_000 })[0]!,
+    /^timestamp: must lie between 1990-01-01/,
+  );
+  assert.match(errorsOf({ ...good, timestamp: '9999-01-01T00:00:00Z' })[0]!, /^timestamp: must lie between/);
+  assert.match(errorsOf({ ...good, timestamp: 'soon' })[0]!, /^timestamp: must be an ISO 8601 date-time/);
+  assert.match(errorsOf({ ...good, amount: 1e13 })[0]!, /^amount: must be at most/);
+  assert.match(errorsOf({ ...good, device_id: ['x'] })[0]!, /^device_id: must be a string, got an array/);
+  assert.match(
+    errorsOf({ ...good, latitude: undefined })[0]!,
+    /^latitude: latitude and longitude must be given together/,
+  );
+});
+
+test('non-objects are refused with a message, never a throw', () => {
+  for (const input of [null, undefined, 5, 'x', [], [good]]) {
+    const errors = errorsOf(input);
+    assert.match(errors[0]!, /must be a JSON object/);
+  }
+});
+
+test('formatErrors prints one `path: message` per line', () => {
+  assert.equal(
+    formatErrors([
+      { path: 'amount', message: 'must be a finite number >= 0' },
+      { path: '', message: 'must be a JSON object' },
+    ]),
+    'amount: must be a finite number >= 0\nmust be a JSON object',
+  );
+});
