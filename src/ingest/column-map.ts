@@ -1,0 +1,100 @@
+/**
+ * Maps a file's columns onto transaction fields and the label: `--map transaction_id=TX_ID,amount=TX_AMOUNT`.
+ * Without a mapping, columns named like the fields are taken as they are.
+ */
+import {
+  TRANSACTION_FIELDS,
+  validateTransaction,
+  type FieldError,
+  type Transaction,
+} from '../engine/transaction.ts';
+
+export const MAPPABLE_FIELDS: readonly string[] = [...TRANSACTION_FIELDS, 'label'];
+
+export type ColumnMap = ReadonlyMap<string, string>; // field → column
+
+/** Parses `field=COLUMN,...`; throws an Error naming the bad part. */
+export function parseColumnMap(spec: string | undefined): ColumnMap {
+  const map = new Map<string, string>();
+  if (spec === undefined || spec.trim() === '') return map;
+  for (const part of spec.split(',')) {
+    const eq = part.indexOf('=');
+    const field = part.slice(0, eq).trim();
+    const column = part.slice(eq + 1).trim();
+    if (eq < 0 || field === '' || column === '') throw new Error(`--map: "${part}" is not field=COLUMN`);
+    if (!MAPPABLE_FIELDS.includes(field)) {
+      throw new Error(`--map: unknown field "${field}" (fields: ${MAPPABLE_FIELDS.join(', ')})`);
+    }
+    if (map.has(field)) throw new Error(`--map: field "${field}" is mapped twice`);
+    map.set(field, column);
+  }
+  return map;
+}
+
+/** Parses a label cell: 1/0, true/false, fraud/legit(imate), yes/no. */
+export function parseLabel(value: unknown): 0 | 1 | null {
+  if (value === 1 || value === true) return 1;
+  if (value === 0 || value === false) return 0;
+  if (typeof value !== 'string') return null;
+  switch (value.trim().toLowerCase()) {
+    case '1':
+    case '1.0':
+    case 'true':
+    case 'fraud':
+    case 'yes':
+      return 1;
+    case '0':
+    case '0.0':
+    case 'false':
+    case 'legit':
+    case 'legitimate':
+    case 'no':
+      return 0;
+    default:
+      return null;
+  }
+}
+
+export type LabelledRow =
+  { ok: true; tx: Transaction; label: 0 | 1 | null } | { ok: false; errors: FieldError[] };
+
+/**
+ * Turns one record into a transaction and its label. Error paths name the file's column, e.g.
+ * `TX_AMOUNT (amount): must be a finite number >= 0`.
+ */
+export function toLabelledRow(
+  record: Record<string, unknown>,
+  map: ColumnMap,
+  requireLabel: boolean,
+): LabelledRow {
+  const input: Record<string, unknown> = {};
+  for (const field of TRANSACTION_FIELDS) {
+    const column = map.get(field) ?? field;
+    const value = record[column];
+    if (value !== undefined) input[field] = value;
+  }
+  const labelColumn = map.get('label') ?? 'label';
+  const rawLabel = record[labelColumn];
+  const label = rawLabel === undefined || rawLabel === '' ? null : parseLabel(rawLabel);
+  const checked = validateTransaction(input);
+  const errors: FieldError[] = checked.ok ? [] : checked.errors.map((e) => named(e, map));
+  if (rawLabel !== undefined && rawLabel !== '' && label === null) {
+    errors.push({
+      path: columnPath('label', map),
+      message: `must be 0/1, true/false or fraud/legit, got ${JSON.stringify(rawLabel)}`,
+    });
+  } else if (requireLabel && label === null) {
+    errors.push({ path: columnPath('label', map), message: 'is required' });
+  }
+  if (errors.length > 0 || !checked.ok) return { ok: false, errors };
+  return { ok: true, tx: checked.value, label };
+}
+
+function columnPath(field: string, map: ColumnMap): string {
+  const column = map.get(field);
+  return column === undefined || column === field ? field : `${column} (${field})`;
+}
+
+function named(e: FieldError, map: ColumnMap): FieldError {
+  return { path: columnPath(e.path, map), message: e.message };
+}

@@ -1,0 +1,99 @@
+/**
+ * Streams the records of a CSV or JSON Lines file, optionally gzip-compressed, as plain objects keyed by column
+ * name, each with its line number. Never loads the file whole. The format comes from the extension
+ * (.csv, .jsonl, .ndjson, each optionally + .gz); a bad line is reported, not dropped.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { CsvParser } from './csv-parser.ts';
+
+export type FileFormat = 'csv' | 'jsonl';
+
+export type FileRecord =
+  | { line: number; record: Record<string, unknown>; error?: undefined }
+  | { line: number; error: string; record?: undefined };
+
+export function formatOf(path: string): { format: FileFormat; gzip: boolean } {
+  const lower = path.toLowerCase();
+  const gzip = lower.endsWith('.gz');
+  const bare = gzip ? lower.slice(0, -3) : lower;
+  if (bare.endsWith('.csv')) return { format: 'csv', gzip };
+  if (bare.endsWith('.jsonl') || bare.endsWith('.ndjson')) return { format: 'jsonl', gzip };
+  throw new Error(`${path}: unknown file type (expected .csv, .jsonl or .ndjson, optionally with .gz)`);
+}
+
+function open(path: string, gzip: boolean): Readable {
+  const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (!gzip) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
+}
+
+export async function* readFileRecords(path: string): AsyncGenerator<FileRecord> {
+  const { format, gzip } = formatOf(path);
+  const stream = open(path, gzip);
+  stream.setEncoding('utf8');
+  if (format === 'csv') yield* csvRecords(stream);
+  else yield* jsonlRecords(stream);
+}
+
+async function* csvRecords(stream: Readable): AsyncGenerator<FileRecord> {
+  const parser = new CsvParser();
+  let header: string[] | null = null;
+  const emit = function* (batch: ReturnType<CsvParser['push']>): Generator<FileRecord> {
+    for (const { line, fields } of batch) {
+      if (header === null) {
+        header = fields.map((h) => h.trim());
+        continue;
+      }
+      if (fields.length !== header.length) {
+        yield { line, error: `has ${fields.length} fields, the header has ${header.length}` };
+        continue;
+      }
+      const record: Record<string, unknown> = {};
+      for (let i = 0; i < header.length; i++) record[header[i]!] = fields[i];
+      yield { line, record };
+    }
+  };
+  for await (const chunk of stream) yield* emit(parser.push(chunk as string));
+  const unterminated = parser.unterminatedQuote;
+  yield* emit(parser.end());
+  if (unterminated) yield { line: -1, error: 'the file ends inside a quoted field' };
+}
+
+async function* jsonlRecords(stream: Readable): AsyncGenerator<FileRecord> {
+  let rest = '';
+  let line = 0;
+  const parse = (text: string, at: number): FileRecord | null => {
+    const trimmed = text.trim();
+    if (trimmed === '') return null;
+    try {
+      const value: unknown = JSON.parse(trimmed);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        return { line: at, error: 'is not a JSON object' };
+      }
+      return { line: at, record: value as Record<string, unknown> };
+    } catch (e) {
+      return { line: at, error: `is not valid JSON (${(e as Error).message})` };
+    }
+  };
+  for await (const chunk of stream) {
+    const text = rest + (chunk as string);
+    let start = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', start);
+      if (nl < 0) break;
+      line++;
+      const r = parse(text.slice(start, nl), line);
+      if (r) yield r;
+      start = nl + 1;
+    }
+    rest = text.slice(start);
+  }
+  if (rest.length > 0) {
+    const r = parse(rest, line + 1);
+    if (r) yield r;
+  }
+}
