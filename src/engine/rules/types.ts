@@ -1,0 +1,36 @@
+/** The JSON rules document, as analysts write it. Documented with examples in docs/rules.md. */
+import type { Outcome } from '../decision.ts';
+
+export const NUMERIC_OPS = ['==', '!=', '>', '>=', '<', '<='] as const;
+export const STRING_OPS = ['==', '!=', 'in', 'not_in', 'in_list', 'not_in_list', 'exists', 'missing'] as const;
+export type NumericOp = (typeof NUMERIC_OPS)[number];
+export type StringOp = (typeof STRING_OPS)[number];
+
+export type Condition =
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { field: string; op: NumericOp; value: number }
+  | { field: string; op: NumericOp; value_field: string }
+  | { field: string; op: '==' | '!='; value: string }
+  | { field: string; op: 'in' | 'not_in'; value: string[] }
+  | { field: string; op: 'in_list' | 'not_in_list'; list: string }
+  | { field: string; op: 'exists' | 'missing' };
+
+export interface RuleDefinition {
+  id: string;
+  version: number;
+  description?: string;
+  enabled?: boolean;
+  when: Condition;
+  score?: number;
+  outcome?: Outcome;
+  reason: string;
+}
+
+export interface RulesDocument {
+  version: string;
+  description?: string;
+  lists?: Record<string, string[]>;
+  rules: RuleDefinition[];
+}
