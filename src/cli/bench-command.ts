@@ -20,8 +20,8 @@ export function registerBenchCommand(program: Command): void {
     )
     .option('--seed <n>', 'simulator seed', positiveInt('--seed'), 1)
     .option('--json', 'print only the JSON line (the default output is the same line)')
-    .action(async (opts: { accounts: number; days: number; transactions: number; seed: number }) => {
+    .action(async (opts: { accounts: number; days: number; transactions?: number; seed: number }) => {
       const { runEngineBench } = await import('../../bench/engine.ts');
-      console.log(JSON.stringify(runEngineBench(opts)));
+      console.log(JSON.stringify(runEngineBench({ ...opts, transactions: opts.transactions ?? Infinity })));
     });
 }

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { Engine } from '../engine/engine.ts';
 import { HeuristicModel } from '../engine/heuristic-model.ts';
 import { OUTCOMES, type Decision, type Outcome } from '../engine/decision.ts';
-import { simulate } from '../sim/index.ts';
+import { simulate } from '../simulator/index.ts';
 import { positiveInt } from './options.ts';
 
 interface DemoOptions {

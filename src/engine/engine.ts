@@ -32,7 +32,11 @@ export interface EngineOptions {
   store?: FeatureStateStore;
   /** How many model features to name in the reasons of a flagged decision. Default 3. */
   explainTop?: number;
-  /** How many recent transaction ids to remember so `feedback` can find their merchant. Default 200,000. */
+  /**
+   * How many recent transaction ids to remember so `feedback` can find their merchant without being told.
+   * Default 0: callers that keep transactions (the store, a replay) pass the merchant to `feedback` instead,
+   * and a large id map costs hash-table cache misses on every transaction.
+   */
   recentTransactions?: number;
 }
 
@@ -53,6 +57,8 @@ export class Engine {
   private readonly explainTop: number;
   private readonly recentCapacity: number;
   private readonly recentMerchants = new Map<string, string>();
+  private readonly recentIds: (string | undefined)[];
+  private recentNext = 0;
   private readonly applyLabel = (label: PendingLabel): void =>
     applyMerchantLabel(this.store.merchant(label.merchantId), label.fraud, label.knownAt);
   /** Feature vector of the last scored transaction; overwritten by the next call. */
@@ -65,7 +71,8 @@ export class Engine {
     this.labelDelayMs = options.labelDelayMs ?? DEFAULT_LABEL_DELAY_MS;
     this.store = options.store ?? new InMemoryFeatureStore();
     this.explainTop = options.explainTop ?? 3;
-    this.recentCapacity = options.recentTransactions ?? 200_000;
+    this.recentCapacity = options.recentTransactions ?? 0;
+    this.recentIds = new Array<string | undefined>(this.recentCapacity);
     const problem = thresholdsProblem(this.settings.thresholds);
     if (problem) throw new RangeError(`settings.thresholds: ${problem}`);
   }
@@ -220,12 +227,16 @@ export class Engine {
     return true;
   }
 
+  /**
+   * Remembers the merchant of recent transactions for `feedback`. A ring of ids says which entry to forget
+   * next; asking a Map for its oldest key instead degrades badly once it has seen many deletions.
+   */
   private remember(tx: Transaction): void {
-    const recent = this.recentMerchants;
-    recent.set(tx.transaction_id, tx.merchant_id!);
-    if (recent.size > this.recentCapacity) {
-      const oldest = recent.keys().next();
-      if (!oldest.done) recent.delete(oldest.value);
-    }
+    const slot = this.recentNext;
+    const evicted = this.recentIds[slot];
+    if (evicted !== undefined) this.recentMerchants.delete(evicted);
+    this.recentIds[slot] = tx.transaction_id;
+    this.recentMerchants.set(tx.transaction_id, tx.merchant_id!);
+    this.recentNext = slot + 1 === this.recentCapacity ? 0 : slot + 1;
   }
 }

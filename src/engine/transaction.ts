@@ -75,10 +75,11 @@ const ISO_DATE_TIME =
  * Returns NaN for anything else, including impossible calendar dates such as 2026-02-30.
  */
 export function parseTimestamp(value: unknown): number {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : NaN;
+  // Whole milliseconds: the windows store millisecond offsets.
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.floor(value) : NaN;
   if (typeof value !== 'string') return NaN;
   const text = value.trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Math.floor(Number(text));
   const m = ISO_DATE_TIME.exec(text);
   if (!m) return NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;

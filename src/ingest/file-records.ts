@@ -23,17 +23,23 @@ export function formatOf(path: string): { format: FileFormat; gzip: boolean } {
   throw new Error(`${path}: unknown file type (expected .csv, .jsonl or .ndjson, optionally with .gz)`);
 }
 
-function open(path: string, gzip: boolean): Readable {
+/** Bytes of the file read so far (compressed bytes for .gz), for progress and ETA. */
+export interface ReadProgress {
+  bytes: number;
+}
+
+function open(path: string, gzip: boolean, progress?: ReadProgress): Readable {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
+  if (progress) raw.on('data', (chunk) => (progress.bytes += chunk.length));
   if (!gzip) return raw;
   const gunzip = createGunzip();
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);
 }
 
-export async function* readFileRecords(path: string): AsyncGenerator<FileRecord> {
+export async function* readFileRecords(path: string, progress?: ReadProgress): AsyncGenerator<FileRecord> {
   const { format, gzip } = formatOf(path);
-  const stream = open(path, gzip);
+  const stream = open(path, gzip, progress);
   stream.setEncoding('utf8');
   if (format === 'csv') yield* csvRecords(stream);
   else yield* jsonlRecords(stream);

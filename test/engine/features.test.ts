@@ -112,7 +112,7 @@ test('merchant counts over 1, 7 and 30 days', () => {
 
 test('a label given at t is invisible before t + delay, visible from then on', () => {
   const delay = 7 * DAY;
-  const engine = new Engine({ rules: noRules, labelDelayMs: delay });
+  const engine = new Engine({ rules: noRules, labelDelayMs: delay, recentTransactions: 10 });
   const first = tx({ account_id: 'victim', merchant_id: 'bad-shop', timestamp: T0 });
   engine.score(first);
   assert.equal(engine.feedback(first.transaction_id, 'fraud', T0 + DAY), true, 'merchant found from memory');

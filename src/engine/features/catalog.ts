@@ -44,7 +44,7 @@ export const FEATURES: readonly FeatureInfo[] = [
   ...windowFeatures(),
   {
     name: 'amount_zscore_30d',
-    description: '(amount - 30-day mean) / max(30-day std, 1% of the mean, 1); 0 without history',
+    description: '(amount - 30-day mean) / max(30-day std, 10% of the mean, 1); 0 with fewer than 3 earlier',
   },
   { name: 'amount_ratio_mean_30d', description: 'amount / 30-day mean; 1 without history' },
   {

@@ -6,7 +6,15 @@ import type { Transaction } from '../transaction.ts';
 import type { AccountState } from './account-state.ts';
 import { F } from './catalog.ts';
 import type { MerchantState } from './merchant-state.ts';
-import { hashValue, SEEN_CITY, SEEN_COUNTRY, SEEN_DEVICE, SEEN_MERCHANT, tagged } from './seen-values.ts';
+import {
+  hashValue,
+  hashValueIgnoringCase,
+  SEEN_CITY,
+  SEEN_COUNTRY,
+  SEEN_DEVICE,
+  SEEN_MERCHANT,
+  tagged,
+} from './seen-values.ts';
 import { UsualLocations } from './usual-locations.ts';
 
 const DAY_MS = 86_400_000;
@@ -14,14 +22,11 @@ const HOUR_MS = 3_600_000;
 const WINDOW_30D = 3; // index of the 30-day window among the account windows
 /** A home city or country needs at least this many earlier uses. */
 const HOME_MIN_USES = 3;
+const MIN_ZSCORE_HISTORY = 3;
 
 const merchantScratch = new Float64Array(12);
 const labelScratch = new Float64Array(4);
-
-/** 1 when the account has history and never used this value, else 0. */
-function isNew(account: AccountState, tag: number): number {
-  return account.total > 0 && account.seen.count(tag) === 0 ? 1 : 0;
-}
+const seenScratch = new Int32Array(6);
 
 export function extractFeatures(
   tx: Transaction,
@@ -41,7 +46,9 @@ export function extractFeatures(
   const mean30 = out[base30 + 2]!;
   const std30 = out[base30 + 3]!;
   if (count30 > 0) {
-    out[F.zscore30d] = (amount - mean30) / Math.max(std30, mean30 * 0.01, 1);
+    // Two or three points make no spread to speak of: below MIN_ZSCORE_HISTORY the z-score stays 0.
+    out[F.zscore30d] =
+      count30 >= MIN_ZSCORE_HISTORY ? (amount - mean30) / Math.max(std30, mean30 * 0.1, 1) : 0;
     out[F.ratioMean30d] = mean30 > 0 ? amount / mean30 : 1;
     const max30 = account.windows.maxValue(t, 30 * DAY_MS);
     out[F.ratioMax30d] = max30 > 0 ? amount / max30 : 1;
@@ -64,15 +71,16 @@ export function extractFeatures(
   const merchantTag = tx.merchant_id === undefined ? 0 : tagged(hashValue(tx.merchant_id), SEEN_MERCHANT);
   const deviceTag = tx.device_id === undefined ? 0 : tagged(hashValue(tx.device_id), SEEN_DEVICE);
   const countryTag = tx.country === undefined ? 0 : tagged(hashValue(tx.country), SEEN_COUNTRY);
-  const cityTag = tx.city === undefined ? 0 : tagged(hashValue(tx.city.toLowerCase()), SEEN_CITY);
-  out[F.newMerchant] = merchantTag === 0 ? 0 : isNew(account, merchantTag);
-  out[F.newDevice] = deviceTag === 0 ? 0 : isNew(account, deviceTag);
-  out[F.newCountry] = countryTag === 0 ? 0 : isNew(account, countryTag);
-  out[F.newCity] = cityTag === 0 ? 0 : isNew(account, cityTag);
-  const homeCity = cityTag === 0 ? 0 : account.seen.mostUsed(SEEN_CITY, HOME_MIN_USES);
-  out[F.outsideHomeCity] = homeCity !== 0 && homeCity !== cityTag ? 1 : 0;
-  const homeCountry = countryTag === 0 ? 0 : account.seen.mostUsed(SEEN_COUNTRY, HOME_MIN_USES);
-  out[F.outsideHomeCountry] = homeCountry !== 0 && homeCountry !== countryTag ? 1 : 0;
+  const cityTag = tx.city === undefined ? 0 : tagged(hashValueIgnoringCase(tx.city), SEEN_CITY);
+  const seen = seenScratch;
+  account.seen.scan(merchantTag, deviceTag, countryTag, cityTag, HOME_MIN_USES, seen);
+  const hasHistory = account.total > 0;
+  out[F.newMerchant] = hasHistory && merchantTag !== 0 && seen[0] === 0 ? 1 : 0;
+  out[F.newDevice] = hasHistory && deviceTag !== 0 && seen[1] === 0 ? 1 : 0;
+  out[F.newCountry] = hasHistory && countryTag !== 0 && seen[2] === 0 ? 1 : 0;
+  out[F.newCity] = hasHistory && cityTag !== 0 && seen[3] === 0 ? 1 : 0;
+  out[F.outsideHomeCity] = cityTag !== 0 && seen[4] !== 0 && seen[4] !== cityTag ? 1 : 0;
+  out[F.outsideHomeCountry] = countryTag !== 0 && seen[5] !== 0 && seen[5] !== countryTag ? 1 : 0;
 
   const hasPlace = tx.latitude !== undefined && tx.longitude !== undefined;
   out[F.distanceKm] =
@@ -105,10 +113,7 @@ export function extractFeatures(
 
   if (!commit) return;
   account.windows.add(t, amount);
-  if (merchantTag !== 0) account.seen.record(merchantTag);
-  if (deviceTag !== 0) account.seen.record(deviceTag);
-  if (countryTag !== 0) account.seen.record(countryTag);
-  if (cityTag !== 0) account.seen.record(cityTag);
+  account.seen.recordAll(merchantTag, deviceTag, countryTag, cityTag);
   if (hasPlace) {
     if (account.locations === null) account.locations = new UsualLocations();
     account.locations.record(tx.latitude!, tx.longitude!);

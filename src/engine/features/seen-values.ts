@@ -20,8 +20,22 @@ export function hashValue(value: string): number {
   return h | 0;
 }
 
+/** The same hash with ASCII letters folded to lower case, without allocating a lower-cased copy. */
+export function hashValueIgnoringCase(value: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < value.length; i++) {
+    let c = value.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    h ^= c;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/** The hash with its kind in the low two bits; never 0, which means "no value". */
 export function tagged(hash: number, kind: SeenKind): number {
-  return (hash & ~3) | kind;
+  const tag = (hash & ~3) | kind;
+  return tag === 0 ? 4 : tag;
 }
 
 export class SeenValues {
@@ -47,32 +61,77 @@ export class SeenValues {
     return 0;
   }
 
-  /** The most used entry of a kind if it was used at least `minUses` times, else 0 (no home yet). */
-  mostUsed(kind: SeenKind, minUses: number): number {
+  /**
+   * One pass for everything a transaction asks: out[0..3] = earlier uses of the four tags (0 = never; a tag of 0
+   * means "no value" and counts 0), out[4] = the home city tag and out[5] = the home country tag (the most used,
+   * with at least `homeMinUses` uses; 0 when none).
+   */
+  scan(
+    merchant: number,
+    device: number,
+    country: number,
+    city: number,
+    homeMinUses: number,
+    out: Int32Array,
+  ): void {
     const e = this.entries;
-    let best = 0;
-    let bestCount = minUses - 1;
+    out[0] = 0;
+    out[1] = 0;
+    out[2] = 0;
+    out[3] = 0;
+    let homeCity = 0;
+    let homeCityUses = homeMinUses - 1;
+    let homeCountry = 0;
+    let homeCountryUses = homeMinUses - 1;
     for (let i = 0; i < this.size * 2; i += 2) {
-      if ((e[i]! & 3) === kind && e[i + 1]! > bestCount) {
-        best = e[i]!;
-        bestCount = e[i + 1]!;
+      const tag = e[i]!;
+      const uses = e[i + 1]!;
+      if (tag === merchant) out[0] = uses;
+      else if (tag === device) out[1] = uses;
+      else if (tag === country) out[2] = uses;
+      else if (tag === city) out[3] = uses;
+      const kind = tag & 3;
+      if (kind === SEEN_CITY && uses > homeCityUses) {
+        homeCity = tag;
+        homeCityUses = uses;
+      } else if (kind === SEEN_COUNTRY && uses > homeCountryUses) {
+        homeCountry = tag;
+        homeCountryUses = uses;
       }
     }
-    return bestCount >= minUses ? best : 0;
+    out[4] = homeCity;
+    out[5] = homeCountry;
   }
 
-  record(taggedHash: number): void {
+  /** Records one use of each non-zero tag, in one pass over the entries. */
+  recordAll(a: number, b: number, c: number, d: number): void {
     const e = this.entries;
     for (let i = 0; i < this.size * 2; i += 2) {
-      if (e[i] === taggedHash) {
+      const tag = e[i]!;
+      if (tag === a || tag === b || tag === c || tag === d) {
         if (e[i + 1]! < 0x7fffffff) e[i + 1] = e[i + 1]! + 1;
-        return;
+        if (tag === a) a = 0;
+        else if (tag === b) b = 0;
+        else if (tag === c) c = 0;
+        else d = 0;
       }
     }
+    if (a !== 0) this.insert(a);
+    if (b !== 0) this.insert(b);
+    if (c !== 0) this.insert(c);
+    if (d !== 0) this.insert(d);
+  }
+
+  /** Records one use of a tag. */
+  record(taggedHash: number): void {
+    this.recordAll(taggedHash, 0, 0, 0);
+  }
+
+  private insert(taggedHash: number): void {
     if (this.size < this.capacity) {
-      if (this.size * 2 === e.length) {
+      if (this.size * 2 === this.entries.length) {
         const grown = new Int32Array(Math.min(this.capacity, this.size * 2) * 2);
-        grown.set(e);
+        grown.set(this.entries);
         this.entries = grown;
       }
       this.entries[this.size * 2] = taggedHash;

@@ -24,12 +24,18 @@ export class UsualLocations {
     this.centres = centres ?? new Float64Array(SLOTS * 3);
   }
 
-  /** Distance to the nearest centre in km, or -1 when none is known yet. */
+  /**
+   * Distance to the nearest centre in km, or -1 when none is known yet. Equirectangular approximation (one
+   * cosine instead of a haversine per centre): within 0.5 % of the great circle up to ~1,000 km, and still far
+   * when far, which is all a "far from home" feature needs.
+   */
   distanceKm(lat: number, lon: number): number {
     let best = -1;
+    const c = this.centres;
+    const cosLat = Math.cos(lat * RAD);
     for (let s = 0; s < SLOTS; s++) {
-      if (this.centres[s * 3 + 2] === 0) continue;
-      const d = haversineKm(lat, lon, this.centres[s * 3]!, this.centres[s * 3 + 1]!);
+      if (c[s * 3 + 2] === 0) continue;
+      const d = approxKm(lat, lon, cosLat, c[s * 3]!, c[s * 3 + 1]!);
       if (best < 0 || d < best) best = d;
     }
     return best;
@@ -37,6 +43,7 @@ export class UsualLocations {
 
   record(lat: number, lon: number): void {
     const c = this.centres;
+    const cosLat = Math.cos(lat * RAD);
     let nearest = -1;
     let nearestKm = Infinity;
     let emptiest = 0;
@@ -44,7 +51,7 @@ export class UsualLocations {
       const uses = c[s * 3 + 2]!;
       if (uses < c[emptiest * 3 + 2]!) emptiest = s;
       if (uses === 0) continue;
-      const d = haversineKm(lat, lon, c[s * 3]!, c[s * 3 + 1]!);
+      const d = approxKm(lat, lon, cosLat, c[s * 3]!, c[s * 3 + 1]!);
       if (d < nearestKm) {
         nearestKm = d;
         nearest = s;
@@ -61,4 +68,13 @@ export class UsualLocations {
     c[emptiest * 3 + 1] = lon;
     c[emptiest * 3 + 2] = 1;
   }
+}
+
+/** Equirectangular distance in km (see distanceKm). */
+function approxKm(lat: number, lon: number, cosLat: number, lat2: number, lon2: number): number {
+  let dLon = Math.abs(lon - lon2);
+  if (dLon > 180) dLon = 360 - dLon;
+  const x = dLon * cosLat;
+  const y = lat - lat2;
+  return Math.sqrt(x * x + y * y) * RAD * EARTH_RADIUS_KM;
 }

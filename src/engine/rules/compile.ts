@@ -44,7 +44,8 @@ const ACCESSORS: Record<TransactionStringField, (tx: Transaction) => string | un
 
 /** Membership that ignores case: the raw value first (the common exact hit), then its lower-case form. */
 function member(set: ReadonlySet<string>, value: string | undefined): boolean {
-  return value !== undefined && (set.has(value) || set.has(value.toLowerCase()));
+  // An empty list (the shipped allow/block lists) costs nothing; toLowerCase allocates, so it comes last.
+  return value !== undefined && set.size !== 0 && (set.has(value) || set.has(value.toLowerCase()));
 }
 
 function numericLeaf(index: number, op: string, value: number): Predicate {
@@ -83,7 +84,8 @@ function fieldToFieldLeaf(a: number, op: string, b: number): Predicate {
 
 function textLeaf(cond: Record<string, unknown>, lists: Record<string, string[]>): Predicate {
   const get = ACCESSORS[cond.field as TransactionStringField];
-  const lower = (values: unknown): ReadonlySet<string> => new Set((values as string[]).map((v) => v.toLowerCase()));
+  const lower = (values: unknown): ReadonlySet<string> =>
+    new Set((values as string[]).map((v) => v.toLowerCase()));
   switch (cond.op) {
     case '==':
     case '!=': {
@@ -135,7 +137,8 @@ function compileCondition(cond: Condition, lists: Record<string, string[]>): Pre
   const leaf = cond as Record<string, unknown>;
   const index = indexOfFeature(leaf.field as string);
   if (index < 0) return textLeaf(leaf, lists);
-  if (typeof leaf.value_field === 'string') return fieldToFieldLeaf(index, leaf.op as string, indexOfFeature(leaf.value_field));
+  if (typeof leaf.value_field === 'string')
+    return fieldToFieldLeaf(index, leaf.op as string, indexOfFeature(leaf.value_field));
   return numericLeaf(index, leaf.op as string, leaf.value as number);
 }
 
@@ -153,16 +156,15 @@ export function compileValidated(doc: RulesDocument): CompiledRuleSet {
   const lists = copy.lists ?? {};
   const rules = copy.rules
     .filter((r: RuleDefinition) => r.enabled !== false)
-    .map(
-      (r): CompiledRule =>
-        Object.freeze({
-          ref: `${r.id}@${r.version}`,
-          id: r.id,
-          reason: r.reason,
-          score: r.outcome === undefined ? (r.score ?? 0) : 0,
-          outcome: r.outcome ?? null,
-          test: compileCondition(r.when, lists),
-        }),
+    .map((r): CompiledRule =>
+      Object.freeze({
+        ref: `${r.id}@${r.version}`,
+        id: r.id,
+        reason: r.reason,
+        score: r.outcome === undefined ? (r.score ?? 0) : 0,
+        outcome: r.outcome ?? null,
+        test: compileCondition(r.when, lists),
+      }),
     );
   return Object.freeze({ version: copy.version, document: copy, rules: Object.freeze(rules) });
 }

@@ -24,7 +24,9 @@ export function loadDefaultRules(): CompiledRuleSet {
   if (defaults === null) {
     const result = compileRules(JSON.parse(readFileSync(DEFAULT_RULES_PATH, 'utf8')));
     if (!result.ok) {
-      throw new Error(`rules/default-rules.json is invalid:\n${result.errors.map((e) => `${e.path}: ${e.message}`).join('\n')}`);
+      throw new Error(
+        `rules/default-rules.json is invalid:\n${result.errors.map((e) => `${e.path}: ${e.message}`).join('\n')}`,
+      );
     }
     defaults = result.value;
   }

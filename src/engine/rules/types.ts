@@ -2,7 +2,16 @@
 import type { Outcome } from '../decision.ts';
 
 export const NUMERIC_OPS = ['==', '!=', '>', '>=', '<', '<='] as const;
-export const STRING_OPS = ['==', '!=', 'in', 'not_in', 'in_list', 'not_in_list', 'exists', 'missing'] as const;
+export const STRING_OPS = [
+  '==',
+  '!=',
+  'in',
+  'not_in',
+  'in_list',
+  'not_in_list',
+  'exists',
+  'missing',
+] as const;
 export type NumericOp = (typeof NUMERIC_OPS)[number];
 export type StringOp = (typeof STRING_OPS)[number];
 

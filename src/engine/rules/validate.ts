@@ -39,7 +39,8 @@ class Checker {
 
   unknownKeys(obj: Json, allowed: string[], path: string): void {
     for (const key of Object.keys(obj)) {
-      if (!allowed.includes(key)) this.add(path ? `${path}.${key}` : key, `unknown key${didYouMean(key, allowed)}`);
+      if (!allowed.includes(key))
+        this.add(path ? `${path}.${key}` : key, `unknown key${didYouMean(key, allowed)}`);
     }
   }
 
@@ -90,7 +91,10 @@ class Checker {
       }
       this.unknownKeys(rule, RULE_KEYS, path);
       if (typeof rule.id !== 'string' || !ID_PATTERN.test(rule.id)) {
-        this.add(`${path}.id`, rule.id === undefined ? 'is required' : 'must be snake_case: a-z, 0-9, _ (at most 64)');
+        this.add(
+          `${path}.id`,
+          rule.id === undefined ? 'is required' : 'must be snake_case: a-z, 0-9, _ (at most 64)',
+        );
       } else if (seen.has(rule.id)) {
         this.add(`${path}.id`, `duplicate id "${rule.id}" (also rules[${seen.get(rule.id)}])`);
       } else {
@@ -165,7 +169,10 @@ class Checker {
     this.unknownKeys(cond, LEAF_KEYS, path);
     const field = cond.field;
     if (typeof field !== 'string') {
-      this.add(`${path}.field`, field === undefined ? 'is required (or use all / any / not)' : 'must be a string');
+      this.add(
+        `${path}.field`,
+        field === undefined ? 'is required (or use all / any / not)' : 'must be a string',
+      );
       return;
     }
     const numeric = NUMERIC_FIELDS.has(field);
@@ -176,7 +183,10 @@ class Checker {
     const op = cond.op;
     const ops: readonly string[] = numeric ? NUMERIC_OPS : STRING_OPS;
     if (typeof op !== 'string' || !ops.includes(op)) {
-      this.add(`${path}.op`, `must be one of ${ops.join(' ')} for ${numeric ? 'numeric' : 'text'} field "${field}", got ${kind(op)}`);
+      this.add(
+        `${path}.op`,
+        `must be one of ${ops.join(' ')} for ${numeric ? 'numeric' : 'text'} field "${field}", got ${kind(op)}`,
+      );
       return;
     }
     if (numeric) this.numericOperand(cond, path, field);
@@ -188,7 +198,10 @@ class Checker {
       const other = cond.value_field;
       if (cond.value !== undefined) this.add(path, 'give either "value" or "value_field", not both');
       if (typeof other !== 'string' || !NUMERIC_FIELDS.has(other)) {
-        this.add(`${path}.value_field`, `unknown feature ${kind(other)}${typeof other === 'string' ? didYouMean(other, FEATURE_NAMES) : ''}`);
+        this.add(
+          `${path}.value_field`,
+          `unknown feature ${kind(other)}${typeof other === 'string' ? didYouMean(other, FEATURE_NAMES) : ''}`,
+        );
       }
       return;
     }
@@ -203,7 +216,8 @@ class Checker {
     switch (op) {
       case '==':
       case '!=':
-        if (typeof v !== 'string') this.add(`${path}.value`, `must be a string for field "${field}", got ${kind(v)}`);
+        if (typeof v !== 'string')
+          this.add(`${path}.value`, `must be a string for field "${field}", got ${kind(v)}`);
         return;
       case 'in':
       case 'not_in':
@@ -214,7 +228,8 @@ class Checker {
       case 'in_list':
       case 'not_in_list': {
         const list = cond.list;
-        if (typeof list !== 'string') this.add(`${path}.list`, `is required for "${op}": the name of a list in "lists"`);
+        if (typeof list !== 'string')
+          this.add(`${path}.list`, `is required for "${op}": the name of a list in "lists"`);
         else if (!this.listNames.has(list)) {
           this.add(`${path}.list`, `unknown list "${list}"${didYouMean(list, this.listNames)}`);
         }

@@ -1,0 +1,72 @@
+/** `fraudwatch simulate`: writes deterministic labelled traffic to a file (or JSON Lines to stdout). */
+import { InvalidArgumentError, type Command } from 'commander';
+import { parseTimestamp } from '../engine/transaction.ts';
+import { simulationFormatOf, writeSimulation } from '../simulator/index.ts';
+import { positiveInt } from './options.ts';
+
+interface SimulateCliOptions {
+  accounts: number;
+  merchants?: number;
+  days: number;
+  seed: number;
+  start: string;
+  fraudRate: number;
+  idPrefix: string;
+  out?: string;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 0.5)
+    throw new InvalidArgumentError(`--fraud-rate must be a number in [0, 0.5], got "${value}"`);
+  return n;
+}
+
+export function registerSimulateCommand(program: Command): void {
+  program
+    .command('simulate')
+    .description('write simulated labelled traffic (CSV or JSONL, optionally .gz); deterministic for a seed')
+    .option('--accounts <n>', 'number of accounts', positiveInt('--accounts'), 1000)
+    .option(
+      '--merchants <n>',
+      'number of merchants (default: max(50, accounts/20))',
+      positiveInt('--merchants'),
+    )
+    .option('--days <n>', 'number of days', positiveInt('--days'), 30)
+    .option('--seed <n>', 'random seed', positiveInt('--seed'), 1)
+    .option('--start <date>', 'first day, ISO 8601 (UTC midnight)', '2026-01-01')
+    .option('--fraud-rate <r>', 'target share of fraudulent transactions', fraction, 0.005)
+    .option('--id-prefix <p>', 'prefix of every transaction id', 'tx-')
+    .option(
+      '--out <file>',
+      'output file: .csv, .jsonl or .ndjson, optionally + .gz (default: JSON Lines on stdout)',
+    )
+    .action(async (opts: SimulateCliOptions) => {
+      const start = parseTimestamp(opts.start);
+      if (Number.isNaN(start)) program.error(`--start must be an ISO 8601 date, got "${opts.start}"`);
+      if (opts.out !== undefined) {
+        try {
+          simulationFormatOf(opts.out);
+        } catch (e) {
+          program.error((e as Error).message);
+        }
+      }
+      const options = {
+        accounts: opts.accounts,
+        merchants: opts.merchants,
+        days: opts.days,
+        seed: opts.seed,
+        start,
+        fraudRate: opts.fraudRate,
+        idPrefix: opts.idPrefix,
+      };
+      const started = performance.now();
+      const result = await writeSimulation(options, opts.out ?? process.stdout);
+      if (opts.out !== undefined) {
+        const seconds = (performance.now() - started) / 1000;
+        console.error(
+          `${opts.out}: ${result.rows} transactions, ${result.frauds} fraudulent (${((100 * result.frauds) / Math.max(1, result.rows)).toFixed(2)}%), ${seconds.toFixed(1)} s`,
+        );
+      }
+    });
+}
