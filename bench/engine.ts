@@ -28,6 +28,9 @@ export interface EngineBenchResult {
   transactions: number;
   rss_mb: number;
   bytes_per_account: number;
+  reserved_bytes_per_account: number;
+  merchants: number;
+  merchant_mb: number;
   models: string;
   rules: number;
   flagged: number;
@@ -87,7 +90,10 @@ export function runEngineBench(options: EngineBenchOptions): EngineBenchResult {
     accounts: stats.accounts,
     transactions: n,
     rss_mb: Math.round(process.memoryUsage().rss / 1048576),
-    bytes_per_account: Math.round(stats.approx_bytes / Math.max(1, stats.accounts)),
+    bytes_per_account: Math.round(stats.account_bytes / Math.max(1, stats.accounts)),
+    reserved_bytes_per_account: Math.round(stats.account_reserved_bytes / Math.max(1, stats.accounts)),
+    merchants: stats.merchants,
+    merchant_mb: Math.round(stats.merchant_bytes / 1048576),
     models: options.modelsLabel ?? models.map((m) => m.model.version).join('+'),
     rules: engine.ruleSet.rules.length,
     flagged,

@@ -14,9 +14,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--days <n>', 'simulated days', positiveInt('--days'), 30)
     .option(
       '--transactions <n>',
-      'transactions to score (the first N of the simulation)',
+      'stop after N transactions (default: the whole simulation)',
       positiveInt('--transactions'),
-      1_000_000,
     )
     .option('--seed <n>', 'simulator seed', positiveInt('--seed'), 1)
     .option('--json', 'print only the JSON line (the default output is the same line)')

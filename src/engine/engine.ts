@@ -123,9 +123,10 @@ export class Engine {
     const f = this.features;
 
     if (this.labels.size > 0) this.labels.drain(tx.timestamp, this.applyLabel);
-    const account = this.store.account(tx.account_id);
+    const accounts = this.store.accounts;
+    const slot = accounts.slot(tx.account_id);
     const merchant = tx.merchant_id === undefined ? null : this.store.merchant(tx.merchant_id);
-    extractFeatures(tx, account, merchant, f, record);
+    extractFeatures(tx, accounts, slot, merchant, f, record);
     if (record && tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
 
     if (settings.bypass) {

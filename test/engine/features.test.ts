@@ -139,21 +139,35 @@ test('a dry run (record: false) computes features without changing state', () =>
   assert.equal(feature(engine, 'account_tx_total'), 1);
 });
 
-test('account state survives snapshot and restore (the shared-store contract)', async () => {
-  const { AccountState } = await import('../../src/engine/features/account-state.ts');
-  const engine = new Engine({ rules: noRules });
-  for (let i = 0; i < 20; i++)
-    engine.score(
-      tx({
-        account_id: 's',
-        timestamp: T0 + i * HOUR,
-        amount: 5 + i,
-        device_id: `d${i % 3}`,
-        latitude: 60,
-        longitude: 25,
-      }),
-    );
-  const original = engine.featureStore.account('s');
-  const copy = AccountState.restore(original.snapshot());
-  assert.deepEqual(copy.snapshot(), original.snapshot());
+test('account state survives snapshot and restore (the shared-store contract)', () => {
+  const a = new Engine({ rules: noRules });
+  const b = new Engine({ rules: noRules });
+  const history = (i: number) =>
+    tx({
+      account_id: 's',
+      timestamp: T0 + i * HOUR,
+      amount: 5 + i,
+      device_id: `d${i % 3}`,
+      city: 'Oslo',
+      latitude: 60,
+      longitude: 25,
+    });
+  for (let i = 0; i < 40; i++) a.score(history(i));
+  const words = a.featureStore.accounts.snapshot('s');
+  assert.ok(words !== null);
+  assert.equal(b.featureStore.accounts.snapshot('s'), null);
+  b.featureStore.accounts.restore('s', words);
+  const next = tx({
+    account_id: 's',
+    timestamp: T0 + 41 * HOUR,
+    amount: 900,
+    device_id: 'd9',
+    city: 'Paris',
+    latitude: 48.8,
+    longitude: 2.3,
+  });
+  a.score(next);
+  b.score(next);
+  assert.deepEqual([...b.features], [...a.features]);
+  assert.equal(b.featureStore.accounts.total('s'), 41);
 });

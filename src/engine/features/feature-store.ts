@@ -1,32 +1,33 @@
 /**
  * Where per-account and per-merchant state lives. The engine is synchronous, so the interface is too: a remote
- * store (Redis) loads the states a batch needs before scoring and writes them back after, using the states'
- * snapshot/restore. The default keeps everything in memory.
+ * store (Redis) loads the account blocks a batch needs into the arena before scoring (`accounts.restore`) and
+ * writes them back after (`accounts.snapshot`). The default keeps everything in memory.
  */
-import { AccountState } from './account-state.ts';
+import { AccountArena } from './account-arena.ts';
 import { MerchantState } from './merchant-state.ts';
 
+export interface FeatureStoreStats {
+  accounts: number;
+  merchants: number;
+  /** Live account state. */
+  account_bytes: number;
+  /** Account arena pages held, free blocks included. */
+  account_reserved_bytes: number;
+  merchant_bytes: number;
+}
+
 export interface FeatureStateStore {
-  /** The account's state, created empty on first use. */
-  account(accountId: string): AccountState;
+  /** Account states, one block per account. */
+  readonly accounts: AccountArena;
   /** The merchant's state, created empty on first use. */
   merchant(merchantId: string): MerchantState;
   /** Counts and approximate bytes, for metrics and the memory bound. */
-  stats(): { accounts: number; merchants: number; approx_bytes: number };
+  stats(): FeatureStoreStats;
 }
 
 export class InMemoryFeatureStore implements FeatureStateStore {
-  private readonly accounts = new Map<string, AccountState>();
+  readonly accounts = new AccountArena();
   private readonly merchants = new Map<string, MerchantState>();
-
-  account(accountId: string): AccountState {
-    let state = this.accounts.get(accountId);
-    if (state === undefined) {
-      state = new AccountState();
-      this.accounts.set(accountId, state);
-    }
-    return state;
-  }
 
   merchant(merchantId: string): MerchantState {
     let state = this.merchants.get(merchantId);
@@ -37,10 +38,15 @@ export class InMemoryFeatureStore implements FeatureStateStore {
     return state;
   }
 
-  stats(): { accounts: number; merchants: number; approx_bytes: number } {
-    let bytes = 0;
-    for (const a of this.accounts.values()) bytes += a.approxBytes;
-    for (const m of this.merchants.values()) bytes += m.approxBytes;
-    return { accounts: this.accounts.size, merchants: this.merchants.size, approx_bytes: bytes };
+  stats(): FeatureStoreStats {
+    let merchantBytes = 0;
+    for (const m of this.merchants.values()) merchantBytes += m.approxBytes;
+    return {
+      accounts: this.accounts.size,
+      merchants: this.merchants.size,
+      account_bytes: this.accounts.approxBytes(),
+      account_reserved_bytes: this.accounts.reservedBytes(),
+      merchant_bytes: merchantBytes,
+    };
   }
 }
