@@ -94,7 +94,7 @@ export function runEngineBench(options: EngineBenchOptions): EngineBenchResult {
     reserved_bytes_per_account: Math.round(stats.account_reserved_bytes / Math.max(1, stats.accounts)),
     merchants: stats.merchants,
     merchant_mb: Math.round(stats.merchant_bytes / 1048576),
-    models: options.modelsLabel ?? models.map((m) => m.model.version).join('+'),
+    models: options.modelsLabel ?? models.map((m) => m.model?.version ?? 'missing').join('+'),
     rules: engine.ruleSet.rules.length,
     flagged,
     node: process.version,

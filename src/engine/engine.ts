@@ -169,9 +169,14 @@ export class Engine {
     const models = this.models;
     for (let i = 0; i < models.length; i++) {
       const slot = models[i]!;
+      const model = slot.model;
+      if (model === null) {
+        degraded = true; // configured but not loaded: rules and the other models decide
+        continue;
+      }
       let s: number;
       try {
-        s = slot.model.predict(f);
+        s = model.predict(f);
       } catch {
         s = NaN;
       }
@@ -181,15 +186,15 @@ export class Engine {
       }
       weighted += slot.weight * s;
       weights += slot.weight;
-      modelVersion = modelVersion === null ? slot.model.version : `${modelVersion}+${slot.model.version}`;
-      if (slot.model.explain !== undefined && (explainer === null || slot.weight > explainer.weight))
+      modelVersion = modelVersion === null ? model.version : `${modelVersion}+${model.version}`;
+      if (model.explain !== undefined && (explainer === null || slot.weight > explainer.weight))
         explainer = slot;
     }
     const modelScore = weights > 0 ? weighted / weights : null;
     const score = modelScore === null ? ruleScore : 1 - (1 - ruleScore) * (1 - modelScore);
     const outcome = forced ?? outcomeForScore(score, settings.thresholds);
 
-    if (explainer !== null && outcome !== 'approve') {
+    if (explainer !== null && explainer.model !== null && outcome !== 'approve') {
       const model = explainer.model;
       for (const c of model.explain!(f, this.explainTop)) {
         reasons.push({

@@ -20,8 +20,11 @@ export interface ScoringModel {
   explain?(features: Float64Array, top: number): FeatureContribution[];
 }
 
-/** A model and how much its score counts in the model score (weights are normalised over the models). */
+/**
+ * A model and how much its score counts in the model score (weights are normalised over the models). A slot
+ * whose model is `null` is configured but missing (its artifact failed to load): decisions are then `degraded`.
+ */
 export interface ModelSlot {
-  model: ScoringModel;
+  model: ScoringModel | null;
   weight: number;
 }

@@ -150,6 +150,13 @@ test('degraded: a failing or nonsensical model is left out, rules decide', () =>
     assert.equal(d.score, 0.6, 'the rule score alone');
     assert.equal(d.outcome, 'review');
   }
+  const missing = new Engine({ rules: scoring, models: [{ model: null, weight: 1 }] });
+  const m = missing.score(tx({ timestamp: T0, amount: 2000 }));
+  assert.deepEqual(
+    [m.degraded, m.model_score, m.score, m.outcome],
+    [true, null, 0.6, 'review'],
+    'a missing model',
+  );
   const mixed = new Engine({
     rules: scoring,
     models: [
