@@ -55,12 +55,13 @@ export function binOf(edges: Float64Array, v: number): number {
   return lo;
 }
 
-/** The binned matrix, column-major (one Uint8Array run of n per column) for cache-friendly histograms. */
+/** The binned matrix, row-major like X: a row's bins are 1 contiguous run of d bytes, so a node's rows are read
+ * once each when its histogram is built. */
 export function binMatrix(X: Float64Array, n: number, d: number, binning: Binning): Uint8Array {
   const out = new Uint8Array(n * d);
   for (let f = 0; f < d; f++) {
     const edges = binning.edges[f]!;
-    for (let i = 0; i < n; i++) out[f * n + i] = binOf(edges, X[i * d + f]!);
+    for (let i = 0; i < n; i++) out[i * d + f] = binOf(edges, X[i * d + f]!);
   }
   return out;
 }

@@ -58,17 +58,40 @@ export function growTree(
   const scratch = new Int32Array(rows.length);
   const active = chooseColumns(d, o.colSubsample, rng);
   const histSize = d * BINS * 2;
+  // Histograms are reused from a pool: depth-first growth keeps at most maxDepth + 2 alive.
+  const pool: Float64Array[] = [];
+  const takeHist = (): Float64Array => pool.pop() ?? new Float64Array(histSize);
+  const allColumns = active.length === d;
   const buildHist = (start: number, end: number, hist: Float64Array): void => {
     hist.fill(0);
-    for (let a = 0; a < active.length; a++) {
-      const f = active[a]!;
-      const col = f * n;
-      const at = f * BINS * 2;
-      for (let i = start; i < end; i++) {
-        const r = rows[i]!;
-        const k = at + 2 * binned[col + r]!;
-        hist[k] = hist[k]! + grad[r]!;
-        hist[k + 1] = hist[k + 1]! + hess[r]!;
+    for (let i = start; i < end; i++) {
+      const r = rows[i]!;
+      const g = grad[r]!;
+      const h = hess[r]!;
+      const at = r * d;
+      if (allColumns) {
+        // two columns per step: independent read-modify-writes the processor can overlap
+        let f = 0;
+        for (; f + 1 < d; f += 2) {
+          const k1 = (f * BINS + binned[at + f]!) << 1;
+          const k2 = ((f + 1) * BINS + binned[at + f + 1]!) << 1;
+          hist[k1] = hist[k1]! + g;
+          hist[k1 + 1] = hist[k1 + 1]! + h;
+          hist[k2] = hist[k2]! + g;
+          hist[k2 + 1] = hist[k2 + 1]! + h;
+        }
+        if (f < d) {
+          const k = (f * BINS + binned[at + f]!) << 1;
+          hist[k] = hist[k]! + g;
+          hist[k + 1] = hist[k + 1]! + h;
+        }
+      } else {
+        for (let a = 0; a < active.length; a++) {
+          const f = active[a]!;
+          const k = (f * BINS + binned[at + f]!) * 2;
+          hist[k] = hist[k]! + g;
+          hist[k + 1] = hist[k + 1]! + h;
+        }
       }
     }
   };
@@ -81,7 +104,7 @@ export function growTree(
     h0 += hess[rows[i]!]!;
   }
   const root = addNode(tree, leafValue(g0, h0));
-  const rootHist = new Float64Array(histSize);
+  const rootHist = takeHist();
   buildHist(0, rows.length, rootHist);
   const stack: Pending[] = [
     { node: root, start: 0, end: rows.length, depth: 0, hist: rootHist, g: g0, h: h0 },
@@ -89,7 +112,10 @@ export function growTree(
 
   while (stack.length > 0) {
     const p = stack.pop()!;
-    if (p.depth >= o.maxDepth || p.h < 2 * o.minChildWeight || p.end - p.start < 2) continue;
+    if (p.depth >= o.maxDepth || p.h < 2 * o.minChildWeight || p.end - p.start < 2) {
+      pool.push(p.hist);
+      continue;
+    }
     // best split over the active columns
     const parentScore = (p.g * p.g) / (p.h + o.lambda);
     let bestGain = 1e-12;
@@ -120,14 +146,16 @@ export function growTree(
         }
       }
     }
-    if (bestFeature < 0) continue;
+    if (bestFeature < 0) {
+      pool.push(p.hist);
+      continue;
+    }
     // stable partition of rows[start, end): bin <= bestBin first
-    const col = bestFeature * n;
     let l = p.start;
     let r = 0;
     for (let i = p.start; i < p.end; i++) {
       const row = rows[i]!;
-      if (binned[col + row]! <= bestBin) rows[l++] = row;
+      if (binned[row * d + bestFeature]! <= bestBin) rows[l++] = row;
       else scratch[r++] = row;
     }
     rows.set(scratch.subarray(0, r), l);
@@ -138,9 +166,12 @@ export function growTree(
     tree.feature[p.node] = bestFeature;
     tree.threshold[p.node] = binning.edges[bestFeature]![bestBin]!;
     tree.left[p.node] = leftNode;
-    if (p.depth + 1 >= o.maxDepth) continue; // children stay leaves: no histograms needed
+    if (p.depth + 1 >= o.maxDepth) {
+      pool.push(p.hist); // children stay leaves: no histograms needed
+      continue;
+    }
     const leftSmaller = l - p.start <= p.end - l;
-    const small = new Float64Array(histSize);
+    const small = takeHist();
     if (leftSmaller) buildHist(p.start, l, small);
     else buildHist(l, p.end, small);
     const large = p.hist; // parent minus the smaller child

@@ -77,7 +77,11 @@ test("imbalanced data: high AUC, positive weighting raises the positives' scores
     const p = m.predictBatch(te.X, 10_000);
     let s = 0;
     let k = 0;
-    for (let i = 0; i < p.length; i++) if (te.y[i]) ((s += p[i]!), k++);
+    for (let i = 0; i < p.length; i++) {
+      if (!te.y[i]) continue;
+      s += p[i]!;
+      k++;
+    }
     return s / k;
   };
   assert.ok(
