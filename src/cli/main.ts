@@ -7,6 +7,7 @@ import { registerRulesCommand } from './rules-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
+import { registerReplayCommand } from './replay-command.ts';
 
 const program = new Command();
 program
@@ -17,6 +18,7 @@ program
 registerDemoCommand(program);
 registerSimulateCommand(program);
 registerRulesCommand(program);
+registerReplayCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,125 @@
+/** `fraudwatch replay FILE`: a backtest of the whole engine on a labelled file, with delayed labels. */
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parseColumnMap } from '../ingest/column-map.ts';
+import { formatOf } from '../ingest/file-records.ts';
+import { TooManyBadRows } from '../ingest/labelled-rows.ts';
+import { replay } from '../replay/replay.ts';
+import { durationMs, positiveInt } from './options.ts';
+import { ProgressLine } from './progress-line.ts';
+
+const DAY = 86_400_000;
+
+interface ReplayCliOptions {
+  map?: string;
+  labelDelay: number;
+  retrainEvery: number;
+  trainWindow: number;
+  warmup?: number;
+  models: string;
+  rules: string;
+  scoresOut?: string;
+  maxErrors: number;
+  seed: number;
+  json?: boolean;
+}
+
+function fail(message: string): never {
+  console.error(`fraudwatch replay: ${message}`);
+  process.exit(2);
+}
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description(
+      'backtest: stream a labelled CSV/JSONL(.gz) file through the engine with delayed labels and retraining',
+    )
+    .argument('<file>', 'labelled transactions, in timestamp order (.csv, .jsonl, .ndjson, optionally .gz)')
+    .option('--map <pairs>', 'field=COLUMN,... mapping file columns to transaction fields and `label`')
+    .option(
+      '--label-delay <duration>',
+      'how long after a transaction its label becomes known',
+      durationMs('--label-delay'),
+      7 * DAY,
+    )
+    .option(
+      '--retrain-every <duration>',
+      'retrain the models this often (in data time)',
+      durationMs('--retrain-every'),
+      7 * DAY,
+    )
+    .option(
+      '--train-window <duration>',
+      'how much labelled history a training set spans',
+      durationMs('--train-window'),
+      28 * DAY,
+    )
+    .option(
+      '--warmup <duration>',
+      'data time before the first training (default: label delay + 14d)',
+      durationMs('--warmup'),
+    )
+    .option('--models <list>', 'models to use: iforest, gbdt, iforest,gbdt or none', 'iforest,gbdt')
+    .option('--rules <on|off>', 'score with the default rules', 'on')
+    .option(
+      '--scores-out <file>',
+      'write transaction_id,score,outcome per row, in input order (.csv or .csv.gz)',
+    )
+    .option('--max-errors <n>', 'stop after this many bad rows', positiveInt('--max-errors'), 1000)
+    .option('--seed <n>', 'seed for model training', positiveInt('--seed'), 1)
+    .option('--json', 'print the result as one JSON line and no progress bar (bad rows still go to stderr)')
+    .action(async (file: string, opts: ReplayCliOptions) => {
+      let map;
+      try {
+        formatOf(file);
+        map = parseColumnMap(opts.map);
+      } catch (e) {
+        fail((e as Error).message);
+      }
+      const models = new Set(
+        opts.models
+          .split(',')
+          .map((m) => m.trim())
+          .filter((m) => m && m !== 'none'),
+      );
+      for (const m of models)
+        if (m !== 'iforest' && m !== 'gbdt') fail(`--models: unknown model "${m}" (iforest, gbdt)`);
+      if (opts.rules !== 'on' && opts.rules !== 'off') fail(`--rules must be on or off, got "${opts.rules}"`);
+      let size = 0;
+      try {
+        size = statSync(file).size;
+      } catch {
+        fail(`${file}: cannot read the file`);
+      }
+      const progress = new ProgressLine('replay', size, opts.json === true);
+      let shownBad = 0;
+      try {
+        const result = await replay({
+          file,
+          map,
+          labelDelayMs: opts.labelDelay,
+          retrainEveryMs: opts.retrainEvery,
+          trainWindowMs: opts.trainWindow,
+          warmupMs: opts.warmup ?? opts.labelDelay + 14 * DAY,
+          useIforest: models.has('iforest'),
+          useGbdt: models.has('gbdt'),
+          useRules: opts.rules === 'on',
+          scoresOut: opts.scoresOut,
+          maxErrors: opts.maxErrors,
+          seed: opts.seed,
+          onProgress: (rows, read) => progress.update(rows, read.bytes),
+          onBadRow: (line, message) => {
+            if (shownBad++ >= 20) return; // the rest are counted in bad_rows
+            console.error(`${file}:${line}: ${message}`);
+          },
+        });
+        progress.done();
+        console.log(JSON.stringify(result));
+      } catch (e) {
+        progress.done();
+        if (e instanceof TooManyBadRows) fail(e.message);
+        throw e;
+      }
+    });
+}

@@ -1,0 +1,44 @@
+/**
+ * The valid rows of a labelled file, in file order, with bad rows reported (line and column) and counted rather
+ * than dropped in silence; past `maxErrors` bad rows the read stops with an error.
+ */
+import { formatErrors, type Transaction } from '../engine/transaction.ts';
+import { toLabelledRow, type ColumnMap } from './column-map.ts';
+import { readFileRecords, type ReadProgress } from './file-records.ts';
+
+export class TooManyBadRows extends Error {}
+
+export interface LabelledRowsOptions {
+  file: string;
+  map: ColumnMap;
+  maxErrors: number;
+  progress?: ReadProgress;
+  onBadRow?: (line: number, message: string) => void;
+}
+
+export interface BadRowCount {
+  bad: number;
+}
+
+export async function* labelledRows(
+  options: LabelledRowsOptions,
+  counter: BadRowCount,
+): AsyncGenerator<{ tx: Transaction; label: 0 | 1 }> {
+  const bad = (line: number, message: string): void => {
+    counter.bad++;
+    options.onBadRow?.(line, message);
+    if (counter.bad > options.maxErrors) throw new TooManyBadRows(`more than ${options.maxErrors} bad rows`);
+  };
+  for await (const item of readFileRecords(options.file, options.progress)) {
+    if (item.error !== undefined) {
+      bad(item.line, item.error);
+      continue;
+    }
+    const row = toLabelledRow(item.record, options.map, true);
+    if (!row.ok) {
+      bad(item.line, formatErrors(row.errors).replace(/\n/g, '; '));
+      continue;
+    }
+    yield { tx: row.tx, label: row.label === 1 ? 1 : 0 };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * How fraudwatch trains its two models from the feature vectors the engine computed: which columns each model
+ * sees, how the imbalanced training set is balanced, and the boosting parameters. Used by replay and train.
+ */
+import { FEATURE_COUNT, FEATURE_NAMES } from '../engine/features/catalog.ts';
+import { fitGbdt, type Gbdt } from '../models/gbdt.ts';
+import { fitIsolationForest, type IsolationForest, type TrainingInfo } from '../models/isolation-forest.ts';
+
+/** Behaviour the anomaly model looks at: amounts against the account's own habits, pace, novelty, place. */
+export const IFOREST_FEATURES = [
+  'amount_log',
+  'amount_zscore_30d',
+  'amount_ratio_mean_30d',
+  'amount_ratio_max_30d',
+  'account_count_1h',
+  'account_count_24h',
+  'account_mean_1h',
+  'is_new_merchant',
+  'is_new_device',
+  'is_new_country',
+  'distance_from_home_km',
+  'merchant_fraud_rate_30d',
+] as const;
+
+const MIN_POSITIVES = 20;
+const MAX_NEGATIVES = 60_000;
+
+function columns(X: Float64Array, n: number, names: readonly string[]): Float64Array {
+  const idx = names.map((name) => FEATURE_NAMES.indexOf(name));
+  const out = new Float64Array(n * names.length);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < idx.length; c++) out[i * idx.length + c] = X[i * FEATURE_COUNT + idx[c]!]!;
+  }
+  return out;
+}
+
+/** An isolation forest on rows of engine feature vectors (unlabelled). */
+export function trainIsolationForest(
+  X: Float64Array,
+  n: number,
+  seed: number,
+  training?: TrainingInfo,
+): IsolationForest {
+  const names = [...IFOREST_FEATURES];
+  return fitIsolationForest(columns(X, n, names), n, names.length, {
+    trees: 100,
+    sampleSize: 256,
+    seed,
+    featureNames: names,
+    training: training ?? { rows: n },
+    version: `iforest-${new Date().toISOString()}`,
+  });
+}
+
+/**
+ * Boosted trees on labelled engine feature vectors in time order. The last fifth (the most recent) is the
+ * early-stopping validation set. Negatives beyond MAX_NEGATIVES are thinned evenly; the positive weight restores
+ * part of the balance. Returns null with too few frauds to learn from.
+ */
+export function trainGbdt(
+  X: Float64Array,
+  y: Uint8Array,
+  n: number,
+  seed: number,
+  training?: TrainingInfo,
+): Gbdt | null {
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += y[i]!;
+  if (positives < MIN_POSITIVES) return null;
+  const d = FEATURE_COUNT;
+  const negatives = n - positives;
+  const keepEvery = Math.max(1, Math.ceil(negatives / MAX_NEGATIVES));
+  const kept: number[] = [];
+  let seenNegatives = 0;
+  for (let i = 0; i < n; i++) if (y[i] || seenNegatives++ % keepEvery === 0) kept.push(i);
+  const m = kept.length;
+  const split = Math.floor(m * 0.8);
+  const take = (from: number, to: number): { X: Float64Array; y: Uint8Array; n: number } => {
+    const rows = to - from;
+    const out = new Float64Array(rows * d);
+    const labels = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const i = kept[from + r]!;
+      out.set(X.subarray(i * d, (i + 1) * d), r * d);
+      labels[r] = y[i]!;
+    }
+    return { X: out, y: labels, n: rows };
+  };
+  const train = take(0, split);
+  const validation = take(split, m);
+  const keptNegatives = m - positives;
+  return fitGbdt(train.X, train.y, train.n, d, {
+    rounds: 100,
+    learningRate: 0.1,
+    maxDepth: 5,
+    minChildWeight: 1,
+    lambda: 1,
+    rowSubsample: 0.8,
+    colSubsample: 0.8,
+    scalePosWeight: Math.min(20, Math.sqrt(keptNegatives / positives)),
+    earlyStoppingRounds: 15,
+    validation,
+    seed,
+    featureNames: FEATURE_NAMES,
+    training: training ?? { rows: n, positives },
+    version: `gbdt-${new Date().toISOString()}`,
+  });
+}
