@@ -8,6 +8,7 @@ import { registerSimulateCommand } from './simulate-command.ts';
 import { registerBenchCommand } from './bench-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerReplayCommand } from './replay-command.ts';
+import { registerTrainCommand } from './train-command.ts';
 
 const program = new Command();
 program
@@ -19,6 +20,7 @@ registerDemoCommand(program);
 registerSimulateCommand(program);
 registerRulesCommand(program);
 registerReplayCommand(program);
+registerTrainCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);
