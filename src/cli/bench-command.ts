@@ -23,4 +23,20 @@ export function registerBenchCommand(program: Command): void {
       const { runEngineBench } = await import('../../bench/engine.ts');
       console.log(JSON.stringify(runEngineBench({ ...opts, transactions: opts.transactions ?? Infinity })));
     });
+
+  bench
+    .command('models')
+    .description('isolation forest and GBDT scoring speed, single-row latency, GBDT training time')
+    .option('--rows <n>', 'rows to score', positiveInt('--rows'), 1_000_000)
+    .option(
+      '--train-rows <n>',
+      'rows x 30 features to train the GBDT on',
+      positiveInt('--train-rows'),
+      1_000_000,
+    )
+    .option('--json', 'print only the JSON line (the default output is the same line)')
+    .action(async (opts: { rows: number; trainRows: number }) => {
+      const { runModelsBench } = await import('../../bench/models.ts');
+      console.log(JSON.stringify(runModelsBench(opts)));
+    });
 }

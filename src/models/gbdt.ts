@@ -14,6 +14,7 @@ import type { TrainingInfo } from './isolation-forest.ts';
 import { growTree, type GrowOptions, type TreeArrays } from './gbdt-grow.ts';
 import { binMatrix, fitBinning } from './binning.ts';
 import { Random } from '../simulator/random.ts';
+import { flatForest, sumLeaves, sumLeavesBatch, type FlatForest } from './tree-walk.ts';
 
 export const GBDT_FORMAT_VERSION = 1;
 
@@ -57,29 +58,24 @@ export class Gbdt implements ScoringModel {
   readonly version: string;
   readonly featureNames: readonly string[];
   private readonly d: GbdtData;
-  private readonly walkFeature: Int32Array;
-  private readonly walkEngineFeature: Int32Array;
-  private readonly walkThreshold: Float64Array;
-  private readonly walkLeft: Int32Array;
+  private readonly own: FlatForest;
+  private readonly engine: FlatForest;
 
   constructor(data: GbdtData) {
     this.d = data;
     this.version = data.version;
     this.featureNames = data.featureNames;
-    const engine = data.featureNames.map((name) => FEATURE_NAMES.indexOf(name));
-    const nodes = data.feature.length;
-    this.walkFeature = new Int32Array(nodes);
-    this.walkEngineFeature = new Int32Array(nodes);
-    this.walkThreshold = new Float64Array(nodes);
-    this.walkLeft = new Int32Array(nodes);
-    for (let i = 0; i < nodes; i++) {
-      const leaf = data.feature[i]! < 0;
-      this.walkFeature[i] = leaf ? 0 : data.feature[i]!;
-      this.walkEngineFeature[i] = leaf ? 0 : Math.max(0, engine[data.feature[i]!]!);
-      // go right when x > threshold; a leaf's threshold is +Infinity and its left child is itself
-      this.walkThreshold[i] = leaf ? Infinity : data.threshold[i]!;
-      this.walkLeft[i] = leaf ? i : data.left[i]!;
-    }
+    const engineColumns = data.featureNames.map((name) => FEATURE_NAMES.indexOf(name));
+    this.own = flatForest(data.roots, data.feature, data.threshold, data.left, data.value, data.depth);
+    this.engine = flatForest(
+      data.roots,
+      data.feature,
+      data.threshold,
+      data.left,
+      data.value,
+      data.depth,
+      engineColumns,
+    );
   }
 
   get trees(): number {
@@ -90,54 +86,21 @@ export class Gbdt implements ScoringModel {
     return this.d.metrics;
   }
 
-  private margin(X: ArrayLike<number>, offset: number, feature: Int32Array): number {
-    const { roots, value, depth } = this.d;
-    const threshold = this.walkThreshold;
-    const left = this.walkLeft;
-    let z = this.d.base;
-    for (let t = 0; t < roots.length; t++) {
-      let node = roots[t]!;
-      for (let step = 0; step < depth; step++)
-        node = left[node]! + +(X[offset + feature[node]!]! > threshold[node]!);
-      z += value[node]!;
-    }
-    return z;
-  }
-
   /** Probability of fraud for the row at `offset` of a row-major matrix in the model's column order. */
   predictRow(X: ArrayLike<number>, offset = 0): number {
-    return sigmoid(this.margin(X, offset, this.walkFeature));
+    return sigmoid(this.d.base + sumLeaves(this.own, X, offset));
   }
 
   /** The engine's model slot: reads its columns from the full feature vector. */
   predict(features: Float64Array): number {
-    return sigmoid(this.margin(features, 0, this.walkEngineFeature));
+    return sigmoid(this.d.base + sumLeaves(this.engine, features, 0));
   }
 
-  /** Probabilities for n rows; rows walk each tree side by side so their walks overlap. */
+  /** Probabilities for n rows of a row-major matrix in the model's column order. */
   predictBatch(X: Float64Array, n: number): Float64Array {
     const out = new Float64Array(n).fill(this.d.base);
-    const width = this.featureNames.length;
-    const { roots, value, depth } = this.d;
-    const feature = this.walkFeature;
-    const threshold = this.walkThreshold;
-    const left = this.walkLeft;
-    const BLOCK = 256;
-    const nodes = new Int32Array(BLOCK);
-    for (let start = 0; start < n; start += BLOCK) {
-      const size = Math.min(BLOCK, n - start);
-      for (let t = 0; t < roots.length; t++) {
-        nodes.fill(roots[t]!, 0, size);
-        for (let step = 0; step < depth; step++) {
-          for (let r = 0; r < size; r++) {
-            const node = nodes[r]!;
-            nodes[r] = left[node]! + +(X[(start + r) * width + feature[node]!]! > threshold[node]!);
-          }
-        }
-        for (let r = 0; r < size; r++) out[start + r] = out[start + r]! + value[nodes[r]!]!;
-      }
-      for (let r = 0; r < size; r++) out[start + r] = sigmoid(out[start + r]!);
-    }
+    sumLeavesBatch(this.own, X, n, this.featureNames.length, out);
+    for (let i = 0; i < n; i++) out[i] = sigmoid(out[i]!);
     return out;
   }
 

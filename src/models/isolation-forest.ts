@@ -2,13 +2,14 @@
  * Isolation forest (Liu, Ting & Zhou 2008): anomalies are isolated by fewer random splits. Trained on unlabelled
  * history; scores in [0,1], higher = more anomalous: s(x) = 2^(-E[h(x)] / c(ψ)).
  *
- * Trees are flattened into shared typed arrays (feature, threshold, left child; right = left + 1; leaf value =
- * depth + c(leaf size)), so scoring is a tight loop with no allocation. Features are read straight from the
- * engine's vector through a column map resolved at load.
+ * Trees are flattened into shared typed arrays (feature, threshold, left child; right = left + 1 taken when
+ * x > threshold; leaf value = depth + c(leaf size)) and walked branch-free (tree-walk.ts). Features are read
+ * straight from the engine's vector through a column map resolved at load.
  */
 import { FEATURE_NAMES } from '../engine/features/catalog.ts';
 import type { ScoringModel } from '../engine/model.ts';
 import { Random } from '../simulator/random.ts';
+import { flatForest, sumLeaves, sumLeavesBatch, type FlatForest } from './tree-walk.ts';
 
 export const IFOREST_FORMAT_VERSION = 1;
 
@@ -57,91 +58,44 @@ export class IsolationForest implements ScoringModel {
   readonly featureNames: readonly string[];
   private readonly d: IsolationForestData;
   private readonly normaliser: number;
-  /** Engine-vector index of each model column. */
-  private readonly engineColumns: Int32Array;
-  private readonly walkFeature: Int32Array;
-  /** Walk features rewritten to engine-vector indices, for `predict`. */
-  private readonly walkEngineFeature: Int32Array;
-  private readonly walkThreshold: Float64Array;
-  private readonly walkLeft: Int32Array;
-  private readonly depth: number;
+  /** Walks over the model's own columns, and over the engine's feature vector. */
+  private readonly own: FlatForest;
+  private readonly engine: FlatForest;
 
   constructor(data: IsolationForestData) {
     this.d = data;
     this.version = data.version;
     this.featureNames = data.featureNames;
     this.normaliser = averagePathLength(data.sampleSize) * data.roots.length;
-    this.engineColumns = Int32Array.from(data.featureNames, (name) => FEATURE_NAMES.indexOf(name));
-    // Walk arrays: a leaf points to itself with an unreachable threshold, so every walk takes exactly
-    // `depth` branch-free steps and many rows can walk side by side.
-    const nodes = data.feature.length;
-    this.walkFeature = new Int32Array(nodes);
-    this.walkEngineFeature = new Int32Array(nodes);
-    this.walkThreshold = new Float64Array(nodes);
-    this.walkLeft = new Int32Array(nodes);
-    for (let i = 0; i < nodes; i++) {
-      const leaf = data.feature[i]! < 0;
-      this.walkFeature[i] = leaf ? 0 : data.feature[i]!;
-      this.walkEngineFeature[i] = leaf ? 0 : Math.max(0, this.engineColumns[data.feature[i]!]!);
-      this.walkThreshold[i] = leaf ? Infinity : data.threshold[i]!;
-      this.walkLeft[i] = leaf ? i : data.left[i]!;
-    }
-    this.depth = data.params.max_depth ?? 64;
+    const depth = data.params.max_depth ?? 64;
+    const engineColumns = data.featureNames.map((name) => FEATURE_NAMES.indexOf(name));
+    this.own = flatForest(data.roots, data.feature, data.threshold, data.left, data.leafValue, depth);
+    this.engine = flatForest(
+      data.roots,
+      data.feature,
+      data.threshold,
+      data.left,
+      data.leafValue,
+      depth,
+      engineColumns,
+    );
   }
 
   /** Score of the row at `offset` of a row-major matrix in the model's own column order. */
   scoreRow(X: ArrayLike<number>, offset: number): number {
-    return this.walk(X, offset, this.walkFeature);
+    return Math.pow(2, -sumLeaves(this.own, X, offset) / this.normaliser);
   }
 
   /** The engine's model slot: reads its columns from the full feature vector. */
   predict(features: Float64Array): number {
-    return this.walk(features, 0, this.walkEngineFeature);
+    return Math.pow(2, -sumLeaves(this.engine, features, 0) / this.normaliser);
   }
 
-  private walk(X: ArrayLike<number>, offset: number, feature: Int32Array): number {
-    const roots = this.d.roots;
-    const threshold = this.walkThreshold;
-    const left = this.walkLeft;
-    let total = 0;
-    for (let t = 0; t < roots.length; t++) {
-      let node = roots[t]!;
-      for (let step = 0; step < this.depth; step++) {
-        node = left[node]! + +(X[offset + feature[node]!]! >= threshold[node]!);
-      }
-      total += this.d.leafValue[node]!;
-    }
-    return Math.pow(2, -total / this.normaliser);
-  }
-
-  /**
-   * Scores n rows of a row-major matrix in the model's column order. Blocked and interleaved: a block of rows
-   * walks each tree one level at a time, so the walks are independent and the processor overlaps them.
-   */
+  /** Scores n rows of a row-major matrix in the model's column order. */
   scoreBatch(X: Float64Array, n: number): Float64Array {
     const out = new Float64Array(n);
-    const width = this.featureNames.length;
-    const roots = this.d.roots;
-    const leafValue = this.d.leafValue;
-    const feature = this.walkFeature;
-    const threshold = this.walkThreshold;
-    const left = this.walkLeft;
-    const BLOCK = 256;
-    const nodes = new Int32Array(BLOCK);
-    for (let start = 0; start < n; start += BLOCK) {
-      const size = Math.min(BLOCK, n - start);
-      for (let t = 0; t < roots.length; t++) {
-        nodes.fill(roots[t]!, 0, size);
-        for (let step = 0; step < this.depth; step++) {
-          for (let r = 0; r < size; r++) {
-            const node = nodes[r]!;
-            nodes[r] = left[node]! + +(X[(start + r) * width + feature[node]!]! >= threshold[node]!);
-          }
-        }
-        for (let r = 0; r < size; r++) out[start + r] = out[start + r]! + leafValue[nodes[r]!]!;
-      }
-      for (let r = 0; r < size; r++) out[start + r] = Math.pow(2, -out[start + r]! / this.normaliser);
-    }
+    sumLeavesBatch(this.own, X, n, this.featureNames.length, out);
+    for (let i = 0; i < n; i++) out[i] = Math.pow(2, -out[i]! / this.normaliser);
     return out;
   }
 
@@ -252,12 +206,12 @@ export function fitIsolationForest(
       return;
     }
     const f = candidates[rng.int(k)]!;
-    const split = lo[f]! + (hi[f]! - lo[f]!) * rng.next();
-    const cut = split > lo[f]! ? split : hi[f]!; // keep both sides non-empty
+    // cut in [lo, hi): the minimum goes left (x <= cut), the maximum right, so neither side is empty
+    const cut = lo[f]! + (hi[f]! - lo[f]!) * rng.next();
     let i = from;
     let j = to - 1;
     while (i <= j) {
-      if (X[rows[i]! * d + f]! < cut) i++;
+      if (X[rows[i]! * d + f]! <= cut) i++;
       else {
         const tmp = rows[i]!;
         rows[i] = rows[j]!;
