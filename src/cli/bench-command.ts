@@ -18,11 +18,32 @@ export function registerBenchCommand(program: Command): void {
       positiveInt('--transactions'),
     )
     .option('--seed <n>', 'simulator seed', positiveInt('--seed'), 1)
+    .option(
+      '--models <which>',
+      'trained (iforest + GBDT, trained first on other simulated data) or heuristic',
+      'trained',
+    )
     .option('--json', 'print only the JSON line (the default output is the same line)')
-    .action(async (opts: { accounts: number; days: number; transactions?: number; seed: number }) => {
-      const { runEngineBench } = await import('../../bench/engine.ts');
-      console.log(JSON.stringify(runEngineBench({ ...opts, transactions: opts.transactions ?? Infinity })));
-    });
+    .action(
+      async (opts: {
+        accounts: number;
+        days: number;
+        transactions?: number;
+        seed: number;
+        models: string;
+      }) => {
+        if (opts.models !== 'trained' && opts.models !== 'heuristic') {
+          bench.error(`--models must be trained or heuristic, got "${opts.models}"`);
+        }
+        const { runEngineBench } = await import('../../bench/engine.ts');
+        const { models, ...rest } = opts;
+        console.log(
+          JSON.stringify(
+            runEngineBench({ ...rest, modelsLabel: models, transactions: opts.transactions ?? Infinity }),
+          ),
+        );
+      },
+    );
 
   bench
     .command('models')
