@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { formatOf, type FileFormat } from '../ingest/file-records.ts';
 import { simulate, type SimulatedTransaction, type SimulatorOptions } from './simulate.ts';
 
 export const SIMULATION_COLUMNS = [
@@ -24,15 +25,17 @@ export const SIMULATION_COLUMNS = [
   'scenario',
 ] as const;
 
-export type SimulationFormat = 'csv' | 'jsonl';
+export type SimulationFormat = FileFormat;
 
+/** The format from the file name (the same rule the readers use), or an error naming `--out`. */
 export function simulationFormatOf(path: string): { format: SimulationFormat; gzip: boolean } {
-  const lower = path.toLowerCase();
-  const gzip = lower.endsWith('.gz');
-  const bare = gzip ? lower.slice(0, -3) : lower;
-  if (bare.endsWith('.csv')) return { format: 'csv', gzip };
-  if (bare.endsWith('.jsonl') || bare.endsWith('.ndjson')) return { format: 'jsonl', gzip };
-  throw new Error(`--out: unknown file type "${path}" (expected .csv, .jsonl or .ndjson, optionally + .gz)`);
+  try {
+    return formatOf(path);
+  } catch {
+    throw new Error(
+      `--out: unknown file type "${path}" (expected .csv, .jsonl or .ndjson, optionally + .gz)`,
+    );
+  }
 }
 
 function csvCell(value: string): string {
