@@ -7,16 +7,16 @@
 
 export interface FlatForest {
   roots: Int32Array;
-  feature: Int32Array; // column read at each node (any valid column at a leaf)
+  /** left << 8 | column: one load gives both (columns < 256, nodes < 2^23). A leaf: itself, column 0. */
+  meta: Int32Array;
   threshold: Float64Array;
-  left: Int32Array;
   value: Float64Array; // what a walk ending at the node adds
   depth: number;
 }
 
 /** Sum of the leaf values reached by the row at `offset` of X, over all trees. */
 export function sumLeaves(f: FlatForest, X: ArrayLike<number>, offset: number): number {
-  const { roots, feature, threshold, left, value, depth } = f;
+  const { roots, meta, threshold, value, depth } = f;
   let total = 0;
   let t = 0;
   for (; t + 7 < roots.length; t += 8) {
@@ -29,20 +29,20 @@ export function sumLeaves(f: FlatForest, X: ArrayLike<number>, offset: number): 
     let h = roots[t + 6]!;
     let k = roots[t + 7]!;
     for (let step = 0; step < depth; step++) {
-      a = left[a]! + +(X[offset + feature[a]!]! > threshold[a]!);
-      b = left[b]! + +(X[offset + feature[b]!]! > threshold[b]!);
-      c = left[c]! + +(X[offset + feature[c]!]! > threshold[c]!);
-      d = left[d]! + +(X[offset + feature[d]!]! > threshold[d]!);
-      e = left[e]! + +(X[offset + feature[e]!]! > threshold[e]!);
-      g = left[g]! + +(X[offset + feature[g]!]! > threshold[g]!);
-      h = left[h]! + +(X[offset + feature[h]!]! > threshold[h]!);
-      k = left[k]! + +(X[offset + feature[k]!]! > threshold[k]!);
+      a = (meta[a]! >> 8) + +(X[offset + (meta[a]! & 255)]! > threshold[a]!);
+      b = (meta[b]! >> 8) + +(X[offset + (meta[b]! & 255)]! > threshold[b]!);
+      c = (meta[c]! >> 8) + +(X[offset + (meta[c]! & 255)]! > threshold[c]!);
+      d = (meta[d]! >> 8) + +(X[offset + (meta[d]! & 255)]! > threshold[d]!);
+      e = (meta[e]! >> 8) + +(X[offset + (meta[e]! & 255)]! > threshold[e]!);
+      g = (meta[g]! >> 8) + +(X[offset + (meta[g]! & 255)]! > threshold[g]!);
+      h = (meta[h]! >> 8) + +(X[offset + (meta[h]! & 255)]! > threshold[h]!);
+      k = (meta[k]! >> 8) + +(X[offset + (meta[k]! & 255)]! > threshold[k]!);
     }
     total += value[a]! + value[b]! + value[c]! + value[d]! + value[e]! + value[g]! + value[h]! + value[k]!;
   }
   for (; t < roots.length; t++) {
     let a = roots[t]!;
-    for (let step = 0; step < depth; step++) a = left[a]! + +(X[offset + feature[a]!]! > threshold[a]!);
+    for (let step = 0; step < depth; step++) a = (meta[a]! >> 8) + +(X[offset + (meta[a]! & 255)]! > threshold[a]!);
     total += value[a]!;
   }
   return total;
@@ -73,15 +73,15 @@ export function flatForest(
   columnMap?: ArrayLike<number>,
 ): FlatForest {
   const nodes = storedFeature.length;
-  const feature = new Int32Array(nodes);
+  if (nodes >= 1 << 23) throw new Error(`too many tree nodes to walk (${nodes})`);
+  const meta = new Int32Array(nodes);
   const threshold = new Float64Array(nodes);
-  const left = new Int32Array(nodes);
   for (let i = 0; i < nodes; i++) {
     const leaf = storedFeature[i]! < 0;
-    const column = leaf ? 0 : storedFeature[i]!;
-    feature[i] = columnMap ? Math.max(0, columnMap[column]!) : column;
+    const column = leaf ? 0 : columnMap ? Math.max(0, columnMap[storedFeature[i]!]!) : storedFeature[i]!;
+    if (column > 255) throw new Error(`column ${column} is beyond the 256 a walk can address`);
+    meta[i] = ((leaf ? i : storedLeft[i]!) << 8) | column;
     threshold[i] = leaf ? Infinity : storedThreshold[i]!;
-    left[i] = leaf ? i : storedLeft[i]!;
   }
-  return { roots, feature, threshold, left, value, depth };
+  return { roots, meta, threshold, value, depth };
 }
