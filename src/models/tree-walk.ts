@@ -48,15 +48,55 @@ export function sumLeaves(f: FlatForest, X: ArrayLike<number>, offset: number): 
   return total;
 }
 
-/** Adds each row's sum of leaf values to out[i] for n rows of width `width`. */
-export function sumLeavesBatch(
-  f: FlatForest,
-  X: Float64Array,
-  n: number,
-  width: number,
-  out: Float64Array,
-): void {
-  for (let i = 0; i < n; i++) out[i] = out[i]! + sumLeaves(f, X, i * width);
+/**
+ * Adds each row's sum of leaf values to out[i] for n rows of width `width`. Two rows walk four trees each side by
+ * side (eight independent chains), the batch counterpart of sumLeaves.
+ */
+export function sumLeavesBatch(f: FlatForest, X: Float64Array, n: number, width: number, out: Float64Array): void {
+  const { roots, meta, threshold, value, depth } = f;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const p = i * width;
+    const q = p + width;
+    let sp = 0;
+    let sq = 0;
+    let t = 0;
+    for (; t + 3 < roots.length; t += 4) {
+      let a = roots[t]!;
+      let b = roots[t + 1]!;
+      let c = roots[t + 2]!;
+      let d = roots[t + 3]!;
+      let e = a;
+      let g = b;
+      let h = c;
+      let k = d;
+      for (let step = 0; step < depth; step++) {
+        a = (meta[a]! >> 8) + +(X[p + (meta[a]! & 255)]! > threshold[a]!);
+        b = (meta[b]! >> 8) + +(X[p + (meta[b]! & 255)]! > threshold[b]!);
+        c = (meta[c]! >> 8) + +(X[p + (meta[c]! & 255)]! > threshold[c]!);
+        d = (meta[d]! >> 8) + +(X[p + (meta[d]! & 255)]! > threshold[d]!);
+        e = (meta[e]! >> 8) + +(X[q + (meta[e]! & 255)]! > threshold[e]!);
+        g = (meta[g]! >> 8) + +(X[q + (meta[g]! & 255)]! > threshold[g]!);
+        h = (meta[h]! >> 8) + +(X[q + (meta[h]! & 255)]! > threshold[h]!);
+        k = (meta[k]! >> 8) + +(X[q + (meta[k]! & 255)]! > threshold[k]!);
+      }
+      sp += value[a]! + value[b]! + value[c]! + value[d]!;
+      sq += value[e]! + value[g]! + value[h]! + value[k]!;
+    }
+    for (; t < roots.length; t++) {
+      let a = roots[t]!;
+      let e = a;
+      for (let step = 0; step < depth; step++) {
+        a = (meta[a]! >> 8) + +(X[p + (meta[a]! & 255)]! > threshold[a]!);
+        e = (meta[e]! >> 8) + +(X[q + (meta[e]! & 255)]! > threshold[e]!);
+      }
+      sp += value[a]!;
+      sq += value[e]!;
+    }
+    out[i] = out[i]! + sp;
+    out[i + 1] = out[i + 1]! + sq;
+  }
+  for (; i < n; i++) out[i] = out[i]! + sumLeaves(f, X, i * width);
 }
 
 /**
