@@ -53,6 +53,8 @@ export function growTree(
   o: GrowOptions,
   rng: Random,
   tree: TreeArrays,
+  /** Filled for every sampled row: the leaf it lands in (so margins update without walking the tree). */
+  leafOf: Int32Array,
 ): number {
   const rows = sampleRows.slice();
   const scratch = new Int32Array(rows.length);
@@ -110,9 +112,13 @@ export function growTree(
     { node: root, start: 0, end: rows.length, depth: 0, hist: rootHist, g: g0, h: h0 },
   ];
 
+  const settle = (node: number, start: number, end: number): void => {
+    for (let i = start; i < end; i++) leafOf[rows[i]!] = node;
+  };
   while (stack.length > 0) {
     const p = stack.pop()!;
     if (p.depth >= o.maxDepth || p.h < 2 * o.minChildWeight || p.end - p.start < 2) {
+      settle(p.node, p.start, p.end);
       pool.push(p.hist);
       continue;
     }
@@ -147,6 +153,7 @@ export function growTree(
       }
     }
     if (bestFeature < 0) {
+      settle(p.node, p.start, p.end);
       pool.push(p.hist);
       continue;
     }
@@ -167,6 +174,8 @@ export function growTree(
     tree.threshold[p.node] = binning.edges[bestFeature]![bestBin]!;
     tree.left[p.node] = leftNode;
     if (p.depth + 1 >= o.maxDepth) {
+      settle(leftNode, p.start, l);
+      settle(leftNode + 1, l, p.end);
       pool.push(p.hist); // children stay leaves: no histograms needed
       continue;
     }

@@ -235,6 +235,8 @@ export function fitGbdt(
   const patience = options.earlyStoppingRounds ?? 20;
   const rowSubsample = options.rowSubsample ?? 1;
   const rows = new Int32Array(n);
+  const sampled = new Uint8Array(n);
+  const leafOf = new Int32Array(n);
   for (let round = 0; round < rounds; round++) {
     for (let i = 0; i < n; i++) {
       const p = sigmoid(margin[i]!);
@@ -243,12 +245,21 @@ export function fitGbdt(
       hess[i] = Math.max(w * p * (1 - p), 1e-16);
     }
     let m = 0;
-    for (let i = 0; i < n; i++) if (rowSubsample >= 1 || rng.next() < rowSubsample) rows[m++] = i;
-    const root = growTree(binned, n, d, binning, rows.subarray(0, m), grad, hess, grow, rng, tree);
+    sampled.fill(0);
+    for (let i = 0; i < n; i++) {
+      if (rowSubsample >= 1 || rng.next() < rowSubsample) {
+        rows[m++] = i;
+        sampled[i] = 1;
+      }
+    }
+    const root = growTree(binned, n, d, binning, rows.subarray(0, m), grad, hess, grow, rng, tree, leafOf);
     roots.push(root);
-    addTree(tree, root, maxDepth, X, n, d, margin);
+    // Sampled rows know their leaf from the partition; only the others walk the new tree.
+    for (let i = 0; i < n; i++) {
+      margin[i] = margin[i]! + (sampled[i] ? tree.value[leafOf[i]!]! : treeOutput(tree, root, X, i * d));
+    }
     if (val && valMargin) {
-      addTree(tree, root, maxDepth, val.X, val.n, d, valMargin);
+      for (let i = 0; i < val.n; i++) valMargin[i] = valMargin[i]! + treeOutput(tree, root, val.X, i * d);
       const loss = logloss(valMargin, val.y, val.n);
       if (loss < bestLoss - 1e-9) {
         bestLoss = loss;
@@ -283,24 +294,13 @@ export function fitGbdt(
   });
 }
 
-/** Adds one tree's output to the margins of n rows (depth-first walk; training-time only). */
-function addTree(
-  tree: TreeArrays,
-  root: number,
-  _depth: number,
-  X: Float64Array,
-  n: number,
-  d: number,
-  margin: Float64Array,
-): void {
-  for (let i = 0; i < n; i++) {
-    let node = root;
-    while (tree.feature[node]! >= 0) {
-      node =
-        X[i * d + tree.feature[node]!]! > tree.threshold[node]! ? tree.left[node]! + 1 : tree.left[node]!;
-    }
-    margin[i] = margin[i]! + tree.value[node]!;
+/** One tree's output for the row at `offset` (training-time walk over the growing arrays). */
+function treeOutput(tree: TreeArrays, root: number, X: Float64Array, offset: number): number {
+  let node = root;
+  while (tree.feature[node]! >= 0) {
+    node = X[offset + tree.feature[node]!]! > tree.threshold[node]! ? tree.left[node]! + 1 : tree.left[node]!;
   }
+  return tree.value[node]!;
 }
 
 function logloss(margin: Float64Array, y: ArrayLike<number>, n: number): number {

@@ -42,7 +42,8 @@ export function sumLeaves(f: FlatForest, X: ArrayLike<number>, offset: number): 
   }
   for (; t < roots.length; t++) {
     let a = roots[t]!;
-    for (let step = 0; step < depth; step++) a = (meta[a]! >> 8) + +(X[offset + (meta[a]! & 255)]! > threshold[a]!);
+    for (let step = 0; step < depth; step++)
+      a = (meta[a]! >> 8) + +(X[offset + (meta[a]! & 255)]! > threshold[a]!);
     total += value[a]!;
   }
   return total;
@@ -52,7 +53,13 @@ export function sumLeaves(f: FlatForest, X: ArrayLike<number>, offset: number): 
  * Adds each row's sum of leaf values to out[i] for n rows of width `width`. Two rows walk four trees each side by
  * side (eight independent chains), the batch counterpart of sumLeaves.
  */
-export function sumLeavesBatch(f: FlatForest, X: Float64Array, n: number, width: number, out: Float64Array): void {
+export function sumLeavesBatch(
+  f: FlatForest,
+  X: Float64Array,
+  n: number,
+  width: number,
+  out: Float64Array,
+): void {
   const { roots, meta, threshold, value, depth } = f;
   let i = 0;
   for (; i + 1 < n; i += 2) {
