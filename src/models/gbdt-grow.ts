@@ -44,6 +44,8 @@ function addNode(tree: TreeArrays, value: number): number {
 
 export function growTree(
   binned: Uint8Array,
+  /** The same bins column-major (binColumns), for partitions. */
+  columns: Uint8Array,
   n: number,
   d: number,
   binning: Binning,
@@ -162,7 +164,7 @@ export function growTree(
     let r = 0;
     for (let i = p.start; i < p.end; i++) {
       const row = rows[i]!;
-      if (binned[row * d + bestFeature]! <= bestBin) rows[l++] = row;
+      if (columns[bestFeature * n + row]! <= bestBin) rows[l++] = row;
       else scratch[r++] = row;
     }
     rows.set(scratch.subarray(0, r), l);

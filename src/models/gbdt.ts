@@ -12,7 +12,7 @@ import { FEATURE_NAMES } from '../engine/features/catalog.ts';
 import type { FeatureContribution, ScoringModel } from '../engine/model.ts';
 import type { TrainingInfo } from './isolation-forest.ts';
 import { growTree, type GrowOptions, type TreeArrays } from './gbdt-grow.ts';
-import { binMatrix, fitBinning } from './binning.ts';
+import { binColumns, binMatrix, fitBinning } from './binning.ts';
 import { Random } from '../simulator/random.ts';
 import { flatForest, sumLeaves, sumLeavesBatch, type FlatForest } from './tree-walk.ts';
 
@@ -210,6 +210,7 @@ export function fitGbdt(
   if (names.length !== d) throw new Error(`featureNames has ${names.length} names for ${d} columns`);
   const binning = fitBinning(X, n, d);
   const binned = binMatrix(X, n, d, binning);
+  const columns = binColumns(binned, n, d);
   let wPos = 0;
   let wNeg = 0;
   for (let i = 0; i < n; i++)
@@ -252,7 +253,20 @@ export function fitGbdt(
         sampled[i] = 1;
       }
     }
-    const root = growTree(binned, n, d, binning, rows.subarray(0, m), grad, hess, grow, rng, tree, leafOf);
+    const root = growTree(
+      binned,
+      columns,
+      n,
+      d,
+      binning,
+      rows.subarray(0, m),
+      grad,
+      hess,
+      grow,
+      rng,
+      tree,
+      leafOf,
+    );
     roots.push(root);
     // Sampled rows know their leaf from the partition; only the others walk the new tree.
     for (let i = 0; i < n; i++) {
