@@ -238,13 +238,15 @@ export function fitGbdt(
   const rows = new Int32Array(n);
   const sampled = new Uint8Array(n);
   const leafOf = new Int32Array(n);
+  const gradients = (i: number): void => {
+    const p = sigmoid(margin[i]!);
+    const positive = y[i]! > 0;
+    const w = positive ? posWeight : 1;
+    grad[i] = w * (p - (positive ? 1 : 0));
+    hess[i] = Math.max(w * p * (1 - p), 1e-16);
+  };
+  for (let i = 0; i < n; i++) gradients(i);
   for (let round = 0; round < rounds; round++) {
-    for (let i = 0; i < n; i++) {
-      const p = sigmoid(margin[i]!);
-      const w = y[i]! > 0 ? posWeight : 1;
-      grad[i] = w * (p - (y[i]! > 0 ? 1 : 0));
-      hess[i] = Math.max(w * p * (1 - p), 1e-16);
-    }
     let m = 0;
     sampled.fill(0);
     for (let i = 0; i < n; i++) {
@@ -269,8 +271,10 @@ export function fitGbdt(
     );
     roots.push(root);
     // Sampled rows know their leaf from the partition; only the others walk the new tree.
+    // ... and the next round's gradients follow in the same pass.
     for (let i = 0; i < n; i++) {
       margin[i] = margin[i]! + (sampled[i] ? tree.value[leafOf[i]!]! : treeOutput(tree, root, X, i * d));
+      gradients(i);
     }
     if (val && valMargin) {
       for (let i = 0; i < val.n; i++) valMargin[i] = valMargin[i]! + treeOutput(tree, root, val.X, i * d);
