@@ -8,6 +8,8 @@ import type { Random } from '../simulator/random.ts';
 
 export interface GrowOptions {
   maxDepth: number;
+  /** At most this many leaves per tree (splits stop once reached); Infinity for no limit. */
+  maxLeaves: number;
   minChildWeight: number;
   lambda: number;
   learningRate: number;
@@ -117,9 +119,10 @@ export function growTree(
   const settle = (node: number, start: number, end: number): void => {
     for (let i = start; i < end; i++) leafOf[rows[i]!] = node;
   };
+  let leaves = 1;
   while (stack.length > 0) {
     const p = stack.pop()!;
-    if (p.depth >= o.maxDepth || p.h < 2 * o.minChildWeight || p.end - p.start < 2) {
+    if (p.depth >= o.maxDepth || leaves >= o.maxLeaves || p.h < 2 * o.minChildWeight || p.end - p.start < 2) {
       settle(p.node, p.start, p.end);
       pool.push(p.hist);
       continue;
@@ -172,6 +175,7 @@ export function growTree(
     const hr = p.h - bestHL;
     const leftNode = addNode(tree, leafValue(bestGL, bestHL));
     addNode(tree, leafValue(gr, hr));
+    leaves++;
     tree.feature[p.node] = bestFeature;
     tree.threshold[p.node] = binning.edges[bestFeature]![bestBin]!;
     tree.left[p.node] = leftNode;

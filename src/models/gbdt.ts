@@ -22,6 +22,8 @@ export interface GbdtOptions {
   rounds?: number;
   learningRate?: number;
   maxDepth?: number;
+  /** Leaves per tree at most (default: no limit beyond the depth). */
+  maxLeaves?: number;
   minChildWeight?: number;
   lambda?: number;
   rowSubsample?: number;
@@ -80,6 +82,14 @@ export class Gbdt implements ScoringModel {
 
   get trees(): number {
     return this.d.roots.length;
+  }
+
+  /** Leaves of each tree (for checks and diagnostics). */
+  leafCounts(): number[] {
+    const { roots, feature, left } = this.d;
+    const count = (node: number): number =>
+      feature[node]! < 0 ? 1 : count(left[node]!) + count(left[node]! + 1);
+    return Array.from(roots, (root) => count(root));
   }
 
   get metrics(): Readonly<Record<string, number>> {
@@ -224,6 +234,7 @@ export function fitGbdt(
   const roots: number[] = [];
   const grow: GrowOptions = {
     maxDepth,
+    maxLeaves: options.maxLeaves ?? Infinity,
     minChildWeight: options.minChildWeight ?? 1,
     lambda: options.lambda ?? 1,
     learningRate: lr,

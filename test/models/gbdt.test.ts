@@ -135,3 +135,17 @@ test('JSON round trip gives identical scores; bad artifacts are refused clearly'
   assert.throws(() => Gbdt.fromJSON({ ...model.toJSON(), format_version: 0 }), /format_version must be 1/);
   assert.throws(() => Gbdt.fromJSON({ ...model.toJSON(), trees: {} }), /trees are missing/);
 });
+
+test('depth and leaf limits hold for every tree', () => {
+  const model = fitGbdt(train.X, train.y, 8000, 4, {
+    rounds: 10,
+    maxDepth: 6,
+    maxLeaves: 5,
+    featureNames: names,
+  });
+  const counts = model.leafCounts();
+  assert.equal(counts.length, 10);
+  for (const c of counts) assert.ok(c <= 5 && c >= 2, `${c} leaves`);
+  const deep = fitGbdt(train.X, train.y, 8000, 4, { rounds: 3, maxDepth: 3, featureNames: names });
+  for (const c of deep.leafCounts()) assert.ok(c <= 8, `${c} leaves at depth 3`);
+});
