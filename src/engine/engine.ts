@@ -68,6 +68,7 @@ export class Engine {
     this.rules = options.rules ?? loadDefaultRules();
     this.settings = { ...DEFAULT_DECISION_SETTINGS, ...options.settings };
     this.models = options.models ?? [];
+    this.cacheModelVersions();
     this.labelDelayMs = options.labelDelayMs ?? DEFAULT_LABEL_DELAY_MS;
     this.store = options.store ?? new InMemoryFeatureStore();
     this.explainTop = options.explainTop ?? 3;
@@ -114,6 +115,28 @@ export class Engine {
 
   setModels(models: ModelSlot[]): void {
     this.models = models;
+    this.cacheModelVersions();
+  }
+
+  private allModelsVersion: string | null = null;
+  private allModelsMask = -1;
+
+  private cacheModelVersions(): void {
+    const loaded = this.models.filter((slot) => slot.model !== null);
+    this.allModelsVersion = loaded.length ? loaded.map((slot) => slot.model!.version).join('+') : null;
+    // The cached string serves decisions where every slot answered (and every slot has a model).
+    let mask = 0;
+    for (let i = 0; i < Math.min(31, this.models.length); i++) mask |= 1 << i;
+    this.allModelsMask = loaded.length === this.models.length ? mask : -1;
+  }
+
+  /** Versions of the slots in `mask` (the rare path where a model failed). */
+  private versionsOf(mask: number): string {
+    const parts: string[] = [];
+    for (let i = 0; i < Math.min(31, this.models.length); i++) {
+      if ((mask & (1 << i)) !== 0) parts.push(this.models[i]!.model!.version);
+    }
+    return parts.join('+');
   }
 
   score(tx: Transaction, options?: ScoreOptions): Decision {
@@ -165,7 +188,7 @@ export class Engine {
     let weighted = 0;
     let weights = 0;
     let explainer: ModelSlot | null = null;
-    let modelVersion: string | null = null;
+    let answered = 0; // bit i: slot i answered (slots beyond 30 are not tracked in the version string)
     const models = this.models;
     for (let i = 0; i < models.length; i++) {
       const slot = models[i]!;
@@ -186,11 +209,18 @@ export class Engine {
       }
       weighted += slot.weight * s;
       weights += slot.weight;
-      modelVersion = modelVersion === null ? model.version : `${modelVersion}+${model.version}`;
+      if (i < 31) answered |= 1 << i;
       if (model.explain !== undefined && (explainer === null || slot.weight > explainer.weight))
         explainer = slot;
     }
     const modelScore = weights > 0 ? weighted / weights : null;
+    // The joined versions are built once per model set; only a decision that lost a model builds its own.
+    const modelVersion =
+      answered === 0
+        ? null
+        : answered === this.allModelsMask
+          ? this.allModelsVersion
+          : this.versionsOf(answered);
     const score = modelScore === null ? ruleScore : 1 - (1 - ruleScore) * (1 - modelScore);
     const outcome = forced ?? outcomeForScore(score, settings.thresholds);
 

@@ -167,6 +167,7 @@ test('degraded: a failing or nonsensical model is left out, rules decide', () =>
   const d = mixed.score(tx({ timestamp: T0, amount: 1 }));
   assert.equal(d.degraded, true);
   assert.equal(d.model_score, 0.5, 'the healthy model still counts');
+  assert.equal(d.model_version, 'const-1', 'only the model that answered is named');
 });
 
 test('rule swap is atomic: a decision never mixes two rule sets, even when swapped mid-decision', async () => {
