@@ -76,17 +76,23 @@ export function growTree(
       const h = hess[r]!;
       const at = r * d;
       if (allColumns) {
-        // two columns per step: independent read-modify-writes the processor can overlap
+        // four columns per step: independent read-modify-writes the processor can overlap
         let f = 0;
-        for (; f + 1 < d; f += 2) {
+        for (; f + 3 < d; f += 4) {
           const k1 = (f * BINS + binned[at + f]!) << 1;
           const k2 = ((f + 1) * BINS + binned[at + f + 1]!) << 1;
+          const k3 = ((f + 2) * BINS + binned[at + f + 2]!) << 1;
+          const k4 = ((f + 3) * BINS + binned[at + f + 3]!) << 1;
           hist[k1] = hist[k1]! + g;
-          hist[k1 + 1] = hist[k1 + 1]! + h;
           hist[k2] = hist[k2]! + g;
+          hist[k3] = hist[k3]! + g;
+          hist[k4] = hist[k4]! + g;
+          hist[k1 + 1] = hist[k1 + 1]! + h;
           hist[k2 + 1] = hist[k2 + 1]! + h;
+          hist[k3 + 1] = hist[k3 + 1]! + h;
+          hist[k4 + 1] = hist[k4 + 1]! + h;
         }
-        if (f < d) {
+        for (; f < d; f++) {
           const k = (f * BINS + binned[at + f]!) << 1;
           hist[k] = hist[k]! + g;
           hist[k + 1] = hist[k + 1]! + h;
