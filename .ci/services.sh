@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Makes sure the servers the tests talk to are up (the machine starts them; this restarts one that stopped).
+set -euo pipefail
+
+wait_for() { # name, check command
+  for _ in $(seq 1 30); do
+    if eval "$2" >/dev/null 2>&1; then echo "$1: up"; return 0; fi
+    sleep 1
+  done
+  echo "$1: not reachable after 30 s" >&2
+  return 1
+}
+
+if ! pg_isready -h 127.0.0.1 -p 5432 >/dev/null 2>&1; then
+  echo "PostgreSQL is down: starting it"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start || true
+fi
+wait_for PostgreSQL "pg_isready -h 127.0.0.1 -p 5432"
+psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 \
+  || createdb -h 127.0.0.1 -U postgres test

@@ -1,0 +1,85 @@
+/**
+ * Versioned schema migrations, one list per dialect kept side by side so they cannot drift. Times are epoch
+ * milliseconds (BIGINT) and documents are JSON text in both, so one set of queries serves both stores.
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: Record<Dialect, string>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'transactions with their decisions and review status; audit trail',
+    sql: {
+      sqlite: `
+        CREATE TABLE transactions (
+          transaction_id TEXT PRIMARY KEY,
+          account_id TEXT NOT NULL,
+          merchant_id TEXT,
+          amount REAL NOT NULL,
+          occurred_at INTEGER NOT NULL,
+          payload TEXT NOT NULL,
+          payload_hash TEXT NOT NULL,
+          score REAL NOT NULL,
+          outcome TEXT NOT NULL,
+          decision TEXT NOT NULL,
+          status TEXT NOT NULL,
+          decided_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX transactions_flagged_score ON transactions (score DESC, transaction_id) WHERE outcome <> 'approve';
+        CREATE INDEX transactions_flagged_time ON transactions (occurred_at DESC, transaction_id) WHERE outcome <> 'approve';
+        CREATE INDEX transactions_status ON transactions (status);
+        CREATE INDEX transactions_account ON transactions (account_id, occurred_at);
+        CREATE TABLE audit (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          at INTEGER NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          transaction_id TEXT,
+          old_value TEXT,
+          new_value TEXT,
+          note TEXT
+        );
+        CREATE INDEX audit_transaction ON audit (transaction_id, id);`,
+      postgres: `
+        CREATE TABLE transactions (
+          transaction_id TEXT PRIMARY KEY,
+          account_id TEXT NOT NULL,
+          merchant_id TEXT,
+          amount DOUBLE PRECISION NOT NULL,
+          occurred_at BIGINT NOT NULL,
+          payload TEXT NOT NULL,
+          payload_hash TEXT NOT NULL,
+          score DOUBLE PRECISION NOT NULL,
+          outcome TEXT NOT NULL,
+          decision TEXT NOT NULL,
+          status TEXT NOT NULL,
+          decided_at BIGINT NOT NULL,
+          updated_at BIGINT NOT NULL
+        );
+        CREATE INDEX transactions_flagged_score ON transactions (score DESC, transaction_id) WHERE outcome <> 'approve';
+        CREATE INDEX transactions_flagged_time ON transactions (occurred_at DESC, transaction_id) WHERE outcome <> 'approve';
+        CREATE INDEX transactions_status ON transactions (status);
+        CREATE INDEX transactions_account ON transactions (account_id, occurred_at);
+        CREATE TABLE audit (
+          id BIGSERIAL PRIMARY KEY,
+          at BIGINT NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          transaction_id TEXT,
+          old_value TEXT,
+          new_value TEXT,
+          note TEXT
+        );
+        CREATE INDEX audit_transaction ON audit (transaction_id, id);`,
+    },
+  },
+];
+
+export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,0 +1,249 @@
+/**
+ * The production store: PostgreSQL through node-postgres. A batch of decisions is one multi-row INSERT ... ON
+ * CONFLICT DO NOTHING inside one transaction (group commit); migrations run under an advisory lock so several
+ * processes starting at once apply each version exactly once.
+ */
+import pg from 'pg';
+import type { Decision } from '../engine/decision.ts';
+import { MIGRATIONS } from './migrations.ts';
+import {
+  anomalyWhere,
+  auditLimit,
+  auditWhere,
+  fromRow,
+  nextCursorKey,
+  orderBy,
+  pageLimit,
+  TRANSACTION_COLUMNS,
+  type TransactionRow,
+} from './queries.ts';
+import {
+  encodeCursor,
+  type AnomalyQuery,
+  type AuditEntry,
+  type AuditQuery,
+  type CaseStatus,
+  type DecisionStore,
+  type NewDecision,
+  type Page,
+  type SaveResult,
+  type StatusChange,
+  type StoredTransaction,
+} from './types.ts';
+
+const placeholder = (n: number): string => `$${n}`;
+const MIGRATION_LOCK = 0x66726175; // "frau"
+const COLUMNS_PER_ROW = 12;
+
+// BIGINT (epoch ms, ids) as numbers: all fit in 2^53.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export class PostgresStore implements DecisionStore {
+  readonly kind = 'postgres' as const;
+  private readonly pool: pg.Pool;
+
+  constructor(connectionString: string, poolSize = 10) {
+    this.pool = new pg.Pool({ connectionString, max: poolSize });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async migrate(): Promise<number> {
+    return this.inTransaction(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await c.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+      );
+      const { rows } = await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+      const current = rows[0]?.v ?? 0;
+      for (const m of MIGRATIONS) {
+        if (m.version <= current) continue;
+        await c.query(m.sql.postgres);
+        await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+          m.version,
+          Date.now(),
+        ]);
+      }
+      return Math.max(current, ...MIGRATIONS.map((m) => m.version));
+    });
+  }
+
+  async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
+    if (records.length === 0) return [];
+    // A repeated id inside one batch is inserted once; its repeats compare with the first occurrence.
+    const firstIndex = new Map<string, number>();
+    records.forEach((r, i) => {
+      if (!firstIndex.has(r.transaction.transaction_id)) firstIndex.set(r.transaction.transaction_id, i);
+    });
+    const unique = [...firstIndex.values()].map((i) => records[i]!);
+    return this.inTransaction(async (c) => {
+      const values: unknown[] = [];
+      const tuples: string[] = [];
+      for (const r of unique) {
+        const tx = r.transaction;
+        const base = values.length;
+        values.push(
+          tx.transaction_id,
+          tx.account_id,
+          tx.merchant_id ?? null,
+          tx.amount,
+          tx.timestamp,
+          JSON.stringify(tx),
+          r.payload_hash,
+          r.decision.score,
+          r.decision.outcome,
+          JSON.stringify(r.decision),
+          r.decided_at,
+          r.decided_at,
+        );
+        const p = Array.from({ length: COLUMNS_PER_ROW }, (_, i) => `$${base + i + 1}`);
+        tuples.push(`(${p.slice(0, 10).join(', ')}, 'open', ${p[10]}, ${p[11]})`);
+      }
+      const inserted = await c.query<{ transaction_id: string }>(
+        `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload, payload_hash,
+           score, outcome, decision, status, decided_at, updated_at)
+         VALUES ${tuples.join(', ')} ON CONFLICT (transaction_id) DO NOTHING RETURNING transaction_id`,
+        values,
+      );
+      const created = new Set(inserted.rows.map((r) => r.transaction_id));
+      const reference = new Map<string, { hash: string; decision: Decision }>();
+      for (const r of unique) {
+        if (created.has(r.transaction.transaction_id)) {
+          reference.set(r.transaction.transaction_id, { hash: r.payload_hash, decision: r.decision });
+        }
+      }
+      const missing = unique
+        .filter((r) => !created.has(r.transaction.transaction_id))
+        .map((r) => r.transaction.transaction_id);
+      if (missing.length > 0) {
+        const { rows } = await c.query<{ transaction_id: string; payload_hash: string; decision: string }>(
+          'SELECT transaction_id, payload_hash, decision FROM transactions WHERE transaction_id = ANY($1)',
+          [missing],
+        );
+        for (const row of rows)
+          reference.set(row.transaction_id, { hash: row.payload_hash, decision: JSON.parse(row.decision) });
+      }
+      return records.map((r, i): SaveResult => {
+        const id = r.transaction.transaction_id;
+        if (firstIndex.get(id) === i && created.has(id)) return { kind: 'created', decision: r.decision };
+        const ref = reference.get(id)!;
+        return { kind: ref.hash === r.payload_hash ? 'duplicate' : 'conflict', decision: ref.decision };
+      });
+    });
+  }
+
+  async getTransaction(transactionId: string): Promise<StoredTransaction | null> {
+    const { rows } = await this.pool.query<TransactionRow>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id = $1`,
+      [transactionId],
+    );
+    return rows[0] ? fromRow(rows[0]) : null;
+  }
+
+  async listAnomalies(q: AnomalyQuery): Promise<Page<StoredTransaction>> {
+    const limit = pageLimit(q);
+    const { where, params } = anomalyWhere(q, placeholder, true);
+    const { rows } = await this.pool.query<TransactionRow>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE ${where} ORDER BY ${orderBy(q)} LIMIT $${params.length + 1}`,
+      [...params, limit],
+    );
+    const items = rows.map(fromRow);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next_cursor:
+        items.length === limit && last
+          ? encodeCursor(nextCursorKey(q, last), last.transaction.transaction_id)
+          : null,
+    };
+  }
+
+  async countAnomalies(q: AnomalyQuery): Promise<number> {
+    const { where, params } = anomalyWhere(q, placeholder, false);
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM transactions WHERE ${where}`,
+      params,
+    );
+    return Number(rows[0]!.n);
+  }
+
+  async setStatus(
+    transactionId: string,
+    status: CaseStatus,
+    actor: string,
+    note: string | null,
+    at: number,
+  ): Promise<StatusChange | null> {
+    return this.inTransaction(async (c) => {
+      const { rows } = await c.query<{ status: CaseStatus; payload: string }>(
+        'SELECT status, payload FROM transactions WHERE transaction_id = $1 FOR UPDATE',
+        [transactionId],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      await c.query('UPDATE transactions SET status = $1, updated_at = $2 WHERE transaction_id = $3', [
+        status,
+        at,
+        transactionId,
+      ]);
+      await c.query(
+        `INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note)
+         VALUES ($1, $2, 'status_change', $3, $4, $5, $6)`,
+        [at, actor, transactionId, row.status, status, note],
+      );
+      return { old_status: row.status, new_status: status, transaction: JSON.parse(row.payload) };
+    });
+  }
+
+  async audit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.transaction_id,
+        entry.old_value,
+        entry.new_value,
+        entry.note,
+      ],
+    );
+  }
+
+  async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
+    const { where, params } = auditWhere(q, placeholder);
+    const { rows } = await this.pool.query<AuditEntry>(
+      `SELECT * FROM audit ${where} ORDER BY id LIMIT $${params.length + 1}`,
+      [...params, auditLimit(q)],
+    );
+    return rows;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * The embedded store: SQLite through better-sqlite3 (chosen over PGlite for speed and memory: ~172k rows/s in
+ * ~100 MB against 33-82k rows/s in ~700 MB here, see docs/storage.md). WAL journal, one writer; a batch of
+ * decisions is one SQLite transaction (group commit).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS } from './migrations.ts';
+import {
+  anomalyWhere,
+  auditLimit,
+  auditWhere,
+  fromRow,
+  nextCursorKey,
+  orderBy,
+  pageLimit,
+  TRANSACTION_COLUMNS,
+  type TransactionRow,
+} from './queries.ts';
+import {
+  encodeCursor,
+  type AnomalyQuery,
+  type AuditEntry,
+  type AuditQuery,
+  type CaseStatus,
+  type DecisionStore,
+  type NewDecision,
+  type Page,
+  type SaveResult,
+  type StatusChange,
+  type StoredTransaction,
+} from './types.ts';
+
+const placeholder = (): string => '?';
+
+export class SqliteStore implements DecisionStore {
+  readonly kind = 'embedded' as const;
+  private readonly db: Database.Database;
+
+  /** `path` is a file, or ':memory:' for tests. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  async migrate(): Promise<number> {
+    this.db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+    );
+    const current =
+      (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ??
+      0;
+    const apply = this.db.transaction((version: number, sql: string) => {
+      this.db.exec(sql);
+      this.db
+        .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+        .run(version, Date.now());
+    });
+    for (const m of MIGRATIONS) if (m.version > current) apply(m.version, m.sql.sqlite);
+    return Math.max(current, ...MIGRATIONS.map((m) => m.version));
+  }
+
+  async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
+    const insert = this.db.prepare(
+      `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload, payload_hash,
+         score, outcome, decision, status, decided_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (transaction_id) DO NOTHING`,
+    );
+    const existing = this.db.prepare(
+      'SELECT payload_hash, decision FROM transactions WHERE transaction_id = ?',
+    );
+    const run = this.db.transaction((batch: NewDecision[]): SaveResult[] =>
+      batch.map((r) => {
+        const tx = r.transaction;
+        const inserted = insert.run(
+          tx.transaction_id,
+          tx.account_id,
+          tx.merchant_id ?? null,
+          tx.amount,
+          tx.timestamp,
+          JSON.stringify(tx),
+          r.payload_hash,
+          r.decision.score,
+          r.decision.outcome,
+          JSON.stringify(r.decision),
+          r.decided_at,
+          r.decided_at,
+        );
+        if (inserted.changes === 1) return { kind: 'created', decision: r.decision };
+        const row = existing.get(tx.transaction_id) as { payload_hash: string; decision: string };
+        return {
+          kind: row.payload_hash === r.payload_hash ? 'duplicate' : 'conflict',
+          decision: JSON.parse(row.decision),
+        };
+      }),
+    );
+    return run(records);
+  }
+
+  async getTransaction(transactionId: string): Promise<StoredTransaction | null> {
+    const row = this.db
+      .prepare(`SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id = ?`)
+      .get(transactionId) as TransactionRow | undefined;
+    return row ? fromRow(row) : null;
+  }
+
+  async listAnomalies(q: AnomalyQuery): Promise<Page<StoredTransaction>> {
+    const limit = pageLimit(q);
+    const { where, params } = anomalyWhere(q, placeholder, true);
+    const rows = this.db
+      .prepare(
+        `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE ${where} ORDER BY ${orderBy(q)} LIMIT ?`,
+      )
+      .all(...params, limit) as TransactionRow[];
+    const items = rows.map(fromRow);
+    const last = items[items.length - 1];
+    return {
+      items,
+      next_cursor:
+        items.length === limit && last
+          ? encodeCursor(nextCursorKey(q, last), last.transaction.transaction_id)
+          : null,
+    };
+  }
+
+  async countAnomalies(q: AnomalyQuery): Promise<number> {
+    const { where, params } = anomalyWhere(q, placeholder, false);
+    return (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM transactions WHERE ${where}`).get(...params) as { n: number }
+    ).n;
+  }
+
+  async setStatus(
+    transactionId: string,
+    status: CaseStatus,
+    actor: string,
+    note: string | null,
+    at: number,
+  ): Promise<StatusChange | null> {
+    const change = this.db.transaction((): StatusChange | null => {
+      const row = this.db
+        .prepare('SELECT status, payload FROM transactions WHERE transaction_id = ?')
+        .get(transactionId) as { status: CaseStatus; payload: string } | undefined;
+      if (!row) return null;
+      this.db
+        .prepare('UPDATE transactions SET status = ?, updated_at = ? WHERE transaction_id = ?')
+        .run(status, at, transactionId);
+      this.db
+        .prepare(
+          `INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note)
+           VALUES (?, ?, 'status_change', ?, ?, ?, ?)`,
+        )
+        .run(at, actor, transactionId, row.status, status, note);
+      return { old_status: row.status, new_status: status, transaction: JSON.parse(row.payload) };
+    });
+    return change();
+  }
+
+  async audit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.transaction_id,
+        entry.old_value,
+        entry.new_value,
+        entry.note,
+      );
+  }
+
+  async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
+    const { where, params } = auditWhere(q, placeholder);
+    return this.db
+      .prepare(`SELECT * FROM audit ${where} ORDER BY id LIMIT ?`)
+      .all(...params, auditLimit(q)) as AuditEntry[];
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

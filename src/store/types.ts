@@ -1,0 +1,118 @@
+/**
+ * What the store keeps and the one repository interface both stores (embedded SQLite and PostgreSQL) implement,
+ * so the API and the workers never know which one they talk to.
+ */
+import type { Decision, Outcome } from '../engine/decision.ts';
+import type { Transaction } from '../engine/transaction.ts';
+
+/** Review status of a transaction; every change is audited and feeds the engine a label. */
+export const CASE_STATUSES = ['open', 'under_review', 'confirmed_fraud', 'legitimate'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export interface StoredTransaction {
+  transaction: Transaction;
+  decision: Decision;
+  status: CaseStatus;
+  decided_at: number;
+  updated_at: number;
+}
+
+export interface NewDecision {
+  transaction: Transaction;
+  decision: Decision;
+  /** Hash of the submitted payload, to tell a resubmission from a different transaction with the same id. */
+  payload_hash: string;
+  decided_at: number;
+}
+
+/** created: stored now; duplicate: the same payload was stored before (its decision is returned); conflict: the id
+ * is taken by a different payload. */
+export type SaveResult =
+  | { kind: 'created'; decision: Decision }
+  | { kind: 'duplicate'; decision: Decision }
+  | { kind: 'conflict'; decision: Decision };
+
+export interface AnomalyQuery {
+  status?: CaseStatus;
+  outcome?: Outcome;
+  min_score?: number;
+  account_id?: string;
+  /** Transaction time bounds, epoch ms: [from, to). */
+  from?: number;
+  to?: number;
+  sort?: 'score' | 'time';
+  limit?: number;
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  transaction_id: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  note: string | null;
+}
+
+export interface AuditQuery {
+  transaction_id?: string;
+  actor?: string;
+  action?: string;
+  limit?: number;
+}
+
+export interface StatusChange {
+  old_status: CaseStatus;
+  new_status: CaseStatus;
+  transaction: Transaction;
+}
+
+export interface DecisionStore {
+  readonly kind: 'embedded' | 'postgres';
+  /** Applies pending migrations; returns the schema version. */
+  migrate(): Promise<number>;
+  /** Stores transactions with their decisions, each atomically, all in one transaction (group commit). */
+  saveDecisions(records: NewDecision[]): Promise<SaveResult[]>;
+  getTransaction(transactionId: string): Promise<StoredTransaction | null>;
+  /** Flagged transactions (outcome other than approve), filtered, sorted, one page at a time. */
+  listAnomalies(query: AnomalyQuery): Promise<Page<StoredTransaction>>;
+  countAnomalies(query: AnomalyQuery): Promise<number>;
+  /** Changes a case's status and writes the audit entry in the same database transaction; null for an unknown id. */
+  setStatus(
+    transactionId: string,
+    status: CaseStatus,
+    actor: string,
+    note: string | null,
+    at: number,
+  ): Promise<StatusChange | null>;
+  /** Appends an audit entry that is not a status change (settings, rules, keys). */
+  audit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Is the database reachable (for /health). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export const MAX_PAGE = 1000;
+
+/** Cursor for keyset pagination: the sort key and the id of the last item, opaque to clients. */
+export function encodeCursor(key: number, id: string): string {
+  return Buffer.from(JSON.stringify([key, id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { key: number; id: string } {
+  try {
+    const [key, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof key !== 'number' || typeof id !== 'string') throw new Error('shape');
+    return { key, id };
+  } catch {
+    throw new RangeError('cursor: not a cursor this server issued');
+  }
+}

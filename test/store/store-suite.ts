@@ -1,0 +1,205 @@
+/** One behavioural suite that both stores must pass: the embedded SQLite store and PostgreSQL. */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Decision, Outcome } from '../../src/engine/decision.ts';
+import type { Transaction } from '../../src/engine/transaction.ts';
+import type { DecisionStore, NewDecision, StoredTransaction } from '../../src/store/types.ts';
+
+const T0 = Date.UTC(2026, 2, 1);
+
+function record(i: number, score: number, outcome: Outcome, extra: Partial<Transaction> = {}): NewDecision {
+  const transaction: Transaction = {
+    transaction_id: `t${String(i).padStart(4, '0')}`,
+    timestamp: T0 + i * 60_000,
+    account_id: `a${i % 5}`,
+    amount: 10 + i,
+    currency: 'EUR',
+    merchant_id: `m${i % 3}`,
+    ...extra,
+  };
+  const decision: Decision = {
+    transaction_id: transaction.transaction_id,
+    score,
+    outcome,
+    reasons: outcome === 'approve' ? [] : [{ kind: 'rule', rule: 'r@1', reason: 'because', score }],
+    rule_score: score,
+    model_score: null,
+    model_version: null,
+    rules_version: 'v1',
+    bypassed: false,
+    degraded: false,
+  };
+  return {
+    transaction,
+    decision,
+    payload_hash: `h${transaction.transaction_id}${transaction.amount}`,
+    decided_at: T0 + i * 60_000 + 5,
+  };
+}
+
+async function all(
+  store: DecisionStore,
+  q: Parameters<DecisionStore['listAnomalies']>[0],
+): Promise<StoredTransaction[]> {
+  const out: StoredTransaction[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await store.listAnomalies({ ...q, cursor });
+    out.push(...page.items);
+    if (page.next_cursor === null) return out;
+    cursor = page.next_cursor;
+  }
+}
+
+export function storeSuite(name: string, open: () => Promise<DecisionStore | string>): void {
+  let store: DecisionStore;
+  let unavailable: string | null = null;
+  const ready = (async () => {
+    const opened = await open();
+    if (typeof opened === 'string') unavailable = opened;
+    else store = opened;
+  })();
+  after(async () => {
+    await ready;
+    if (!unavailable) await store.close();
+  });
+  const it = (title: string, body: () => Promise<void>): void => {
+    test(`${name}: ${title}`, async (t) => {
+      await ready;
+      if (unavailable) {
+        if (process.env.CI === 'true') assert.fail(`${name} is required in CI: ${unavailable}`);
+        console.warn(`\n*** ${name} SKIPPED: ${unavailable} ***\n`);
+        t.skip(unavailable);
+        return;
+      }
+      await body();
+    });
+  };
+
+  const flagged = [
+    record(1, 0.9, 'block_and_review'),
+    record(2, 0.6, 'review'),
+    record(3, 0.97, 'decline'),
+    record(4, 0.6, 'review'),
+    record(5, 0.55, 'review', { account_id: 'special' }),
+  ];
+  const approved = [record(6, 0.1, 'approve'), record(7, 0.2, 'approve')];
+
+  it('migrations apply on an empty database and are idempotent', async () => {
+    assert.equal(await store.migrate(), 1);
+    assert.equal(await store.migrate(), 1);
+    assert.equal(await store.ping(), true);
+  });
+
+  it('stores transactions with decisions; a resubmission returns the first decision; another payload conflicts', async () => {
+    const results = await store.saveDecisions([...flagged, ...approved]);
+    assert.deepEqual(
+      results.map((r) => r.kind),
+      Array(7).fill('created'),
+    );
+    const again = await store.saveDecisions([
+      { ...flagged[0]!, decision: { ...flagged[0]!.decision, score: 0.1, outcome: 'approve' } },
+      { ...flagged[1]!, payload_hash: 'different' },
+    ]);
+    assert.equal(again[0]!.kind, 'duplicate');
+    assert.equal(again[0]!.decision.score, 0.9, 'the stored decision, not the new one');
+    assert.equal(again[1]!.kind, 'conflict');
+    const inBatch = await store.saveDecisions([
+      record(50, 0.7, 'review'),
+      record(50, 0.7, 'review'),
+      { ...record(50, 0.7, 'review'), payload_hash: 'x' },
+    ]);
+    assert.deepEqual(
+      inBatch.map((r) => r.kind),
+      ['created', 'duplicate', 'conflict'],
+    );
+    const stored = await store.getTransaction('t0001');
+    assert.deepEqual(stored?.transaction, flagged[0]!.transaction);
+    assert.deepEqual(stored?.decision, flagged[0]!.decision);
+    assert.equal(stored?.status, 'open');
+    assert.equal(await store.getTransaction('nope'), null);
+  });
+
+  it('lists flagged transactions by score, highest first, with filters and counts', async () => {
+    const byScore = await store.listAnomalies({ limit: 100 });
+    assert.deepEqual(
+      byScore.items.map((s) => s.transaction.transaction_id),
+      ['t0003', 't0001', 't0050', 't0002', 't0004', 't0005'],
+    );
+    assert.equal(byScore.next_cursor, null);
+    assert.equal(await store.countAnomalies({}), 6);
+    assert.deepEqual((await store.listAnomalies({ outcome: 'review' })).items.length, 4);
+    assert.deepEqual(
+      (await store.listAnomalies({ min_score: 0.8 })).items.map((s) => s.transaction.transaction_id),
+      ['t0003', 't0001'],
+    );
+    assert.deepEqual(
+      (await store.listAnomalies({ account_id: 'special' })).items.map((s) => s.transaction.transaction_id),
+      ['t0005'],
+    );
+    assert.deepEqual(
+      (await store.listAnomalies({ from: T0 + 2 * 60_000, to: T0 + 4 * 60_000 })).items.map(
+        (s) => s.transaction.transaction_id,
+      ),
+      ['t0003', 't0002'],
+    );
+    assert.equal(await store.countAnomalies({ outcome: 'review', min_score: 0.6 }), 3);
+    const byTime = await store.listAnomalies({ sort: 'time' });
+    assert.deepEqual(
+      byTime.items.map((s) => s.transaction.transaction_id),
+      ['t0050', 't0005', 't0004', 't0003', 't0002', 't0001'],
+    );
+  });
+
+  it('cursor pagination walks every flagged transaction once, ties included', async () => {
+    for (const sort of ['score', 'time'] as const) {
+      const paged = await all(store, { sort, limit: 2 });
+      const whole = (await store.listAnomalies({ sort, limit: 1000 })).items;
+      assert.deepEqual(
+        paged.map((s) => s.transaction.transaction_id),
+        whole.map((s) => s.transaction.transaction_id),
+        sort,
+      );
+    }
+    await assert.rejects(store.listAnomalies({ limit: 0 }), /limit: must be an integer from 1 to 1000/);
+    await assert.rejects(store.listAnomalies({ limit: 1001 }), /limit/);
+    await assert.rejects(
+      store.listAnomalies({ cursor: 'garbage' }),
+      /cursor: not a cursor this server issued/,
+    );
+  });
+
+  it('a status change is stored with its audit entry; unknown ids are null', async () => {
+    const change = await store.setStatus('t0002', 'confirmed_fraud', 'alice', 'chargeback', T0 + 999);
+    assert.deepEqual(
+      { old: change?.old_status, new: change?.new_status, tx: change?.transaction.transaction_id },
+      { old: 'open', new: 'confirmed_fraud', tx: 't0002' },
+    );
+    assert.equal((await store.getTransaction('t0002'))?.status, 'confirmed_fraud');
+    assert.equal(await store.setStatus('nope', 'legitimate', 'alice', null, T0), null);
+    await store.setStatus('t0002', 'legitimate', 'bob', null, T0 + 1000);
+    const trail = await store.listAudit({ transaction_id: 't0002' });
+    assert.deepEqual(
+      trail.map((e) => [e.actor, e.action, e.old_value, e.new_value, e.note, e.at]),
+      [
+        ['alice', 'status_change', 'open', 'confirmed_fraud', 'chargeback', T0 + 999],
+        ['bob', 'status_change', 'confirmed_fraud', 'legitimate', null, T0 + 1000],
+      ],
+    );
+    assert.equal((await store.listAnomalies({ status: 'legitimate' })).items.length, 1);
+    await store.audit({
+      at: T0,
+      actor: 'admin',
+      action: 'rules_publish',
+      transaction_id: null,
+      old_value: 'v1',
+      new_value: 'v2',
+      note: null,
+    });
+    assert.deepEqual(
+      (await store.listAudit({ action: 'rules_publish' })).map((e) => e.new_value),
+      ['v2'],
+    );
+    assert.equal((await store.listAudit({ actor: 'bob' })).length, 1);
+  });
+}
