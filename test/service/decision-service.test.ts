@@ -1,0 +1,96 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Engine } from '../../src/engine/engine.ts';
+import { indexOfFeature } from '../../src/engine/features/catalog.ts';
+import { DecisionService } from '../../src/service/decision-service.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fraudwatch-service-'));
+const stores: SqliteStore[] = [];
+after(async () => {
+  for (const s of stores) await s.close();
+});
+
+async function service(): Promise<DecisionService> {
+  const store = new SqliteStore(join(dir, `s${stores.length}.db`));
+  stores.push(store);
+  await store.migrate();
+  // Live verdicts are real-time: no extra label delay.
+  return new DecisionService(new Engine({ labelDelayMs: 0 }), store, () => Date.UTC(2026, 2, 2));
+}
+
+const tx = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  transaction_id: id,
+  timestamp: '2026-03-01T10:00:00Z',
+  account_id: 'acct-1',
+  amount: 120,
+  currency: 'EUR',
+  merchant_id: 'shop-1',
+  ...extra,
+});
+
+test('a decision is answered only once it is committed', async () => {
+  const s = await service();
+  const r = await s.decide(tx('t1'));
+  assert.equal(r.kind, 'created');
+  const stored = await s.store.getTransaction('t1');
+  assert.ok(stored, 'stored before the answer');
+  assert.deepEqual(stored.decision, r.kind === 'created' ? r.decision : null);
+});
+
+test('a resubmission gets the first decision and is not scored again; another payload is a conflict', async () => {
+  const s = await service();
+  const first = await s.decide(tx('t1'));
+  const again = await s.decide(tx('t1'));
+  assert.equal(again.kind, 'duplicate');
+  assert.deepEqual(again.kind === 'duplicate' && again.decision, first.kind === 'created' && first.decision);
+  assert.equal(s.engine.featureStore.accounts.total('acct-1'), 1, 'the engine saw the transaction once');
+  const other = await s.decide(tx('t1', { amount: 999 }));
+  assert.equal(other.kind, 'conflict');
+  assert.equal(s.engine.featureStore.accounts.total('acct-1'), 1);
+});
+
+test('invalid input is refused with field paths and nothing is stored', async () => {
+  const s = await service();
+  const r = await s.decide(tx('bad', { amount: -3, timestamp: 'soon' }));
+  assert.equal(r.kind, 'invalid');
+  assert.deepEqual(r.kind === 'invalid' && r.errors.map((e) => e.path), ['timestamp', 'amount']);
+  assert.equal(await s.store.getTransaction('bad'), null);
+});
+
+test('concurrent requests share group commits; concurrent copies of one id are scored once', async () => {
+  const s = await service();
+  const many = await Promise.all(
+    Array.from({ length: 500 }, (_, i) => s.decide(tx(`c${i}`, { account_id: `acct-${i % 50}` }))),
+  );
+  assert.ok(many.every((r) => r.kind === 'created'));
+  assert.ok(s.batchesWritten < 50, `${s.batchesWritten} database transactions for 500 decisions`);
+  assert.equal((await s.store.countAnomalies({})) >= 0, true);
+  const copies = await Promise.all(
+    Array.from({ length: 50 }, () => s.decide(tx('same', { account_id: 'solo' }))),
+  );
+  const kinds = copies.map((r) => r.kind).sort();
+  assert.equal(kinds.filter((k) => k === 'created').length, 1);
+  assert.equal(kinds.filter((k) => k === 'duplicate').length, 49);
+  assert.equal(s.engine.featureStore.accounts.total('solo'), 1);
+});
+
+test('a verdict is audited and becomes a label the engine uses', async () => {
+  const s = await service();
+  await s.decide(tx('v1', { merchant_id: 'bad-shop' }));
+  const change = await s.review('v1', 'confirmed_fraud', 'alice', 'chargeback');
+  assert.equal(change?.new_status, 'confirmed_fraud');
+  assert.equal((await s.store.listAudit({ transaction_id: 'v1' }))[0]?.actor, 'alice');
+  assert.equal(await s.review('missing', 'legitimate', 'alice', null), null);
+  await s.decide(
+    tx('v2', { merchant_id: 'bad-shop', account_id: 'other', timestamp: '2026-03-02T10:00:00Z' }),
+  );
+  assert.equal(
+    s.engine.features[indexOfFeature('merchant_labels_known')],
+    1,
+    'the label reached merchant risk',
+  );
+});
