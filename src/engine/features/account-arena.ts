@@ -21,7 +21,7 @@ import {
   windowLayout,
   type WindowLayout,
 } from './window-block.ts';
-import { readF64, writeF64 } from './word-codec.ts';
+import { writeF64 } from './word-codec.ts';
 
 /** Out-of-order transactions up to this late still see exact windows. */
 export const ALLOWED_LATENESS_MS = 86_400_000;
@@ -165,9 +165,5 @@ export class AccountArena {
   /** Bytes held from the system: whole arena pages (free blocks left by growth included) plus the index. */
   reservedBytes(): number {
     return this.arena.reservedBytes + this.count * (40 + 8);
-  }
-
-  lastTimestamp(slot: number): number {
-    return readF64(this.page(slot), this.offset(slot) + A_LAST);
   }
 }

@@ -4,7 +4,6 @@
  */
 import {
   addEvent,
-  blockWords,
   compactEvents,
   eventsOf,
   hasRoomForEvent,
@@ -75,10 +74,5 @@ export class EventWindows {
   /** The live events as [ts, value, ...]. */
   events(): Float64Array {
     return eventsOf(this.buf, 0, this.layout);
-  }
-
-  /** Words in use, for checks. */
-  get words(): number {
-    return blockWords(this.buf, 0);
   }
 }
