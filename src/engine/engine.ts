@@ -94,6 +94,11 @@ export class Engine {
     return this.store;
   }
 
+  /** Model slots with a loaded model. */
+  get modelCount(): number {
+    return this.models.filter((slot) => slot.model !== null).length;
+  }
+
   get pendingLabels(): number {
     return this.labels.size;
   }

@@ -1,0 +1,32 @@
+/**
+ * The HTTP application, assembled in one place so tests build exactly what `serve` will run. Routes are thin:
+ * they translate HTTP to the DecisionService and the store, and errors to JSON through one handler.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { DecisionService } from '../service/decision-service.ts';
+import { errorHandler } from './errors.ts';
+import { anomalyRoutes } from './routes/anomalies.ts';
+import { healthRoutes } from './routes/health.ts';
+import { transactionRoutes } from './routes/transactions.ts';
+
+export interface AppOptions {
+  service: DecisionService;
+  version?: string;
+  logger?: boolean;
+  /** Largest request body accepted, bytes. */
+  bodyLimit?: number;
+}
+
+export function buildApp(options: AppOptions): FastifyInstance {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ error: 'not_found', message: `no route ${request.method} ${request.url}`, details: [] });
+  });
+  transactionRoutes(app, options.service);
+  anomalyRoutes(app, options.service);
+  healthRoutes(app, options.service, options.version ?? '0.1.0');
+  return app;
+}

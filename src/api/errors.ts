@@ -1,0 +1,73 @@
+/**
+ * Errors as the API answers them: `{ error, message, details: [{ path, message }] }`, mapped to status codes in
+ * one place. A client mistake is always a 4xx that names the field; only our own faults are 5xx.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { FieldError } from '../engine/transaction.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (details: FieldError[]): ApiError =>
+  new ApiError(
+    400,
+    'bad_request',
+    details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; '),
+    details,
+  );
+
+export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);
+
+/** Fastify's schema errors carry ajv paths like `/limit`; we name fields `limit`, as everywhere else. */
+function schemaDetails(error: FastifyError): FieldError[] {
+  return (error.validation ?? []).map((v) => {
+    const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
+    const missing = (v.params as { missingProperty?: string }).missingProperty;
+    return {
+      path: missing ? (path ? `${path}.${missing}` : missing) : path,
+      message: v.message ?? 'is invalid',
+    };
+  });
+}
+
+export function errorHandler(
+  error: FastifyError | ApiError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  if (error instanceof ApiError) {
+    void reply
+      .status(error.statusCode)
+      .send({ error: error.code, message: error.message, details: error.details });
+    return;
+  }
+  if (error.validation) {
+    const details = schemaDetails(error);
+    void reply.status(400).send({ error: 'bad_request', message: error.message, details });
+    return;
+  }
+  if (error instanceof RangeError) {
+    const [path, ...rest] = error.message.split(': ');
+    void reply
+      .status(400)
+      .send({ error: 'bad_request', message: error.message, details: [{ path, message: rest.join(': ') }] });
+    return;
+  }
+  const status = error.statusCode ?? 500;
+  if (status < 500) {
+    void reply
+      .status(status)
+      .send({ error: error.code ?? 'bad_request', message: error.message, details: [] });
+    return;
+  }
+  request.log.error({ err: error }, 'request failed');
+  void reply.status(500).send({ error: 'internal', message: 'internal error', details: [] });
+}

@@ -1,0 +1,110 @@
+/** The review queue: GET /api/v1/anomalies, GET /api/v1/anomalies/count, PUT /api/v1/anomalies/{id}. */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { OUTCOMES } from '../../engine/decision.ts';
+import { parseTimestamp } from '../../engine/transaction.ts';
+import type { DecisionService } from '../../service/decision-service.ts';
+import { CASE_STATUSES, MAX_PAGE, type AnomalyQuery, type CaseStatus } from '../../store/types.ts';
+import { badRequest, notFound } from '../errors.ts';
+
+const filters = {
+  status: Type.Optional(Type.Union(CASE_STATUSES.map((s) => Type.Literal(s)))),
+  outcome: Type.Optional(Type.Union(OUTCOMES.map((o) => Type.Literal(o)))),
+  min_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  from: Type.Optional(Type.String()),
+  to: Type.Optional(Type.String()),
+};
+
+type Filters = {
+  status?: CaseStatus;
+  outcome?: AnomalyQuery['outcome'];
+  min_score?: number;
+  account_id?: string;
+  from?: string;
+  to?: string;
+};
+
+function toQuery(q: Filters): AnomalyQuery {
+  const out: AnomalyQuery = {
+    status: q.status,
+    outcome: q.outcome,
+    min_score: q.min_score,
+    account_id: q.account_id,
+  };
+  for (const key of ['from', 'to'] as const) {
+    const raw = q[key];
+    if (raw === undefined) continue;
+    const t = parseTimestamp(raw);
+    if (Number.isNaN(t))
+      throw badRequest([
+        {
+          path: key,
+          message: `must be an ISO 8601 date-time or epoch milliseconds, got ${JSON.stringify(raw)}`,
+        },
+      ]);
+    out[key] = t;
+  }
+  return out;
+}
+
+export function anomalyRoutes(app: FastifyInstance, service: DecisionService): void {
+  app.get(
+    '/api/v1/anomalies',
+    {
+      schema: {
+        summary: 'Flagged transactions, highest score first by default, one page at a time',
+        querystring: Type.Object(
+          {
+            ...filters,
+            sort: Type.Optional(Type.Union([Type.Literal('score'), Type.Literal('time')])),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
+            cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query as Filters & { sort?: 'score' | 'time'; limit?: number; cursor?: string };
+      return service.store.listAnomalies({
+        ...toQuery(q),
+        sort: q.sort,
+        limit: q.limit ?? 100,
+        cursor: q.cursor,
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/anomalies/count',
+    { schema: { querystring: Type.Object(filters, { additionalProperties: false }) } },
+    async (request) => ({ count: await service.store.countAnomalies(toQuery(request.query as Filters)) }),
+  );
+
+  app.put(
+    '/api/v1/anomalies/:id',
+    {
+      schema: {
+        summary: 'Record an analyst verdict: audited, and fed back to the engine as a label',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
+        body: Type.Object(
+          {
+            status: Type.Union(CASE_STATUSES.filter((s) => s !== 'open').map((s) => Type.Literal(s))),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const body = request.body as { status: CaseStatus; note?: string };
+      // Until keys and roles exist, the actor is what the caller says it is (X-Actor), else "anonymous".
+      const actor = String(request.headers['x-actor'] ?? 'anonymous').slice(0, 128);
+      const change = await service.review(id, body.status, actor, body.note ?? null);
+      if (change === null) throw notFound(`transaction ${id}`);
+      return { transaction_id: id, old_status: change.old_status, status: change.new_status };
+    },
+  );
+}

@@ -1,0 +1,49 @@
+/** POST /api/v1/transactions (score, store, answer) and GET /api/v1/transactions/{id}. */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { DecisionService } from '../../service/decision-service.ts';
+import { badRequest, notFound } from '../errors.ts';
+
+export function transactionRoutes(app: FastifyInstance, service: DecisionService): void {
+  app.post(
+    '/api/v1/transactions',
+    {
+      schema: {
+        summary: 'Score a transaction and store it with its decision (idempotent on transaction_id)',
+        body: Type.Object({}, { additionalProperties: true }),
+      },
+    },
+    async (request, reply) => {
+      const result = await service.decide(request.body);
+      switch (result.kind) {
+        case 'invalid':
+          throw badRequest(result.errors);
+        case 'conflict':
+          return reply.status(409).send({
+            error: 'conflict',
+            message: 'transaction_id: already used by a different transaction',
+            details: [{ path: 'transaction_id', message: 'already used by a different transaction' }],
+          });
+        default:
+          return reply
+            .status(result.kind === 'created' ? 201 : 200)
+            .send({
+              transaction_id: result.decision.transaction_id,
+              decision: result.decision,
+              duplicate: result.kind === 'duplicate',
+            });
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/transactions/:id',
+    { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }) } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const stored = await service.store.getTransaction(id);
+      if (stored === null) throw notFound(`transaction ${id}`);
+      return stored;
+    },
+  );
+}

@@ -1,0 +1,148 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../src/api/app.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { DecisionService } from '../../src/service/decision-service.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+
+const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'fraudwatch-api-')), 'api.db'));
+await store.migrate();
+const service = new DecisionService(new Engine({ labelDelayMs: 0 }), store);
+const app = buildApp({ service });
+after(async () => {
+  await app.close();
+  await store.close();
+});
+
+const tx = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  transaction_id: id,
+  timestamp: '2026-03-01T10:00:00Z',
+  account_id: 'acct-1',
+  amount: 150,
+  currency: 'EUR',
+  merchant_id: 'shop-1',
+  ...extra,
+});
+
+test('POST /api/v1/transactions scores and stores: 201, then 200 for the same payload, 409 for another', async () => {
+  for (let i = 0; i < 20; i++) {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/transactions',
+      payload: tx(`h${i}`, { timestamp: new Date(Date.UTC(2026, 1, 1 + i)).toISOString() }),
+    });
+    assert.equal(r.statusCode, 201, r.body);
+  }
+  const big = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions',
+    payload: tx('big', { amount: 8000 }),
+  });
+  assert.equal(big.statusCode, 201);
+  const body = big.json();
+  assert.equal(body.transaction_id, 'big');
+  assert.notEqual(body.decision.outcome, 'approve', 'the seed example: 8,000 on an account averaging 150');
+  assert.ok(
+    body.decision.reasons.some((r: { rule?: string }) => r.rule?.startsWith('high_amount_vs_history')),
+  );
+  const again = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions',
+    payload: tx('big', { amount: 8000 }),
+  });
+  assert.equal(again.statusCode, 200);
+  assert.deepEqual(again.json().decision, body.decision);
+  assert.equal(again.json().duplicate, true);
+  const other = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions',
+    payload: tx('big', { amount: 1 }),
+  });
+  assert.equal(other.statusCode, 409);
+  assert.equal(other.json().details[0].path, 'transaction_id');
+});
+
+test('bad input: 400 with every field path, never a 5xx', async () => {
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions',
+    payload: { transaction_id: 'x', amount: 'lots' },
+  });
+  assert.equal(r.statusCode, 400);
+  assert.deepEqual(
+    r.json().details.map((d: { path: string }) => d.path),
+    ['timestamp', 'account_id', 'amount'],
+  );
+  const notJson = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"a":',
+  });
+  assert.equal(notJson.statusCode, 400);
+  const array = await app.inject({ method: 'POST', url: '/api/v1/transactions', payload: [1, 2] });
+  assert.equal(array.statusCode, 400);
+  const q = await app.inject({ method: 'GET', url: '/api/v1/anomalies?limit=5000&min_score=abc' });
+  assert.equal(q.statusCode, 400);
+  assert.ok(
+    q.json().details.some((d: { path: string }) => d.path === 'limit' || d.path === 'min_score'),
+    q.body,
+  );
+  const cursor = await app.inject({ method: 'GET', url: '/api/v1/anomalies?cursor=zzz' });
+  assert.equal(cursor.statusCode, 400);
+  assert.equal(cursor.json().details[0].path, 'cursor');
+  const from = await app.inject({ method: 'GET', url: '/api/v1/anomalies?from=yesterday' });
+  assert.equal(from.statusCode, 400);
+  assert.equal(from.json().details[0].path, 'from');
+  assert.equal((await app.inject({ method: 'GET', url: '/api/v1/nothing' })).statusCode, 404);
+});
+
+test('GET a transaction; the review queue lists, counts and pages; a verdict is audited', async () => {
+  const got = await app.inject({ method: 'GET', url: '/api/v1/transactions/big' });
+  assert.equal(got.statusCode, 200);
+  assert.equal(got.json().status, 'open');
+  assert.equal((await app.inject({ method: 'GET', url: '/api/v1/transactions/none' })).statusCode, 404);
+  const list = await app.inject({ method: 'GET', url: '/api/v1/anomalies?limit=10' });
+  assert.equal(list.statusCode, 200);
+  const ids = list
+    .json()
+    .items.map((i: { transaction: { transaction_id: string } }) => i.transaction.transaction_id);
+  assert.ok(ids.includes('big'));
+  const count = await app.inject({ method: 'GET', url: '/api/v1/anomalies/count?status=open' });
+  assert.equal(count.json().count, ids.length);
+  const put = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/anomalies/big',
+    headers: { 'x-actor': 'alice' },
+    payload: { status: 'confirmed_fraud', note: 'called the customer' },
+  });
+  assert.equal(put.statusCode, 200, put.body);
+  assert.deepEqual(put.json(), { transaction_id: 'big', old_status: 'open', status: 'confirmed_fraud' });
+  const trail = await store.listAudit({ transaction_id: 'big' });
+  assert.deepEqual(
+    [trail[0]?.actor, trail[0]?.new_value, trail[0]?.note],
+    ['alice', 'confirmed_fraud', 'called the customer'],
+  );
+  assert.equal(
+    (await app.inject({ method: 'PUT', url: '/api/v1/anomalies/none', payload: { status: 'legitimate' } }))
+      .statusCode,
+    404,
+  );
+  const bad = await app.inject({ method: 'PUT', url: '/api/v1/anomalies/big', payload: { status: 'maybe' } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].path, 'status');
+});
+
+test('health: components, overall state, liveness and readiness', async () => {
+  const h = await app.inject({ method: 'GET', url: '/health' });
+  const body = h.json();
+  assert.equal(h.statusCode, 200);
+  assert.equal(body.components.database.status, 'healthy');
+  assert.equal(body.status, 'degraded', 'no model loaded yet');
+  assert.ok(typeof body.uptime_seconds === 'number' && body.version && body.timestamp);
+  assert.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200);
+  assert.equal((await app.inject({ method: 'GET', url: '/health/ready' })).json().ready, true);
+});
