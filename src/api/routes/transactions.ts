@@ -25,13 +25,11 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
             details: [{ path: 'transaction_id', message: 'already used by a different transaction' }],
           });
         default:
-          return reply
-            .status(result.kind === 'created' ? 201 : 200)
-            .send({
-              transaction_id: result.decision.transaction_id,
-              decision: result.decision,
-              duplicate: result.kind === 'duplicate',
-            });
+          return reply.status(result.kind === 'created' ? 201 : 200).send({
+            transaction_id: result.decision.transaction_id,
+            decision: result.decision,
+            duplicate: result.kind === 'duplicate',
+          });
       }
     },
   );
