@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DecisionService } from '../service/decision-service.ts';
+import { registerAuth } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -20,6 +21,7 @@ export interface AppOptions {
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
   app.setErrorHandler(errorHandler);
+  registerAuth(app, options.service.store);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)

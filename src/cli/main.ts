@@ -9,6 +9,8 @@ import { registerBenchCommand } from './bench-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerReplayCommand } from './replay-command.ts';
 import { registerTrainCommand } from './train-command.ts';
+import { registerKeysCommand } from './keys-command.ts';
+import { registerServeCommand } from './serve-command.ts';
 
 const program = new Command();
 program
@@ -21,6 +23,8 @@ registerSimulateCommand(program);
 registerRulesCommand(program);
 registerReplayCommand(program);
 registerTrainCommand(program);
+registerKeysCommand(program);
+registerServeCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

@@ -80,6 +80,30 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX audit_transaction ON audit (transaction_id, id);`,
     },
   },
+  {
+    version: 2,
+    description: 'API keys (hashed) with roles',
+    sql: {
+      sqlite: `
+        CREATE TABLE api_keys (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL,
+          key_hash TEXT NOT NULL UNIQUE,
+          created_at INTEGER NOT NULL,
+          revoked_at INTEGER
+        );`,
+      postgres: `
+        CREATE TABLE api_keys (
+          id TEXT PRIMARY KEY,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL,
+          key_hash TEXT NOT NULL UNIQUE,
+          created_at BIGINT NOT NULL,
+          revoked_at BIGINT
+        );`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -20,6 +20,7 @@ import {
 import {
   encodeCursor,
   type AnomalyQuery,
+  type ApiKeyRecord,
   type AuditEntry,
   type AuditQuery,
   type CaseStatus,
@@ -231,6 +232,33 @@ export class PostgresStore implements DecisionStore {
       `SELECT * FROM audit ${where} ORDER BY id LIMIT $${params.length + 1}`,
       [...params, auditLimit(q)],
     );
+    return rows;
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at],
+    );
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    const { rows } = await this.pool.query<ApiKeyRecord>('SELECT * FROM api_keys WHERE key_hash = $1', [
+      keyHash,
+    ]);
+    return rows[0] ?? null;
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    const r = await this.pool.query(
+      'UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
+      [at, id],
+    );
+    return r.rowCount === 1;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    const { rows } = await this.pool.query<ApiKeyRecord>('SELECT * FROM api_keys ORDER BY created_at, id');
     return rows;
   }
 

@@ -21,6 +21,7 @@ import {
 import {
   encodeCursor,
   type AnomalyQuery,
+  type ApiKeyRecord,
   type AuditEntry,
   type AuditQuery,
   type CaseStatus,
@@ -181,6 +182,32 @@ export class SqliteStore implements DecisionStore {
     return this.db
       .prepare(`SELECT * FROM audit ${where} ORDER BY id LIMIT ?`)
       .all(...params, auditLimit(q)) as AuditEntry[];
+  }
+
+  async createApiKey(key: ApiKeyRecord): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at);
+  }
+
+  async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
+    return (
+      (this.db.prepare('SELECT * FROM api_keys WHERE key_hash = ?').get(keyHash) as
+        ApiKeyRecord | undefined) ?? null
+    );
+  }
+
+  async revokeApiKey(id: string, at: number): Promise<boolean> {
+    return (
+      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
+        .changes === 1
+    );
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as ApiKeyRecord[];
   }
 
   async ping(): Promise<boolean> {

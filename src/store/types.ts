@@ -74,6 +74,20 @@ export interface StatusChange {
   transaction: Transaction;
 }
 
+/** Who may do what: see docs/security.md for the route x role table. */
+export const ROLES = ['service', 'analyst', 'admin', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: Role;
+  /** SHA-256 of the key; the key itself is shown once, at creation, and never stored. */
+  key_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -95,6 +109,12 @@ export interface DecisionStore {
   /** Appends an audit entry that is not a status change (settings, rules, keys). */
   audit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditEntry[]>;
+  createApiKey(key: ApiKeyRecord): Promise<void>;
+  /** The key with this hash, revoked or not; null when none. */
+  findApiKey(keyHash: string): Promise<ApiKeyRecord | null>;
+  /** Marks a key revoked; false for an unknown or already revoked id. */
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/api/app.ts';
+import { createApiKey } from '../../src/api/auth.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { DecisionService } from '../../src/service/decision-service.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
@@ -12,6 +13,26 @@ const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'fraudwatch-api-')
 await store.migrate();
 const service = new DecisionService(new Engine({ labelDelayMs: 0 }), store);
 const app = buildApp({ service });
+const keys: Record<string, string> = {};
+for (const role of ['service', 'analyst', 'admin', 'auditor'] as const) {
+  keys[role] = (await createApiKey(store, role, role === 'analyst' ? 'alice' : `${role}-key`)).key;
+}
+const revoked = await createApiKey(store, 'admin', 'old');
+await store.revokeApiKey(revoked.record.id, Date.now());
+const as = (role: string): Record<string, string> => ({ 'x-api-key': keys[role]! });
+/** Requests as the role that would make them: the checkout service submits, an analyst (alice) reviews. */
+const call = (opts: {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  payload?: unknown;
+  headers?: Record<string, string>;
+}) =>
+  app.inject({
+    method: opts.method,
+    url: opts.url,
+    payload: opts.payload as object,
+    headers: { ...(opts.method === 'POST' ? as('service') : as('analyst')), ...opts.headers },
+  });
 after(async () => {
   await app.close();
   await store.close();
@@ -29,14 +50,14 @@ const tx = (id: string, extra: Record<string, unknown> = {}): Record<string, unk
 
 test('POST /api/v1/transactions scores and stores: 201, then 200 for the same payload, 409 for another', async () => {
   for (let i = 0; i < 20; i++) {
-    const r = await app.inject({
+    const r = await call({
       method: 'POST',
       url: '/api/v1/transactions',
       payload: tx(`h${i}`, { timestamp: new Date(Date.UTC(2026, 1, 1 + i)).toISOString() }),
     });
     assert.equal(r.statusCode, 201, r.body);
   }
-  const big = await app.inject({
+  const big = await call({
     method: 'POST',
     url: '/api/v1/transactions',
     payload: tx('big', { amount: 8000 }),
@@ -48,7 +69,7 @@ test('POST /api/v1/transactions scores and stores: 201, then 200 for the same pa
   assert.ok(
     body.decision.reasons.some((r: { rule?: string }) => r.rule?.startsWith('high_amount_vs_history')),
   );
-  const again = await app.inject({
+  const again = await call({
     method: 'POST',
     url: '/api/v1/transactions',
     payload: tx('big', { amount: 8000 }),
@@ -56,7 +77,7 @@ test('POST /api/v1/transactions scores and stores: 201, then 200 for the same pa
   assert.equal(again.statusCode, 200);
   assert.deepEqual(again.json().decision, body.decision);
   assert.equal(again.json().duplicate, true);
-  const other = await app.inject({
+  const other = await call({
     method: 'POST',
     url: '/api/v1/transactions',
     payload: tx('big', { amount: 1 }),
@@ -66,7 +87,7 @@ test('POST /api/v1/transactions scores and stores: 201, then 200 for the same pa
 });
 
 test('bad input: 400 with every field path, never a 5xx', async () => {
-  const r = await app.inject({
+  const r = await call({
     method: 'POST',
     url: '/api/v1/transactions',
     payload: { transaction_id: 'x', amount: 'lots' },
@@ -76,47 +97,68 @@ test('bad input: 400 with every field path, never a 5xx', async () => {
     r.json().details.map((d: { path: string }) => d.path),
     ['timestamp', 'account_id', 'amount'],
   );
-  const notJson = await app.inject({
+  const notJson = await call({
     method: 'POST',
     url: '/api/v1/transactions',
     headers: { 'content-type': 'application/json' },
     payload: '{"a":',
   });
   assert.equal(notJson.statusCode, 400);
-  const array = await app.inject({ method: 'POST', url: '/api/v1/transactions', payload: [1, 2] });
+  const array = await call({
+    method: 'POST',
+    url: '/api/v1/transactions',
+    headers: as('service'),
+    payload: [1, 2],
+  });
   assert.equal(array.statusCode, 400);
-  const q = await app.inject({ method: 'GET', url: '/api/v1/anomalies?limit=5000&min_score=abc' });
+  const q = await call({
+    method: 'GET',
+    headers: as('analyst'),
+    url: '/api/v1/anomalies?limit=5000&min_score=abc',
+  });
   assert.equal(q.statusCode, 400);
   assert.ok(
     q.json().details.some((d: { path: string }) => d.path === 'limit' || d.path === 'min_score'),
     q.body,
   );
-  const cursor = await app.inject({ method: 'GET', url: '/api/v1/anomalies?cursor=zzz' });
+  const cursor = await call({
+    method: 'GET',
+    headers: as('analyst'),
+    url: '/api/v1/anomalies?cursor=zzz',
+  });
   assert.equal(cursor.statusCode, 400);
   assert.equal(cursor.json().details[0].path, 'cursor');
-  const from = await app.inject({ method: 'GET', url: '/api/v1/anomalies?from=yesterday' });
+  const from = await call({
+    method: 'GET',
+    headers: as('analyst'),
+    url: '/api/v1/anomalies?from=yesterday',
+  });
   assert.equal(from.statusCode, 400);
   assert.equal(from.json().details[0].path, 'from');
-  assert.equal((await app.inject({ method: 'GET', url: '/api/v1/nothing' })).statusCode, 404);
+  assert.equal((await call({ method: 'GET', url: '/api/v1/nothing' })).statusCode, 404);
 });
 
 test('GET a transaction; the review queue lists, counts and pages; a verdict is audited', async () => {
-  const got = await app.inject({ method: 'GET', url: '/api/v1/transactions/big' });
+  const got = await call({ method: 'GET', url: '/api/v1/transactions/big' });
   assert.equal(got.statusCode, 200);
   assert.equal(got.json().status, 'open');
-  assert.equal((await app.inject({ method: 'GET', url: '/api/v1/transactions/none' })).statusCode, 404);
-  const list = await app.inject({ method: 'GET', url: '/api/v1/anomalies?limit=10' });
+  assert.equal((await call({ method: 'GET', url: '/api/v1/transactions/none' })).statusCode, 404);
+  const list = await call({ method: 'GET', url: '/api/v1/anomalies?limit=10' });
   assert.equal(list.statusCode, 200);
   const ids = list
     .json()
     .items.map((i: { transaction: { transaction_id: string } }) => i.transaction.transaction_id);
   assert.ok(ids.includes('big'));
-  const count = await app.inject({ method: 'GET', url: '/api/v1/anomalies/count?status=open' });
+  const count = await call({
+    method: 'GET',
+    headers: as('analyst'),
+    url: '/api/v1/anomalies/count?status=open',
+  });
   assert.equal(count.json().count, ids.length);
-  const put = await app.inject({
+  const put = await call({
     method: 'PUT',
     url: '/api/v1/anomalies/big',
-    headers: { 'x-actor': 'alice' },
+    headers: as('analyst'),
     payload: { status: 'confirmed_fraud', note: 'called the customer' },
   });
   assert.equal(put.statusCode, 200, put.body);
@@ -127,22 +169,82 @@ test('GET a transaction; the review queue lists, counts and pages; a verdict is 
     ['alice', 'confirmed_fraud', 'called the customer'],
   );
   assert.equal(
-    (await app.inject({ method: 'PUT', url: '/api/v1/anomalies/none', payload: { status: 'legitimate' } }))
-      .statusCode,
+    (
+      await call({
+        method: 'PUT',
+        url: '/api/v1/anomalies/none',
+        headers: as('analyst'),
+        payload: { status: 'legitimate' },
+      })
+    ).statusCode,
     404,
   );
-  const bad = await app.inject({ method: 'PUT', url: '/api/v1/anomalies/big', payload: { status: 'maybe' } });
+  const bad = await call({
+    method: 'PUT',
+    url: '/api/v1/anomalies/big',
+    headers: as('analyst'),
+    payload: { status: 'maybe' },
+  });
   assert.equal(bad.statusCode, 400);
   assert.equal(bad.json().details[0].path, 'status');
 });
 
 test('health: components, overall state, liveness and readiness', async () => {
-  const h = await app.inject({ method: 'GET', url: '/health' });
+  const h = await call({ method: 'GET', url: '/health' });
   const body = h.json();
   assert.equal(h.statusCode, 200);
   assert.equal(body.components.database.status, 'healthy');
   assert.equal(body.status, 'degraded', 'no model loaded yet');
   assert.ok(typeof body.uptime_seconds === 'number' && body.version && body.timestamp);
-  assert.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200);
-  assert.equal((await app.inject({ method: 'GET', url: '/health/ready' })).json().ready, true);
+  assert.equal((await call({ method: 'GET', url: '/health/live' })).statusCode, 200);
+  assert.equal((await call({ method: 'GET', url: '/health/ready' })).json().ready, true);
+});
+
+test('every route for every role: allowed -> its own answer, forbidden -> 403, no or bad key -> 401', async () => {
+  const routes: { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: unknown; allowed: string[] }[] = [
+    { method: 'POST', url: '/api/v1/transactions', payload: tx('matrix'), allowed: ['service', 'admin'] },
+    { method: 'GET', url: '/api/v1/transactions/big', allowed: ['service', 'analyst', 'admin', 'auditor'] },
+    { method: 'GET', url: '/api/v1/anomalies', allowed: ['analyst', 'admin', 'auditor'] },
+    { method: 'GET', url: '/api/v1/anomalies/count', allowed: ['analyst', 'admin', 'auditor'] },
+    {
+      method: 'PUT',
+      url: '/api/v1/anomalies/big',
+      payload: { status: 'under_review' },
+      allowed: ['analyst', 'admin'],
+    },
+  ];
+  for (const route of routes) {
+    for (const role of ['service', 'analyst', 'admin', 'auditor']) {
+      const r = await app.inject({
+        method: route.method,
+        url: route.url,
+        payload: route.payload as object,
+        headers: as(role),
+      });
+      const label = `${role} ${route.method} ${route.url}`;
+      if (route.allowed.includes(role))
+        assert.ok(r.statusCode >= 200 && r.statusCode < 300, `${label}: ${r.statusCode} ${r.body}`);
+      else assert.equal(r.statusCode, 403, label);
+    }
+    const none = await app.inject({ method: route.method, url: route.url, payload: route.payload as object });
+    assert.equal(none.statusCode, 401, `no key ${route.url}`);
+    const wrong = await app.inject({
+      method: route.method,
+      url: route.url,
+      payload: route.payload as object,
+      headers: { 'x-api-key': `fw_${'A'.repeat(43)}` },
+    });
+    assert.equal(wrong.statusCode, 401, `unknown key ${route.url}`);
+    const old = await app.inject({
+      method: route.method,
+      url: route.url,
+      payload: route.payload as object,
+      headers: { 'x-api-key': revoked.key },
+    });
+    assert.equal(old.statusCode, 401, `revoked key ${route.url}`);
+    assert.match(old.json().message, /revoked/);
+  }
+  for (const url of ['/health', '/health/live', '/health/ready']) {
+    assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200, `${url} is public`);
+  }
 });

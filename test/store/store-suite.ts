@@ -86,8 +86,8 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
   const approved = [record(6, 0.1, 'approve'), record(7, 0.2, 'approve')];
 
   it('migrations apply on an empty database and are idempotent', async () => {
-    assert.equal(await store.migrate(), 1);
-    assert.equal(await store.migrate(), 1);
+    assert.equal(await store.migrate(), 2);
+    assert.equal(await store.migrate(), 2);
     assert.equal(await store.ping(), true);
   });
 
@@ -201,5 +201,28 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
       ['v2'],
     );
     assert.equal((await store.listAudit({ actor: 'bob' })).length, 1);
+  });
+
+  it('API keys: stored by hash, found, listed, revoked once', async () => {
+    const key = {
+      id: 'k1',
+      name: 'checkout',
+      role: 'service' as const,
+      key_hash: 'ab'.repeat(32),
+      created_at: T0,
+      revoked_at: null,
+    };
+    await store.createApiKey(key);
+    assert.deepEqual(await store.findApiKey(key.key_hash), key);
+    assert.equal(await store.findApiKey('cd'.repeat(32)), null);
+    await assert.rejects(store.createApiKey({ ...key, id: 'k2' }), 'a hash is unique');
+    assert.equal(await store.revokeApiKey('k1', T0 + 5), true);
+    assert.equal(await store.revokeApiKey('k1', T0 + 6), false, 'already revoked');
+    assert.equal(await store.revokeApiKey('nope', T0), false);
+    assert.equal((await store.findApiKey(key.key_hash))?.revoked_at, T0 + 5);
+    assert.deepEqual(
+      (await store.listApiKeys()).map((k) => k.id),
+      ['k1'],
+    );
   });
 }

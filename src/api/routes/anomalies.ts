@@ -5,6 +5,7 @@ import { OUTCOMES } from '../../engine/decision.ts';
 import { parseTimestamp } from '../../engine/transaction.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { CASE_STATUSES, MAX_PAGE, type AnomalyQuery, type CaseStatus } from '../../store/types.ts';
+import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
 
 const filters = {
@@ -52,6 +53,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
   app.get(
     '/api/v1/anomalies',
     {
+      config: { roles: ROUTE_ROLES.readQueue },
       schema: {
         summary: 'Flagged transactions, highest score first by default, one page at a time',
         querystring: Type.Object(
@@ -78,13 +80,17 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
 
   app.get(
     '/api/v1/anomalies/count',
-    { schema: { querystring: Type.Object(filters, { additionalProperties: false }) } },
+    {
+      config: { roles: ROUTE_ROLES.readQueue },
+      schema: { querystring: Type.Object(filters, { additionalProperties: false }) },
+    },
     async (request) => ({ count: await service.store.countAnomalies(toQuery(request.query as Filters)) }),
   );
 
   app.put(
     '/api/v1/anomalies/:id',
     {
+      config: { roles: ROUTE_ROLES.review },
       schema: {
         summary: 'Record an analyst verdict: audited, and fed back to the engine as a label',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
@@ -100,8 +106,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
     async (request) => {
       const { id } = request.params as { id: string };
       const body = request.body as { status: CaseStatus; note?: string };
-      // Until keys and roles exist, the actor is what the caller says it is (X-Actor), else "anonymous".
-      const actor = String(request.headers['x-actor'] ?? 'anonymous').slice(0, 128);
+      const actor = request.caller?.name ?? 'unknown';
       const change = await service.review(id, body.status, actor, body.note ?? null);
       if (change === null) throw notFound(`transaction ${id}`);
       return { transaction_id: id, old_status: change.old_status, status: change.new_status };

@@ -2,12 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { DecisionService } from '../../service/decision-service.ts';
+import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
 
 export function transactionRoutes(app: FastifyInstance, service: DecisionService): void {
   app.post(
     '/api/v1/transactions',
     {
+      config: { roles: ROUTE_ROLES.submitTransaction },
       schema: {
         summary: 'Score a transaction and store it with its decision (idempotent on transaction_id)',
         body: Type.Object({}, { additionalProperties: true }),
@@ -36,7 +38,10 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
 
   app.get(
     '/api/v1/transactions/:id',
-    { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }) } },
+    {
+      config: { roles: ROUTE_ROLES.readTransaction },
+      schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }) },
+    },
     async (request) => {
       const { id } = request.params as { id: string };
       const stored = await service.store.getTransaction(id);

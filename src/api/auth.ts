@@ -1,0 +1,82 @@
+/**
+ * API keys and roles. A key is 32 random bytes shown once at creation; the store keeps only its SHA-256 (a slow
+ * password hash buys nothing for random keys). Each route names the roles it admits; no key is 401, a key of
+ * another role is 403. The key's name is the actor in the audit trail.
+ */
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ApiKeyRecord, DecisionStore, Role } from '../store/types.ts';
+import { ApiError } from './errors.ts';
+
+export const KEY_PREFIX = 'fw_';
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export async function createApiKey(
+  store: DecisionStore,
+  role: Role,
+  name: string,
+  now = Date.now(),
+): Promise<{ record: ApiKeyRecord; key: string }> {
+  const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  const record: ApiKeyRecord = {
+    id: randomUUID(),
+    name,
+    role,
+    key_hash: hashKey(key),
+    created_at: now,
+    revoked_at: null,
+  };
+  await store.createApiKey(record);
+  return { record, key };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles admitted; a route without it is public. */
+    roles?: readonly Role[];
+  }
+  interface FastifyRequest {
+    caller: { id: string; name: string; role: Role } | null;
+  }
+}
+
+const KEY_SHAPE = /^fw_[A-Za-z0-9_-]{43}$/;
+
+export function registerAuth(app: FastifyInstance, store: DecisionStore): void {
+  app.decorateRequest('caller', null);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const roles = request.routeOptions.config.roles;
+    if (roles === undefined) return;
+    const header = request.headers['x-api-key'];
+    const key = Array.isArray(header) ? header[0] : header;
+    if (key === undefined || key === '')
+      throw new ApiError(401, 'unauthorized', 'X-API-Key header is required');
+    if (!KEY_SHAPE.test(key)) throw new ApiError(401, 'unauthorized', 'X-API-Key is not a valid key');
+    const hash = hashKey(key);
+    const record = await store.findApiKey(hash);
+    // The lookup is by hash; the comparison after it is constant-time all the same.
+    if (record === null || !timingSafeEqual(Buffer.from(record.key_hash, 'hex'), Buffer.from(hash, 'hex'))) {
+      throw new ApiError(401, 'unauthorized', 'X-API-Key is not a valid key');
+    }
+    if (record.revoked_at !== null) throw new ApiError(401, 'unauthorized', 'X-API-Key has been revoked');
+    if (!roles.includes(record.role)) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        `role ${record.role} may not ${request.method} ${request.routeOptions.url}`,
+      );
+    }
+    request.caller = { id: record.id, name: record.name, role: record.role };
+  });
+}
+
+/** Route x role: who may call what (docs/security.md prints the same table). */
+export const ROUTE_ROLES = {
+  submitTransaction: ['service', 'admin'],
+  readTransaction: ['service', 'analyst', 'admin', 'auditor'],
+  readQueue: ['analyst', 'admin', 'auditor'],
+  review: ['analyst', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,55 @@
+/**
+ * `fraudwatch serve`: the HTTP service on the embedded store (or PostgreSQL with DATABASE_URL). On a store with no
+ * keys yet it creates an admin key and prints it once. Ctrl-C / SIGTERM close the server and the store cleanly.
+ */
+import type { Command } from 'commander';
+import { buildApp } from '../api/app.ts';
+import { createApiKey } from '../api/auth.ts';
+import { Engine } from '../engine/engine.ts';
+import { DecisionService } from '../service/decision-service.ts';
+import { openStore } from '../store/open-store.ts';
+import { positiveInt } from './options.ts';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP API (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set)')
+    .option(
+      '--port <n>',
+      'port to listen on (env PORT)',
+      positiveInt('--port'),
+      Number(process.env.PORT) || 8080,
+    )
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--data-dir <dir>',
+      'embedded database directory (env FRAUDWATCH_DATA_DIR)',
+      process.env.FRAUDWATCH_DATA_DIR ?? './data',
+    )
+    .action(async (opts: ServeOptions) => {
+      const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: opts.dataDir });
+      // Verdicts given live carry their real time: no extra label delay.
+      const service = new DecisionService(new Engine({ labelDelayMs: 0 }), store);
+      const app = buildApp({ service, logger: process.env.LOG_LEVEL !== 'silent' });
+      if ((await store.listApiKeys()).length === 0) {
+        const { key } = await createApiKey(store, 'admin', 'first-admin');
+        console.log('created the first admin key; it is shown once:');
+        console.log(key);
+      }
+      const url = await app.listen({ port: opts.port, host: opts.host });
+      console.log(`fraudwatch listening on ${url} (store: ${store.kind})`);
+      const stop = async (): Promise<void> => {
+        await app.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}
