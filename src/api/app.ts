@@ -8,6 +8,8 @@ import { registerAuth } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
+import { ruleRoutes } from './routes/rules.ts';
+import { settingsRoutes } from './routes/settings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 
 export interface AppOptions {
@@ -29,6 +31,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   transactionRoutes(app, options.service);
   anomalyRoutes(app, options.service);
+  ruleRoutes(app, options.service);
+  settingsRoutes(app, options.service);
   healthRoutes(app, options.service, options.version ?? '0.1.0');
   return app;
 }

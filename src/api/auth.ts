@@ -79,4 +79,8 @@ export const ROUTE_ROLES = {
   readTransaction: ['service', 'analyst', 'admin', 'auditor'],
   readQueue: ['analyst', 'admin', 'auditor'],
   review: ['analyst', 'admin'],
+  readRules: ['analyst', 'admin', 'auditor'],
+  editRules: ['analyst', 'admin'],
+  publishRules: ['admin'],
+  changeSettings: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
 import { createApiKey } from '../api/auth.ts';
 import { Engine } from '../engine/engine.ts';
+import { compileRules } from '../engine/rules/index.ts';
 import { DecisionService } from '../service/decision-service.ts';
 import { openStore } from '../store/open-store.ts';
 import { positiveInt } from './options.ts';
@@ -35,7 +36,15 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: ServeOptions) => {
       const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: opts.dataDir });
       // Verdicts given live carry their real time: no extra label delay.
-      const service = new DecisionService(new Engine({ labelDelayMs: 0 }), store);
+      const engine = new Engine({ labelDelayMs: 0 });
+      // The rules in force are the last ones published, so a restart keeps what analysts changed.
+      const [latest] = await store.listRuleVersions(1);
+      if (latest !== undefined) {
+        const compiled = compileRules(JSON.parse(latest.document));
+        if (compiled.ok) engine.setRules(compiled.value);
+        else console.error(`stored rules ${latest.version} no longer compile; using the defaults`);
+      }
+      const service = new DecisionService(engine, store);
       const app = buildApp({ service, logger: process.env.LOG_LEVEL !== 'silent' });
       if ((await store.listApiKeys()).length === 0) {
         const { key } = await createApiKey(store, 'admin', 'first-admin');

@@ -104,6 +104,28 @@ export const MIGRATIONS: readonly Migration[] = [
         );`,
     },
   },
+  {
+    version: 3,
+    description: 'published rule documents, newest last',
+    sql: {
+      sqlite: `
+        CREATE TABLE rule_versions (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          version TEXT NOT NULL,
+          document TEXT NOT NULL,
+          published_at INTEGER NOT NULL,
+          published_by TEXT NOT NULL
+        );`,
+      postgres: `
+        CREATE TABLE rule_versions (
+          seq BIGSERIAL PRIMARY KEY,
+          version TEXT NOT NULL,
+          document TEXT NOT NULL,
+          published_at BIGINT NOT NULL,
+          published_by TEXT NOT NULL
+        );`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

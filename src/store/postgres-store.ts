@@ -27,6 +27,7 @@ import {
   type DecisionStore,
   type NewDecision,
   type Page,
+  type RuleVersionRecord,
   type SaveResult,
   type StatusChange,
   type StoredTransaction,
@@ -259,6 +260,21 @@ export class PostgresStore implements DecisionStore {
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
     const { rows } = await this.pool.query<ApiKeyRecord>('SELECT * FROM api_keys ORDER BY created_at, id');
+    return rows;
+  }
+
+  async saveRuleVersion(r: Omit<RuleVersionRecord, 'seq'>): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES ($1, $2, $3, $4)',
+      [r.version, r.document, r.published_at, r.published_by],
+    );
+  }
+
+  async listRuleVersions(limit: number): Promise<RuleVersionRecord[]> {
+    const { rows } = await this.pool.query<RuleVersionRecord>(
+      'SELECT * FROM rule_versions ORDER BY seq DESC LIMIT $1',
+      [limit],
+    );
     return rows;
   }
 

@@ -28,6 +28,7 @@ import {
   type DecisionStore,
   type NewDecision,
   type Page,
+  type RuleVersionRecord,
   type SaveResult,
   type StatusChange,
   type StoredTransaction,
@@ -208,6 +209,20 @@ export class SqliteStore implements DecisionStore {
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
     return this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as ApiKeyRecord[];
+  }
+
+  async saveRuleVersion(r: Omit<RuleVersionRecord, 'seq'>): Promise<void> {
+    this.db
+      .prepare(
+        'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES (?, ?, ?, ?)',
+      )
+      .run(r.version, r.document, r.published_at, r.published_by);
+  }
+
+  async listRuleVersions(limit: number): Promise<RuleVersionRecord[]> {
+    return this.db
+      .prepare('SELECT * FROM rule_versions ORDER BY seq DESC LIMIT ?')
+      .all(limit) as RuleVersionRecord[];
   }
 
   async ping(): Promise<boolean> {

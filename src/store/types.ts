@@ -88,6 +88,15 @@ export interface ApiKeyRecord {
   revoked_at: number | null;
 }
 
+export interface RuleVersionRecord {
+  seq: number;
+  version: string;
+  /** The rules document as published (JSON text). */
+  document: string;
+  published_at: number;
+  published_by: string;
+}
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -115,6 +124,10 @@ export interface DecisionStore {
   /** Marks a key revoked; false for an unknown or already revoked id. */
   revokeApiKey(id: string, at: number): Promise<boolean>;
   listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Appends a published rules document; the newest is the one in force. */
+  saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>): Promise<void>;
+  /** Published documents, newest first. */
+  listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

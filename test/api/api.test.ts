@@ -201,7 +201,12 @@ test('health: components, overall state, liveness and readiness', async () => {
 });
 
 test('every route for every role: allowed -> its own answer, forbidden -> 403, no or bad key -> 401', async () => {
-  const routes: { method: 'GET' | 'POST' | 'PUT'; url: string; payload?: unknown; allowed: string[] }[] = [
+  const routes: {
+    method: 'GET' | 'POST' | 'PUT';
+    url: string;
+    payload?: unknown;
+    allowed: readonly string[];
+  }[] = [
     { method: 'POST', url: '/api/v1/transactions', payload: tx('matrix'), allowed: ['service', 'admin'] },
     { method: 'GET', url: '/api/v1/transactions/big', allowed: ['service', 'analyst', 'admin', 'auditor'] },
     { method: 'GET', url: '/api/v1/anomalies', allowed: ['analyst', 'admin', 'auditor'] },
@@ -212,6 +217,17 @@ test('every route for every role: allowed -> its own answer, forbidden -> 403, n
       payload: { status: 'under_review' },
       allowed: ['analyst', 'admin'],
     },
+    { method: 'GET', url: '/api/v1/rules', allowed: ['analyst', 'admin', 'auditor'] },
+    {
+      method: 'POST',
+      url: '/api/v1/rules/validate',
+      payload: { version: 'x', rules: [] },
+      allowed: ['analyst', 'admin'],
+    },
+    { method: 'PUT', url: '/api/v1/rules', payload: service.engine.ruleSet.document, allowed: ['admin'] },
+    { method: 'GET', url: '/api/v1/rules/versions', allowed: ['analyst', 'admin', 'auditor'] },
+    { method: 'GET', url: '/api/v1/settings/decision', allowed: ['analyst', 'admin', 'auditor'] },
+    { method: 'PUT', url: '/api/v1/settings/decision', payload: { bypass: false }, allowed: ['admin'] },
   ];
   for (const route of routes) {
     for (const role of ['service', 'analyst', 'admin', 'auditor']) {
@@ -247,4 +263,124 @@ test('every route for every role: allowed -> its own answer, forbidden -> 403, n
   for (const url of ['/health', '/health/live', '/health/ready']) {
     assert.equal((await app.inject({ method: 'GET', url })).statusCode, 200, `${url} is public`);
   }
+});
+
+test('rules: a published change is used by the next decision, kept as a version, audited, and can be rolled back', async () => {
+  const admin = as('admin');
+  const current = (await app.inject({ method: 'GET', url: '/api/v1/rules', headers: admin })).json();
+  // publish what is in force as a baseline version, so there is something to roll back to
+  assert.equal(
+    (await app.inject({ method: 'PUT', url: '/api/v1/rules', headers: admin, payload: current.document }))
+      .statusCode,
+    200,
+  );
+  const doc = structuredClone(current.document);
+  doc.version = 'live-2';
+  doc.rules.push({
+    id: 'tiny_amounts',
+    version: 1,
+    when: { field: 'amount', op: '<', value: 1 },
+    outcome: 'decline',
+    reason: 'test rule',
+  });
+  const payment = (id: string) => ({
+    method: 'POST' as const,
+    url: '/api/v1/transactions',
+    headers: as('service'),
+    payload: tx(id, { amount: 0.5, account_id: 'rules-acct' }),
+  });
+  assert.equal((await app.inject(payment('before'))).json().decision.outcome, 'approve');
+  const bad = structuredClone(doc);
+  bad.rules[bad.rules.length - 1].when.field = 'amout';
+  const refused = await app.inject({ method: 'PUT', url: '/api/v1/rules', headers: admin, payload: bad });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.json().details[0].path, /^rules\[\d+\]\.when\.field$/);
+  assert.match(refused.json().details[0].message, /did you mean "amount"/);
+  const check = await app.inject({
+    method: 'POST',
+    url: '/api/v1/rules/validate',
+    headers: admin,
+    payload: bad,
+  });
+  assert.equal(check.json().valid, false);
+  const published = await app.inject({ method: 'PUT', url: '/api/v1/rules', headers: admin, payload: doc });
+  assert.equal(published.statusCode, 200, published.body);
+  assert.equal(published.json().version, 'live-2');
+  const after = (await app.inject(payment('after'))).json().decision;
+  assert.equal(after.outcome, 'decline', 'the next decision uses the new rule');
+  assert.equal(after.rules_version, 'live-2');
+  assert.ok(after.reasons.some((r: { rule?: string }) => r.rule === 'tiny_amounts@1'));
+  const versions = (
+    await app.inject({ method: 'GET', url: '/api/v1/rules/versions', headers: admin })
+  ).json();
+  assert.equal(versions.current, 'live-2');
+  const older = versions.versions.find((v: { version: string }) => v.version !== 'live-2');
+  assert.ok(older, `the version published before is kept: ${JSON.stringify(versions)}`);
+  const back = await app.inject({
+    method: 'POST',
+    url: '/api/v1/rules/rollback',
+    headers: admin,
+    payload: { version: older.version },
+  });
+  assert.equal(back.statusCode, 200, back.body);
+  assert.equal((await app.inject(payment('rolled-back'))).json().decision.outcome, 'approve');
+  assert.equal(
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/rules/rollback',
+        headers: admin,
+        payload: { version: 'nope' },
+      })
+    ).statusCode,
+    404,
+  );
+  const trail = await store.listAudit({ action: 'rules_publish' });
+  assert.ok(trail.some((e) => e.new_value === 'live-2' && e.actor === 'admin-key'));
+  assert.equal((await store.listAudit({ action: 'rules_rollback' })).length, 1);
+});
+
+test('settings: bypass and thresholds change the next decision, are validated and audited', async () => {
+  const admin = as('admin');
+  const on = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/settings/decision',
+    headers: admin,
+    payload: { bypass: true, bypass_score: 0.05 },
+  });
+  assert.equal(on.statusCode, 200, on.body);
+  const d = (
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/transactions',
+      headers: as('service'),
+      payload: tx('bypassed', { amount: 9000 }),
+    })
+  ).json().decision;
+  assert.deepEqual([d.outcome, d.score, d.bypassed], ['approve', 0.05, true]);
+  await app.inject({
+    method: 'PUT',
+    url: '/api/v1/settings/decision',
+    headers: admin,
+    payload: { bypass: false },
+  });
+  const bad = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/settings/decision',
+    headers: admin,
+    payload: { thresholds: { review: 0.9, block_and_review: 0.5, decline: 0.95 } },
+  });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].path, 'thresholds');
+  const outOfRange = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/settings/decision',
+    headers: admin,
+    payload: { bypass_score: 2 },
+  });
+  assert.equal(outOfRange.statusCode, 400);
+  assert.equal(outOfRange.json().details[0].path, 'bypass_score');
+  const trail = await store.listAudit({ action: 'settings_change' });
+  assert.ok(trail.length >= 2);
+  assert.ok(trail.some((e) => JSON.parse(e.new_value!).bypass === true && e.actor === 'admin-key'));
 });

@@ -86,8 +86,8 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
   const approved = [record(6, 0.1, 'approve'), record(7, 0.2, 'approve')];
 
   it('migrations apply on an empty database and are idempotent', async () => {
-    assert.equal(await store.migrate(), 2);
-    assert.equal(await store.migrate(), 2);
+    assert.equal(await store.migrate(), 3);
+    assert.equal(await store.migrate(), 3);
     assert.equal(await store.ping(), true);
   });
 
@@ -224,5 +224,29 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
       (await store.listApiKeys()).map((k) => k.id),
       ['k1'],
     );
+  });
+
+  it('rule versions: appended, listed newest first', async () => {
+    await store.saveRuleVersion({
+      version: 'v1',
+      document: '{"version":"v1","rules":[]}',
+      published_at: T0,
+      published_by: 'admin',
+    });
+    await store.saveRuleVersion({
+      version: 'v2',
+      document: '{"version":"v2","rules":[]}',
+      published_at: T0 + 1,
+      published_by: 'bob',
+    });
+    const versions = await store.listRuleVersions(10);
+    assert.deepEqual(
+      versions.map((v) => [v.version, v.published_by]),
+      [
+        ['v2', 'bob'],
+        ['v1', 'admin'],
+      ],
+    );
+    assert.equal((await store.listRuleVersions(1)).length, 1);
   });
 }
