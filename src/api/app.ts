@@ -31,6 +31,22 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   transactionRoutes(app, options.service);
   anomalyRoutes(app, options.service);
+  const metrics = options.service.metrics;
+  if (metrics !== null) {
+    app.addHook('onResponse', async (request, reply) => {
+      metrics.observeHttp(
+        request.method,
+        request.routeOptions.url ?? 'unknown',
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      );
+      if (reply.statusCode >= 500) metrics.errors.inc({ kind: 'http_5xx' });
+    });
+    app.get('/metrics', async (_request, reply) => {
+      metrics.bypass.set(options.service.engine.decisionSettings.bypass ? 1 : 0);
+      return reply.header('content-type', metrics.contentType).send(await metrics.text());
+    });
+  }
   ruleRoutes(app, options.service);
   settingsRoutes(app, options.service);
   healthRoutes(app, options.service, options.version ?? '0.1.0');

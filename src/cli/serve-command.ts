@@ -8,6 +8,7 @@ import { createApiKey } from '../api/auth.ts';
 import { Engine } from '../engine/engine.ts';
 import { compileRules } from '../engine/rules/index.ts';
 import { DecisionService } from '../service/decision-service.ts';
+import { Metrics } from '../ops/metrics.ts';
 import { openStore } from '../store/open-store.ts';
 import { positiveInt } from './options.ts';
 
@@ -44,7 +45,7 @@ export function registerServeCommand(program: Command): void {
         if (compiled.ok) engine.setRules(compiled.value);
         else console.error(`stored rules ${latest.version} no longer compile; using the defaults`);
       }
-      const service = new DecisionService(engine, store);
+      const service = new DecisionService(engine, store, Date.now, 1000, new Metrics());
       const app = buildApp({ service, logger: process.env.LOG_LEVEL !== 'silent' });
       if ((await store.listApiKeys()).length === 0) {
         const { key } = await createApiKey(store, 'admin', 'first-admin');

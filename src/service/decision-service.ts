@@ -14,6 +14,7 @@ import {
   type Transaction,
 } from '../engine/transaction.ts';
 import type { CaseStatus, DecisionStore, StatusChange } from '../store/types.ts';
+import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 
 export type DecideResult =
@@ -45,6 +46,7 @@ export class DecisionService {
     readonly store: DecisionStore,
     private readonly now: () => number = Date.now,
     maxBatch = 1000,
+    readonly metrics: Metrics | null = null,
   ) {
     this.writer = new GroupCommitWriter(store, maxBatch);
   }
@@ -75,7 +77,9 @@ export class DecisionService {
       const same = payloadHash(stored.transaction) === hash;
       return { kind: same ? 'duplicate' : 'conflict', decision: stored.decision };
     }
+    const started = performance.now();
     const decision = this.engine.score(tx);
+    this.metrics?.observeDecision(decision, (performance.now() - started) / 1000);
     const saved = await this.writer.write({
       transaction: tx,
       decision,

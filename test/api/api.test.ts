@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { buildApp } from '../../src/api/app.ts';
 import { createApiKey } from '../../src/api/auth.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import { Metrics } from '../../src/ops/metrics.ts';
 import { DecisionService } from '../../src/service/decision-service.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 
 const store = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'fraudwatch-api-')), 'api.db'));
 await store.migrate();
-const service = new DecisionService(new Engine({ labelDelayMs: 0 }), store);
+const service = new DecisionService(new Engine({ labelDelayMs: 0 }), store, Date.now, 1000, new Metrics());
 const app = buildApp({ service });
 const keys: Record<string, string> = {};
 for (const role of ['service', 'analyst', 'admin', 'auditor'] as const) {
@@ -383,4 +384,28 @@ test('settings: bypass and thresholds change the next decision, are validated an
   const trail = await store.listAudit({ action: 'settings_change' });
   assert.ok(trail.length >= 2);
   assert.ok(trail.some((e) => JSON.parse(e.new_value!).bypass === true && e.actor === 'admin-key'));
+});
+
+test('/metrics: Prometheus text with latency by route, decisions by outcome, rule hits, anomalies, bypass', async () => {
+  const before = await app.inject({ method: 'GET', url: '/metrics' });
+  assert.equal(before.statusCode, 200);
+  assert.match(before.headers['content-type'] as string, /text\/plain/);
+  const count = (text: string, pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
+  const approvals = count(before.body, /^fraudwatch_decisions_total\{outcome="approve"\} (\d+)$/m);
+  await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions',
+    headers: as('service'),
+    payload: tx('metrics-1', { amount: 3, account_id: 'm-acct' }),
+  });
+  const after = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.equal(count(after, /^fraudwatch_decisions_total\{outcome="approve"\} (\d+)$/m), approvals + 1);
+  assert.match(
+    after,
+    /^fraudwatch_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/transactions",status="201"\} \d+$/m,
+  );
+  assert.match(after, /^fraudwatch_rule_hits_total\{rule="high_amount_vs_history@1"\} \d+$/m);
+  assert.match(after, /^anomalies_detected_total \d+$/m);
+  assert.match(after, /^fraudwatch_scoring_duration_seconds_bucket/m);
+  assert.match(after, /^fraudwatch_bypass_mode 0$/m);
 });

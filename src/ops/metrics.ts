@@ -1,0 +1,83 @@
+/**
+ * Prometheus metrics (prom-client), one registry per service instance so tests stay independent. Names follow
+ * what the seed runbooks grep for: latency histograms, decisions by outcome, rule hits, anomalies, bypass.
+ */
+import client from 'prom-client';
+import type { Decision } from '../engine/decision.ts';
+
+export class Metrics {
+  readonly registry = new client.Registry();
+  private readonly httpDuration = new client.Histogram({
+    name: 'fraudwatch_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  private readonly scoring = new client.Histogram({
+    name: 'fraudwatch_scoring_duration_seconds',
+    help: 'Time to score one transaction (features, rules, models, decision)',
+    buckets: [0.000005, 0.00001, 0.00002, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005],
+    registers: [this.registry],
+  });
+  private readonly decisions = new client.Counter({
+    name: 'fraudwatch_decisions_total',
+    help: 'Decisions by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly ruleHits = new client.Counter({
+    name: 'fraudwatch_rule_hits_total',
+    help: 'Fired rules by id@version',
+    labelNames: ['rule'] as const,
+    registers: [this.registry],
+  });
+  private readonly score = new client.Histogram({
+    name: 'fraudwatch_score',
+    help: 'Distribution of decision scores',
+    buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1],
+    registers: [this.registry],
+  });
+  private readonly anomalies = new client.Counter({
+    name: 'anomalies_detected_total',
+    help: 'Transactions flagged (any outcome other than approve)',
+    registers: [this.registry],
+  });
+  private readonly degraded = new client.Counter({
+    name: 'fraudwatch_degraded_decisions_total',
+    help: 'Decisions made without a model that failed or was missing',
+    registers: [this.registry],
+  });
+  readonly errors = new client.Counter({
+    name: 'fraudwatch_errors_total',
+    help: 'Errors by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+  readonly bypass = new client.Gauge({
+    name: 'fraudwatch_bypass_mode',
+    help: '1 while bypass mode approves everything',
+    registers: [this.registry],
+  });
+
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  observeDecision(decision: Decision, seconds: number): void {
+    this.scoring.observe(seconds);
+    this.decisions.inc({ outcome: decision.outcome });
+    this.score.observe(decision.score);
+    if (decision.outcome !== 'approve') this.anomalies.inc();
+    if (decision.degraded) this.degraded.inc();
+    for (const r of decision.reasons) if (r.kind === 'rule') this.ruleHits.inc({ rule: r.rule });
+  }
+
+  async text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
