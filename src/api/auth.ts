@@ -83,4 +83,5 @@ export const ROUTE_ROLES = {
   editRules: ['analyst', 'admin'],
   publishRules: ['admin'],
   changeSettings: ['admin'],
+  readAudit: ['analyst', 'admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -221,6 +221,13 @@ test('every route for every role: allowed -> its own answer, forbidden -> 403, n
     { method: 'GET', url: '/api/v1/rules', allowed: ['analyst', 'admin', 'auditor'] },
     {
       method: 'POST',
+      url: '/api/v1/transactions/batch',
+      payload: { transactions: [tx('matrix-batch')] },
+      allowed: ['service', 'admin'],
+    },
+    { method: 'GET', url: '/api/v1/audit', allowed: ['analyst', 'admin', 'auditor'] },
+    {
+      method: 'POST',
       url: '/api/v1/rules/validate',
       payload: { version: 'x', rules: [] },
       allowed: ['analyst', 'admin'],
@@ -408,4 +415,42 @@ test('/metrics: Prometheus text with latency by route, decisions by outcome, rul
   assert.match(after, /^anomalies_detected_total \d+$/m);
   assert.match(after, /^fraudwatch_scoring_duration_seconds_bucket/m);
   assert.match(after, /^fraudwatch_bypass_mode 0$/m);
+});
+
+test('batch: one result per item in order, bad items named by index, stored in few database transactions', async () => {
+  const batchesBefore = service.batchesWritten;
+  const items = Array.from({ length: 300 }, (_, i) => tx(`b${i}`, { account_id: `batch-${i % 30}` }));
+  items[7] = { ...items[7], amount: -1 };
+  items[8] = tx('big', { amount: 8000 }); // stored earlier: a duplicate
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions/batch',
+    headers: as('service'),
+    payload: { transactions: items },
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  const results = r.json().results;
+  assert.equal(results.length, 300);
+  assert.deepEqual([results[0].status, results[7].status, results[8].status], [201, 400, 200]);
+  assert.equal(results[7].errors[0].path, 'transactions[7].amount');
+  assert.ok(
+    service.batchesWritten - batchesBefore < 20,
+    `${service.batchesWritten - batchesBefore} database transactions`,
+  );
+  const tooMany = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions/batch',
+    headers: as('service'),
+    payload: { transactions: Array(1001).fill(tx('x')) },
+  });
+  assert.equal(tooMany.statusCode, 400);
+  assert.equal(tooMany.json().details[0].path, 'transactions');
+  const audit = await app.inject({
+    method: 'GET',
+    url: '/api/v1/audit?transaction_id=big',
+    headers: as('auditor'),
+  });
+  assert.equal(audit.statusCode, 200);
+  assert.ok(audit.json().items.length >= 1);
+  assert.match(audit.json().items[0].at, /^\d{4}-\d{2}-\d{2}T/);
 });

@@ -112,4 +112,27 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
       return { transaction_id: id, old_status: change.old_status, status: change.new_status };
     },
   );
+
+  app.get(
+    '/api/v1/audit',
+    {
+      config: { roles: ROUTE_ROLES.readAudit },
+      schema: {
+        querystring: Type.Object(
+          {
+            transaction_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+            actor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            action: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const q = request.query as { transaction_id?: string; actor?: string; action?: string; limit?: number };
+      const entries = await service.store.listAudit(q);
+      return { items: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+    },
+  );
 }

@@ -5,6 +5,8 @@ import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
 
+const MAX_BATCH = 1000;
+
 export function transactionRoutes(app: FastifyInstance, service: DecisionService): void {
   app.post(
     '/api/v1/transactions',
@@ -47,6 +49,41 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
       const stored = await service.store.getTransaction(id);
       if (stored === null) throw notFound(`transaction ${id}`);
       return stored;
+    },
+  );
+
+  app.post(
+    '/api/v1/transactions/batch',
+    {
+      config: { roles: ROUTE_ROLES.submitTransaction },
+      schema: {
+        summary: 'Score up to 1,000 transactions; one result per item, in order',
+        body: Type.Object(
+          { transactions: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { transactions } = request.body as { transactions: unknown[] };
+      // Decided together: the group-commit writer stores them in as few database transactions as it can.
+      const results = await Promise.all(transactions.map((t) => service.decide(t)));
+      return {
+        results: results.map((r, i) =>
+          r.kind === 'invalid'
+            ? {
+                index: i,
+                status: 400,
+                errors: r.errors.map((e) => ({ path: `transactions[${i}].${e.path}`, message: e.message })),
+              }
+            : {
+                index: i,
+                status: r.kind === 'created' ? 201 : r.kind === 'duplicate' ? 200 : 409,
+                transaction_id: r.decision.transaction_id,
+                decision: r.kind === 'conflict' ? undefined : r.decision,
+              },
+        ),
+      };
     },
   );
 }
