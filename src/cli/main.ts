@@ -11,6 +11,7 @@ import { registerReplayCommand } from './replay-command.ts';
 import { registerTrainCommand } from './train-command.ts';
 import { registerKeysCommand } from './keys-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
 
 const program = new Command();
 program
@@ -25,6 +26,7 @@ registerReplayCommand(program);
 registerTrainCommand(program);
 registerKeysCommand(program);
 registerServeCommand(program);
+registerMigrateCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);
