@@ -4,8 +4,13 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DecisionService } from '../service/decision-service.ts';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import { registerAuth } from './auth.ts';
-import { errorHandler } from './errors.ts';
+import { ApiError, errorHandler } from './errors.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ruleRoutes } from './routes/rules.ts';
@@ -18,19 +23,46 @@ export interface AppOptions {
   logger?: boolean;
   /** Largest request body accepted, bytes. */
   bodyLimit?: number;
+  /** Requests per minute per API key (per address without one). Default 1,000,000 (a busy checkout key). */
+  rateLimitPerMinute?: number;
+  /** Origins allowed by CORS; none by default. */
+  corsOrigins?: string[];
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
   app.setErrorHandler(errorHandler);
+  void app.register(helmet, { contentSecurityPolicy: false });
+  void app.register(cors, { origin: options.corsOrigins ?? false });
+  void app.register(rateLimit, {
+    max: options.rateLimitPerMinute ?? 1_000_000,
+    timeWindow: 60_000,
+    keyGenerator: (request) => String(request.headers['x-api-key'] ?? request.ip),
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        429,
+        'rate_limited',
+        `more than ${context.max} requests a minute; retry in ${context.after}`,
+      ),
+  });
+  void app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'fraudwatch API',
+        version: options.version ?? '0.1.0',
+        description: 'Real-time fraud decisions and case review',
+      },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  void app.register(swaggerUi, { routePrefix: '/api/docs' });
   registerAuth(app, options.service.store);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url}`, details: [] });
   });
-  transactionRoutes(app, options.service);
-  anomalyRoutes(app, options.service);
   const metrics = options.service.metrics;
   if (metrics !== null) {
     app.addHook('onResponse', async (request, reply) => {
@@ -42,13 +74,20 @@ export function buildApp(options: AppOptions): FastifyInstance {
       );
       if (reply.statusCode >= 500) metrics.errors.inc({ kind: 'http_5xx' });
     });
-    app.get('/metrics', async (_request, reply) => {
-      metrics.bypass.set(options.service.engine.decisionSettings.bypass ? 1 : 0);
-      return reply.header('content-type', metrics.contentType).send(await metrics.text());
-    });
   }
-  ruleRoutes(app, options.service);
-  settingsRoutes(app, options.service);
-  healthRoutes(app, options.service, options.version ?? '0.1.0');
+  // Routes go in a plugin registered after the others, so rate limits and the OpenAPI document see every route.
+  void app.register(async (api) => {
+    transactionRoutes(api, options.service);
+    anomalyRoutes(api, options.service);
+    ruleRoutes(api, options.service);
+    settingsRoutes(api, options.service);
+    healthRoutes(api, options.service, options.version ?? '0.1.0');
+    if (metrics !== null) {
+      api.get('/metrics', async (_request, reply) => {
+        metrics.bypass.set(options.service.engine.decisionSettings.bypass ? 1 : 0);
+        return reply.header('content-type', metrics.contentType).send(await metrics.text());
+      });
+    }
+  });
   return app;
 }

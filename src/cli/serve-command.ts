@@ -46,7 +46,14 @@ export function registerServeCommand(program: Command): void {
         else console.error(`stored rules ${latest.version} no longer compile; using the defaults`);
       }
       const service = new DecisionService(engine, store, Date.now, 1000, new Metrics());
-      const app = buildApp({ service, logger: process.env.LOG_LEVEL !== 'silent' });
+      const app = buildApp({
+        service,
+        logger: process.env.LOG_LEVEL !== 'silent',
+        rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE) || undefined,
+        corsOrigins: process.env.CORS_ORIGINS
+          ? process.env.CORS_ORIGINS.split(',').map((o) => o.trim())
+          : undefined,
+      });
       if ((await store.listApiKeys()).length === 0) {
         const { key } = await createApiKey(store, 'admin', 'first-admin');
         console.log('created the first admin key; it is shown once:');

@@ -454,3 +454,37 @@ test('batch: one result per item in order, bad items named by index, stored in f
   assert.ok(audit.json().items.length >= 1);
   assert.match(audit.json().items[0].at, /^\d{4}-\d{2}-\d{2}T/);
 });
+
+test('security headers, CORS allow-list, rate limit with Retry-After, OpenAPI document', async () => {
+  const limited = buildApp({ service, rateLimitPerMinute: 3, corsOrigins: ['https://console.example'] });
+  try {
+    const ok = await limited.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { origin: 'https://console.example' },
+    });
+    assert.equal(ok.headers['x-content-type-options'], 'nosniff');
+    assert.equal(ok.headers['access-control-allow-origin'], 'https://console.example');
+    const other = await limited.inject({
+      method: 'GET',
+      url: '/health/live',
+      headers: { origin: 'https://evil.example' },
+    });
+    assert.equal(other.headers['access-control-allow-origin'], undefined);
+    let last = other;
+    for (let i = 0; i < 3; i++) last = await limited.inject({ method: 'GET', url: '/health/live' });
+    assert.equal(last.statusCode, 429);
+    assert.equal(last.json().error, 'rate_limited');
+    assert.ok(Number(last.headers['retry-after']) > 0, `Retry-After: ${last.headers['retry-after']}`);
+    const keyed = await limited.inject({ method: 'GET', url: '/api/v1/rules', headers: as('admin') });
+    assert.equal(keyed.statusCode, 200, 'a key has its own budget');
+  } finally {
+    await limited.close();
+  }
+  const docs = await app.inject({ method: 'GET', url: '/api/docs/json' });
+  assert.equal(docs.statusCode, 200);
+  const spec = docs.json();
+  assert.equal(spec.openapi.startsWith('3.'), true);
+  for (const path of ['/api/v1/transactions', '/api/v1/anomalies', '/api/v1/rules', '/health'])
+    assert.ok(spec.paths[path], path);
+});
