@@ -9,7 +9,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { registerAuth } from './auth.ts';
+import { registerAuth, type JwtConfig } from './auth.ts';
 import { ApiError, errorHandler } from './errors.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -27,6 +27,8 @@ export interface AppOptions {
   rateLimitPerMinute?: number;
   /** Origins allowed by CORS; none by default. */
   corsOrigins?: string[];
+  /** Accept bearer tokens too (HS256 secret or a JWKS). */
+  jwt?: JwtConfig;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -57,7 +59,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   void app.register(swaggerUi, { routePrefix: '/api/docs' });
-  registerAuth(app, options.service.store);
+  registerAuth(app, options.service.store, options.jwt);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)

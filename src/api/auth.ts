@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ApiKeyRecord, DecisionStore, Role } from '../store/types.ts';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { ROLES, type ApiKeyRecord, type DecisionStore, type Role } from '../store/types.ts';
 import { ApiError } from './errors.ts';
 
 export const KEY_PREFIX = 'fw_';
@@ -45,11 +46,55 @@ declare module 'fastify' {
 
 const KEY_SHAPE = /^fw_[A-Za-z0-9_-]{43}$/;
 
-export function registerAuth(app: FastifyInstance, store: DecisionStore): void {
+/** Bearer tokens: HS256 with a shared secret, or RS256/ES256 against a JWKS; the `role` claim names the role. */
+export interface JwtConfig {
+  secret?: string;
+  jwks?: JSONWebKeySet;
+  issuer?: string;
+  audience?: string;
+}
+
+async function callerFromJwt(token: string, jwt: JwtConfig, verifyKey: Uint8Array | JWTVerifyGetKey) {
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, verifyKey as Uint8Array, {
+      algorithms: jwt.secret ? ['HS256'] : ['RS256', 'ES256'],
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+    }));
+  } catch (e) {
+    throw new ApiError(401, 'unauthorized', `bearer token rejected: ${(e as Error).message}`);
+  }
+  const role = payload.role;
+  if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+    throw new ApiError(401, 'unauthorized', `bearer token needs a role claim (${ROLES.join(', ')})`);
+  }
+  return { id: String(payload.sub ?? 'jwt'), name: String(payload.sub ?? 'jwt'), role: role as Role };
+}
+
+export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: JwtConfig): void {
   app.decorateRequest('caller', null);
+  const verifyKey = jwt?.secret
+    ? new TextEncoder().encode(jwt.secret)
+    : jwt?.jwks
+      ? createLocalJWKSet(jwt.jwks)
+      : null;
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const roles = request.routeOptions.config.roles;
     if (roles === undefined) return;
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith('Bearer ') && jwt !== undefined && verifyKey !== null) {
+      const caller = await callerFromJwt(authorization.slice(7).trim(), jwt, verifyKey);
+      if (!roles.includes(caller.role)) {
+        throw new ApiError(
+          403,
+          'forbidden',
+          `role ${caller.role} may not ${request.method} ${request.routeOptions.url}`,
+        );
+      }
+      request.caller = caller;
+      return;
+    }
     const header = request.headers['x-api-key'];
     const key = Array.isArray(header) ? header[0] : header;
     if (key === undefined || key === '')

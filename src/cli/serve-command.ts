@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
-import { createApiKey } from '../api/auth.ts';
+import { readFileSync } from 'node:fs';
+import { createApiKey, type JwtConfig } from '../api/auth.ts';
 import { Engine } from '../engine/engine.ts';
 import { compileRules } from '../engine/rules/index.ts';
 import { DecisionService } from '../service/decision-service.ts';
@@ -16,6 +17,16 @@ interface ServeOptions {
   port: number;
   host: string;
   dataDir: string;
+}
+
+/** JWT_SECRET (HS256) or JWT_JWKS_FILE (a JWKS of public keys), with optional JWT_ISSUER / JWT_AUDIENCE. */
+function jwtConfig(): JwtConfig | undefined {
+  const issuer = process.env.JWT_ISSUER || undefined;
+  const audience = process.env.JWT_AUDIENCE || undefined;
+  if (process.env.JWT_SECRET) return { secret: process.env.JWT_SECRET, issuer, audience };
+  if (process.env.JWT_JWKS_FILE)
+    return { jwks: JSON.parse(readFileSync(process.env.JWT_JWKS_FILE, 'utf8')), issuer, audience };
+  return undefined;
 }
 
 export function registerServeCommand(program: Command): void {
