@@ -64,6 +64,7 @@ export function registerServeCommand(program: Command): void {
         corsOrigins: process.env.CORS_ORIGINS
           ? process.env.CORS_ORIGINS.split(',').map((o) => o.trim())
           : undefined,
+        jwt: jwtConfig(),
       });
       if ((await store.listApiKeys()).length === 0) {
         const { key } = await createApiKey(store, 'admin', 'first-admin');
