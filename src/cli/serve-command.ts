@@ -5,18 +5,23 @@
 import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createApiKey, type JwtConfig } from '../api/auth.ts';
 import { Engine } from '../engine/engine.ts';
 import { compileRules } from '../engine/rules/index.ts';
 import { DecisionService } from '../service/decision-service.ts';
 import { Metrics } from '../ops/metrics.ts';
+import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
 import { openStore } from '../store/open-store.ts';
+import { bootstrapModels } from '../training/bootstrap-models.ts';
 import { positiveInt } from './options.ts';
 
 interface ServeOptions {
   port: number;
   host: string;
   dataDir: string;
+  models: boolean;
+  simulate: number;
 }
 
 /** JWT_SECRET (HS256) or JWT_JWKS_FILE (a JWKS of public keys), with optional JWT_ISSUER / JWT_AUDIENCE. */
@@ -45,7 +50,16 @@ export function registerServeCommand(program: Command): void {
       'embedded database directory (env FRAUDWATCH_DATA_DIR)',
       process.env.FRAUDWATCH_DATA_DIR ?? './data',
     )
+    .option('--no-models', 'decide on rules alone (no trained models)')
+    .option(
+      '--simulate <n>',
+      'send N simulated transactions a second through the service (a demo source)',
+      Number,
+      0,
+    )
     .action(async (opts: ServeOptions) => {
+      if (!Number.isFinite(opts.simulate) || opts.simulate < 0)
+        program.error('--simulate must be a number >= 0');
       const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: opts.dataDir });
       // Verdicts given live carry their real time: no extra label delay.
       const engine = new Engine({ labelDelayMs: 0 });
@@ -55,6 +69,10 @@ export function registerServeCommand(program: Command): void {
         const compiled = compileRules(JSON.parse(latest.document));
         if (compiled.ok) engine.setRules(compiled.value);
         else console.error(`stored rules ${latest.version} no longer compile; using the defaults`);
+      }
+      if (opts.models) {
+        const boot = bootstrapModels(join(opts.dataDir, 'models'), (line) => console.log(line));
+        engine.setModels(boot.slots);
       }
       const service = new DecisionService(engine, store, Date.now, 1000, new Metrics());
       const app = buildApp({
@@ -72,8 +90,11 @@ export function registerServeCommand(program: Command): void {
         console.log(key);
       }
       const url = await app.listen({ port: opts.port, host: opts.host });
-      console.log(`fraudwatch listening on ${url} (store: ${store.kind})`);
+      console.log(`fraudwatch listening on ${url} (store: ${store.kind}; API docs at ${url}/api/docs)`);
+      const stopTraffic = opts.simulate > 0 ? startSimulatedTraffic(service, opts.simulate) : () => undefined;
+      if (opts.simulate > 0) console.log(`sending ${opts.simulate} simulated transactions a second`);
       const stop = async (): Promise<void> => {
+        stopTraffic();
         await app.close();
         await store.close();
         process.exit(0);

@@ -19,7 +19,7 @@ test('serve: first start prints an admin key; keys made by the CLI work; Ctrl-C 
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
-    ['bin/fraudwatch.js', 'serve', '--port', String(port), '--data-dir', dataDir],
+    ['bin/fraudwatch.js', 'serve', '--no-models', '--port', String(port), '--data-dir', dataDir],
     {
       env: { ...process.env, LOG_LEVEL: 'silent' },
     },
@@ -53,7 +53,7 @@ test('serve: first start prints an admin key; keys made by the CLI work; Ctrl-C 
   const fresh = mkdtempSync(join(tmpdir(), 'fraudwatch-serve-'));
   const first = spawn(
     process.execPath,
-    ['bin/fraudwatch.js', 'serve', '--port', String(port + 1), '--data-dir', fresh],
+    ['bin/fraudwatch.js', 'serve', '--no-models', '--port', String(port + 1), '--data-dir', fresh],
     {
       env: { ...process.env, LOG_LEVEL: 'silent' },
     },

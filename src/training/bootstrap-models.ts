@@ -1,0 +1,77 @@
+/**
+ * Models for a fresh installation: load the newest artifacts from DIR, or, when there are none, train both
+ * models on simulated history (as `fraudwatch train` would on real history), save them to DIR and use them.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../engine/engine.ts';
+import { FEATURE_COUNT } from '../engine/features/catalog.ts';
+import type { ModelSlot } from '../engine/model.ts';
+import { loadModel } from '../models/artifact.ts';
+import { simulate } from '../simulator/index.ts';
+import { FeatureHistory } from './feature-history.ts';
+import { trainGbdt, trainIsolationForest } from './trainers.ts';
+
+function newest(dir: string, kind: string): string | null {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  const matching = files.filter((f) => f.startsWith(`${kind}-`) && f.endsWith('.json')).sort();
+  return matching.length ? join(dir, matching[matching.length - 1]!) : null;
+}
+
+export interface BootstrapResult {
+  slots: ModelSlot[];
+  trained: boolean;
+  files: string[];
+}
+
+export function bootstrapModels(dir: string, log: (line: string) => void = () => undefined): BootstrapResult {
+  const gbdtFile = newest(dir, 'gbdt');
+  const iforestFile = newest(dir, 'iforest');
+  if (gbdtFile !== null && iforestFile !== null) {
+    return {
+      slots: [
+        { model: loadModel(gbdtFile), weight: 1 },
+        { model: loadModel(iforestFile), weight: 0.25 },
+      ],
+      trained: false,
+      files: [gbdtFile, iforestFile],
+    };
+  }
+  log('no trained models yet: training on simulated history (3,000 accounts, 30 days) ...');
+  const engine = new Engine();
+  const history = new FeatureHistory(FEATURE_COUNT);
+  for (const row of simulate({ accounts: 3000, days: 30, seed: 7 })) {
+    engine.score(row.tx);
+    history.push(row.tx.timestamp, engine.features, row.label);
+    engine.feedback(
+      row.tx.transaction_id,
+      row.label ? 'fraud' : 'legit',
+      row.tx.timestamp,
+      row.tx.merchant_id,
+    );
+  }
+  const labelled = history.labelled(-Infinity, Infinity, 1);
+  const sample = history.sample(-Infinity, Infinity, 50_000);
+  const gbdt = trainGbdt(labelled.X, labelled.y, labelled.n, 7);
+  if (gbdt === null) throw new Error('simulated history had too few frauds to train on');
+  const iforest = trainIsolationForest(sample.X, sample.n, 7);
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const files = [join(dir, `gbdt-${stamp}.json`), join(dir, `iforest-${stamp}.json`)];
+  writeFileSync(files[0]!, JSON.stringify(gbdt.toJSON()));
+  writeFileSync(files[1]!, JSON.stringify(iforest.toJSON()));
+  log(`trained ${gbdt.version} (${gbdt.trees} trees) and ${iforest.version}; saved in ${dir}`);
+  return {
+    slots: [
+      { model: gbdt, weight: 1 },
+      { model: iforest, weight: 0.25 },
+    ],
+    trained: true,
+    files,
+  };
+}
