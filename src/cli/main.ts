@@ -12,6 +12,7 @@ import { registerTrainCommand } from './train-command.ts';
 import { registerKeysCommand } from './keys-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerRetentionCommand } from './retention-command.ts';
 
 const program = new Command();
 program
@@ -27,6 +28,7 @@ registerTrainCommand(program);
 registerKeysCommand(program);
 registerServeCommand(program);
 registerMigrateCommand(program);
+registerRetentionCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

@@ -278,6 +278,19 @@ export class PostgresStore implements DecisionStore {
     return rows;
   }
 
+  async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
+    const { rows } = await this.pool.query<TransactionRow>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < $1 ORDER BY decided_at, transaction_id LIMIT $2`,
+      [cutoff, limit],
+    );
+    return rows.map(fromRow);
+  }
+
+  async deleteTransactions(ids: string[]): Promise<number> {
+    const r = await this.pool.query('DELETE FROM transactions WHERE transaction_id = ANY($1)', [ids]);
+    return r.rowCount ?? 0;
+  }
+
   async ping(): Promise<boolean> {
     try {
       await this.pool.query('SELECT 1');

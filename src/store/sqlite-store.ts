@@ -225,6 +225,20 @@ export class SqliteStore implements DecisionStore {
       .all(limit) as RuleVersionRecord[];
   }
 
+  async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < ? ORDER BY decided_at, transaction_id LIMIT ?`,
+      )
+      .all(cutoff, limit) as TransactionRow[];
+    return rows.map(fromRow);
+  }
+
+  async deleteTransactions(ids: string[]): Promise<number> {
+    const del = this.db.prepare('DELETE FROM transactions WHERE transaction_id = ?');
+    return this.db.transaction((list: string[]) => list.reduce((n, id) => n + del.run(id).changes, 0))(ids);
+  }
+
   async ping(): Promise<boolean> {
     try {
       this.db.prepare('SELECT 1').get();

@@ -128,6 +128,10 @@ export interface DecisionStore {
   saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>): Promise<void>;
   /** Published documents, newest first. */
   listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
+  /** Up to `limit` stored transactions decided before `cutoff` (epoch ms), oldest first, for archiving. */
+  oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]>;
+  /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */
+  deleteTransactions(ids: string[]): Promise<number>;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -249,4 +249,26 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     );
     assert.equal((await store.listRuleVersions(1)).length, 1);
   });
+
+  it('retention: the oldest decided rows come first and deleting them leaves the rest and the audit trail', async () => {
+    const cutoff = T0 + 3 * 60_000 + 10; // decided_at of t0001..t0003 are before it
+    const old = await store.oldestDecidedBefore(cutoff, 2);
+    assert.deepEqual(
+      old.map((s) => s.transaction.transaction_id),
+      ['t0001', 't0002'],
+    );
+    const all = await store.oldestDecidedBefore(cutoff, 100);
+    assert.deepEqual(
+      all.map((s) => s.transaction.transaction_id),
+      ['t0001', 't0002', 't0003'],
+    );
+    assert.equal(await store.deleteTransactions(['t0001', 't0002', 'missing']), 2);
+    assert.equal(await store.getTransaction('t0001'), null);
+    assert.ok(await store.getTransaction('t0004'));
+    assert.equal(
+      (await store.listAudit({ transaction_id: 't0002' })).length,
+      2,
+      'the audit trail outlives the rows',
+    );
+  });
 }
