@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { registerAuth, type JwtConfig } from './auth.ts';
 import { ApiError, errorHandler } from './errors.ts';
+import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
 import { ruleRoutes } from './routes/rules.ts';
@@ -81,6 +82,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   void app.register(async (api) => {
     transactionRoutes(api, options.service);
     anomalyRoutes(api, options.service);
+    accountRoutes(api, options.service);
     ruleRoutes(api, options.service);
     settingsRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');

@@ -278,6 +278,14 @@ export class PostgresStore implements DecisionStore {
     return rows;
   }
 
+  async accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]> {
+    const { rows } = await this.pool.query<TransactionRow>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 ORDER BY occurred_at DESC LIMIT $2`,
+      [accountId, limit],
+    );
+    return rows.map(fromRow);
+  }
+
   async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
     const { rows } = await this.pool.query<TransactionRow>(
       `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < $1 ORDER BY decided_at, transaction_id LIMIT $2`,

@@ -225,6 +225,15 @@ export class SqliteStore implements DecisionStore {
       .all(limit) as RuleVersionRecord[];
   }
 
+  async accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE account_id = ? ORDER BY occurred_at DESC LIMIT ?`,
+      )
+      .all(accountId, limit) as TransactionRow[];
+    return rows.map(fromRow);
+  }
+
   async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
     const rows = this.db
       .prepare(

@@ -128,6 +128,8 @@ export interface DecisionStore {
   saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>): Promise<void>;
   /** Published documents, newest first. */
   listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
+  /** The account's most recent transactions (by transaction time), newest first. */
+  accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]>;
   /** Up to `limit` stored transactions decided before `cutoff` (epoch ms), oldest first, for archiving. */
   oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]>;
   /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */

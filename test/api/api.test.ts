@@ -226,6 +226,13 @@ test('every route for every role: allowed -> its own answer, forbidden -> 403, n
       allowed: ['service', 'admin'],
     },
     { method: 'GET', url: '/api/v1/audit', allowed: ['analyst', 'admin', 'auditor'] },
+    { method: 'GET', url: '/api/v1/accounts/acct-1/profile', allowed: ['analyst', 'admin', 'auditor'] },
+    {
+      method: 'PUT',
+      url: '/api/v1/accounts/acct-1/profile',
+      payload: { reset: true },
+      allowed: ['analyst', 'admin'],
+    },
     {
       method: 'POST',
       url: '/api/v1/rules/validate',
@@ -487,4 +494,53 @@ test('security headers, CORS allow-list, rate limit with Retry-After, OpenAPI do
   assert.equal(spec.openapi.startsWith('3.'), true);
   for (const path of ['/api/v1/transactions', '/api/v1/anomalies', '/api/v1/rules', '/health'])
     assert.ok(spec.paths[path], path);
+});
+
+test('account profile: usual devices and places, risk from stored decisions; reset is audited', async () => {
+  const headers = as('service');
+  for (let i = 0; i < 6; i++) {
+    await app.inject({
+      method: 'POST',
+      url: '/api/v1/transactions',
+      headers,
+      payload: tx(`p${i}`, {
+        account_id: 'prof',
+        device_id: i < 5 ? 'phone' : 'laptop',
+        city: 'Oslo',
+        country: 'NO',
+        timestamp: new Date(Date.UTC(2026, 3, 1 + i)).toISOString(),
+      }),
+    });
+  }
+  const r = await app.inject({ method: 'GET', url: '/api/v1/accounts/prof/profile', headers: as('auditor') });
+  assert.equal(r.statusCode, 200, r.body);
+  const p = r.json();
+  assert.equal(p.transactions, 6);
+  assert.deepEqual(p.usual.devices, [
+    { value: 'phone', count: 5 },
+    { value: 'laptop', count: 1 },
+  ]);
+  assert.deepEqual(p.usual.cities, [{ value: 'Oslo', count: 6 }]);
+  assert.equal(p.first_seen, '2026-04-01T00:00:00.000Z');
+  assert.equal(p.engine_transactions, 6);
+  assert.equal(
+    (await app.inject({ method: 'GET', url: '/api/v1/accounts/nobody/profile', headers: as('auditor') }))
+      .statusCode,
+    404,
+  );
+  const reset = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/accounts/prof/profile',
+    headers: as('analyst'),
+    payload: { reset: true, note: 'card replaced' },
+  });
+  assert.equal(reset.statusCode, 200);
+  assert.equal(service.engine.featureStore.accounts.total('prof'), 0, 'the engine forgot the account');
+  const again = (
+    await app.inject({ method: 'GET', url: '/api/v1/accounts/prof/profile', headers: as('auditor') })
+  ).json();
+  assert.equal(again.transactions, 6, 'the stored history stays');
+  assert.equal(again.engine_transactions, 0);
+  const resets = await store.listAudit({ action: 'profile_reset' });
+  assert.ok(resets.some((e) => e.note === 'card replaced' && e.old_value === 'prof' && e.actor === 'alice'));
 });

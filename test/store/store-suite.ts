@@ -271,4 +271,19 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
       'the audit trail outlives the rows',
     );
   });
+
+  it("an account's transactions, newest first", async () => {
+    const rows = await store.accountTransactions('a4', 10);
+    assert.deepEqual(
+      rows.map((s) => s.transaction.transaction_id),
+      ['t0004'],
+    );
+    await store.saveDecisions([record(9, 0.1, 'approve'), record(14, 0.1, 'approve')]);
+    assert.deepEqual(
+      (await store.accountTransactions('a4', 10)).map((s) => s.transaction.transaction_id),
+      ['t0014', 't0009', 't0004'],
+    );
+    assert.equal((await store.accountTransactions('a4', 1)).length, 1);
+    assert.deepEqual(await store.accountTransactions('nobody', 10), []);
+  });
 }

@@ -151,6 +151,15 @@ export class AccountArena {
     this.refs[slot] = ref;
   }
 
+  /** Forgets everything about the account (an analyst's profile reset); false for an unknown account. */
+  reset(accountId: string): boolean {
+    const slot = this.slots.get(accountId);
+    if (slot === undefined) return false;
+    this.arena.release(this.refs[slot]!, blockWords(this.page(slot), this.offset(slot)));
+    this.place(slot, INITIAL_BLOCK);
+    return true;
+  }
+
   /** Transactions recorded for the account (0 for an unknown one). */
   total(accountId: string): number {
     const slot = this.slots.get(accountId);

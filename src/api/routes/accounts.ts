@@ -1,0 +1,53 @@
+/** GET /api/v1/accounts/{id}/profile and PUT (reset the engine's memory of the account, audited). */
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { accountProfile } from '../../service/account-profile.ts';
+import type { DecisionService } from '../../service/decision-service.ts';
+import { ROUTE_ROLES } from '../auth.ts';
+import { notFound } from '../errors.ts';
+
+const PROFILE_WINDOW = 1000;
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
+
+export function accountRoutes(app: FastifyInstance, service: DecisionService): void {
+  app.get(
+    '/api/v1/accounts/:id/profile',
+    { config: { roles: ROUTE_ROLES.readQueue }, schema: { params: Params } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const rows = await service.store.accountTransactions(id, PROFILE_WINDOW);
+      const inEngine = service.engine.featureStore.accounts.total(id);
+      if (rows.length === 0 && inEngine === 0) throw notFound(`account ${id}`);
+      return accountProfile(id, rows, inEngine);
+    },
+  );
+
+  app.put(
+    '/api/v1/accounts/:id/profile',
+    {
+      config: { roles: ROUTE_ROLES.review },
+      schema: {
+        params: Params,
+        body: Type.Object(
+          { reset: Type.Literal(true), note: Type.Optional(Type.String({ maxLength: 2000 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { note } = request.body as { reset: true; note?: string };
+      if (!service.engine.featureStore.accounts.reset(id)) throw notFound(`account ${id}`);
+      await service.store.audit({
+        at: Date.now(),
+        actor: request.caller?.name ?? 'unknown',
+        action: 'profile_reset',
+        transaction_id: null,
+        old_value: id,
+        new_value: null,
+        note: note ?? null,
+      });
+      return { account_id: id, reset: true };
+    },
+  );
+}
