@@ -60,4 +60,21 @@ export function registerBenchCommand(program: Command): void {
       const { runModelsBench } = await import('../../bench/models.ts');
       console.log(JSON.stringify(runModelsBench(opts)));
     });
+
+  bench
+    .command('http')
+    .description('single and batch POSTs against a real serve process (autocannon), one JSON line per store')
+    .option('--store <which>', 'embedded, postgres or both', 'both')
+    .option('--rate <n>', 'requests a second for the fixed-rate phase', positiveInt('--rate'), 5000)
+    .option('--seconds <n>', 'length of the fixed-rate phase', positiveInt('--seconds'), 30)
+    .option('--json', 'print only the JSON lines (the default output is the same)')
+    .action(async (opts: { store: string; rate: number; seconds: number }) => {
+      if (!['embedded', 'postgres', 'both'].includes(opts.store))
+        bench.error(`--store must be embedded, postgres or both`);
+      const { runHttpBench } = await import('../../bench/http.ts');
+      const stores =
+        opts.store === 'both' ? (['embedded', 'postgres'] as const) : [opts.store as 'embedded' | 'postgres'];
+      for (const store of stores)
+        console.log(JSON.stringify(await runHttpBench({ store, rate: opts.rate, seconds: opts.seconds })));
+    });
 }

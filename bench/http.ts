@@ -1,0 +1,139 @@
+/**
+ * HTTP benchmark: a real `fraudwatch serve` process (trained models, default rules) and autocannon in this one,
+ * both on this machine. Prints one JSON line per store: p99 at a fixed rate, the highest rate sustained with
+ * p99 <= 20 ms, and batch throughput.  Run: npx fraudwatch bench http --json [--store embedded|postgres|both]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+
+export interface HttpBenchOptions {
+  store: 'embedded' | 'postgres';
+  rate: number;
+  seconds: number;
+}
+
+let seq = 0;
+const body = (): string =>
+  JSON.stringify({
+    transaction_id: `bench-${process.pid}-${++seq}`,
+    timestamp: new Date().toISOString(),
+    account_id: `acct-${seq % 5000}`,
+    amount: 10 + (seq % 500),
+    currency: 'EUR',
+    merchant_id: `m-${seq % 300}`,
+    device_id: `d-${seq % 7000}`,
+  });
+
+async function startServer(
+  store: HttpBenchOptions['store'],
+): Promise<{ child: ChildProcess; url: string; key: string; cleanup: () => Promise<void> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
+  let cleanup = async (): Promise<void> => undefined;
+  if (store === 'postgres') {
+    const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `fraudwatch_bench_${process.pid}`;
+    const admin = new pg.Client({ connectionString: base });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    const url = new URL(base);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    env.DATABASE_URL = url.toString();
+    cleanup = async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    };
+  }
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/fraudwatch.js',
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      mkdtempSync(join(tmpdir(), 'fraudwatch-bench-')),
+    ],
+    { env },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  for (let i = 0; i < 600 && !out.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
+  const key = /^(fw_[A-Za-z0-9_-]{43})$/m.exec(out)?.[1];
+  if (!key) throw new Error(`serve did not start:\n${out}`);
+  return { child, url: `http://127.0.0.1:${port}`, key, cleanup };
+}
+
+function load(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+export async function runHttpBench(options: HttpBenchOptions): Promise<Record<string, unknown>> {
+  const server = await startServer(options.store);
+  const headers = { 'content-type': 'application/json', 'x-api-key': server.key };
+  const single = (extra: Partial<autocannon.Options>): Promise<autocannon.Result> =>
+    load({
+      url: `${server.url}/api/v1/transactions`,
+      method: 'POST',
+      headers,
+      requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+      ...extra,
+    } as autocannon.Options);
+  try {
+    await single({ connections: 10, duration: 3 }); // warm up the JIT and the store
+    const fixed = await single({ connections: 50, overallRate: options.rate, duration: options.seconds });
+    let maxRps = 0;
+    let maxRpsP99 = 0;
+    for (const connections of [64, 32, 16, 8, 4]) {
+      const r = await single({ connections, duration: 8 });
+      if (r.latency.p99 <= 20 && r.non2xx === 0) {
+        maxRps = Math.round(r.requests.average);
+        maxRpsP99 = r.latency.p99;
+        break;
+      }
+    }
+    const batchSize = 1000;
+    const batch = await load({
+      url: `${server.url}/api/v1/transactions/batch`,
+      method: 'POST',
+      headers,
+      connections: 4,
+      duration: 8,
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            body: `{"transactions":[${Array.from({ length: batchSize }, body).join(',')}]}`,
+          }),
+        },
+      ],
+    } as autocannon.Options);
+    return {
+      bench: 'http',
+      store: options.store,
+      rate: options.rate,
+      seconds: options.seconds,
+      p99_ms: fixed.latency.p99,
+      achieved_rps: Math.round(fixed.requests.average),
+      errors: fixed.errors + fixed.non2xx,
+      max_rps: maxRps,
+      max_rps_p99_ms: maxRpsP99,
+      batch_tps: Math.round((batch.requests.total * batchSize) / 8),
+      batch_errors: batch.errors + batch.non2xx,
+      node: process.version,
+    };
+  } finally {
+    server.child.kill('SIGINT');
+    await new Promise((r) => server.child.once('exit', r));
+    await server.cleanup();
+  }
+}
