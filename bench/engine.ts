@@ -8,34 +8,17 @@ import { HeuristicModel } from '../src/engine/heuristic-model.ts';
 import type { ModelSlot } from '../src/engine/model.ts';
 import type { Transaction } from '../src/engine/transaction.ts';
 import { simulate } from '../src/simulator/index.ts';
-import { FEATURE_COUNT } from '../src/engine/features/catalog.ts';
-import { FeatureHistory } from '../src/training/feature-history.ts';
-import { trainGbdt, trainIsolationForest } from '../src/training/trainers.ts';
+import { trainOnSimulation } from '../src/training/bootstrap-models.ts';
 
 /**
  * Trains the isolation forest and the GBDT the way `fraudwatch train` does, on a separate simulated history
  * (other seed, 20,000 accounts, 30 days), so the benchmark scores with real models.
  */
 export function trainedModels(seed: number): ModelSlot[] {
-  const engine = new Engine();
-  const history = new FeatureHistory(FEATURE_COUNT);
-  for (const row of simulate({ accounts: 20_000, days: 30, seed: seed + 1000 })) {
-    engine.score(row.tx);
-    history.push(row.tx.timestamp, engine.features, row.label);
-    engine.feedback(
-      row.tx.transaction_id,
-      row.label ? 'fraud' : 'legit',
-      row.tx.timestamp,
-      row.tx.merchant_id,
-    );
-  }
-  const all = history.labelled(-Infinity, Infinity, 1);
-  const sample = history.sample(-Infinity, Infinity, 100_000);
-  const gbdt = trainGbdt(all.X, all.y, all.n, seed);
-  if (gbdt === null) throw new Error('the benchmark history has too few frauds to train on');
+  const { gbdt, iforest } = trainOnSimulation(20_000, 30, seed + 1000);
   return [
     { model: gbdt, weight: 1 },
-    { model: trainIsolationForest(sample.X, sample.n, seed), weight: 0.25 },
+    { model: iforest, weight: 0.25 },
   ];
 }
 

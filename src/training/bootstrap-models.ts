@@ -8,6 +8,8 @@ import { Engine } from '../engine/engine.ts';
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import type { ModelSlot } from '../engine/model.ts';
 import { loadModel } from '../models/artifact.ts';
+import type { Gbdt } from '../models/gbdt.ts';
+import type { IsolationForest } from '../models/isolation-forest.ts';
 import { simulate } from '../simulator/index.ts';
 import { FeatureHistory } from './feature-history.ts';
 import { trainGbdt, trainIsolationForest } from './trainers.ts';
@@ -21,6 +23,34 @@ function newest(dir: string, kind: string): string | null {
   }
   const matching = files.filter((f) => f.startsWith(`${kind}-`) && f.endsWith('.json')).sort();
   return matching.length ? join(dir, matching[matching.length - 1]!) : null;
+}
+
+/**
+ * Runs simulated history through an engine (labels fed back with the default delay) and trains both models on
+ * the features it computed, as `fraudwatch train` does on a real file.
+ */
+export function trainOnSimulation(
+  accounts: number,
+  days: number,
+  seed: number,
+): { gbdt: Gbdt; iforest: IsolationForest } {
+  const engine = new Engine();
+  const history = new FeatureHistory(FEATURE_COUNT);
+  for (const row of simulate({ accounts, days, seed })) {
+    engine.score(row.tx);
+    history.push(row.tx.timestamp, engine.features, row.label);
+    engine.feedback(
+      row.tx.transaction_id,
+      row.label ? 'fraud' : 'legit',
+      row.tx.timestamp,
+      row.tx.merchant_id,
+    );
+  }
+  const labelled = history.labelled(-Infinity, Infinity, 1);
+  const sample = history.sample(-Infinity, Infinity, 50_000);
+  const gbdt = trainGbdt(labelled.X, labelled.y, labelled.n, seed);
+  if (gbdt === null) throw new Error('simulated history had too few frauds to train on');
+  return { gbdt, iforest: trainIsolationForest(sample.X, sample.n, seed) };
 }
 
 export interface BootstrapResult {
@@ -43,23 +73,7 @@ export function bootstrapModels(dir: string, log: (line: string) => void = () =>
     };
   }
   log('no trained models yet: training on simulated history (3,000 accounts, 30 days) ...');
-  const engine = new Engine();
-  const history = new FeatureHistory(FEATURE_COUNT);
-  for (const row of simulate({ accounts: 3000, days: 30, seed: 7 })) {
-    engine.score(row.tx);
-    history.push(row.tx.timestamp, engine.features, row.label);
-    engine.feedback(
-      row.tx.transaction_id,
-      row.label ? 'fraud' : 'legit',
-      row.tx.timestamp,
-      row.tx.merchant_id,
-    );
-  }
-  const labelled = history.labelled(-Infinity, Infinity, 1);
-  const sample = history.sample(-Infinity, Infinity, 50_000);
-  const gbdt = trainGbdt(labelled.X, labelled.y, labelled.n, 7);
-  if (gbdt === null) throw new Error('simulated history had too few frauds to train on');
-  const iforest = trainIsolationForest(sample.X, sample.n, 7);
+  const { gbdt, iforest } = trainOnSimulation(3000, 30, 7);
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const files = [join(dir, `gbdt-${stamp}.json`), join(dir, `iforest-${stamp}.json`)];
