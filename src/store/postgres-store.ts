@@ -157,6 +157,21 @@ export class PostgresStore implements DecisionStore {
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
+  async findDecisions(ids: string[]): Promise<Map<string, { payload_hash: string; decision: Decision }>> {
+    const found = new Map<string, { payload_hash: string; decision: Decision }>();
+    if (ids.length === 0) return found;
+    const { rows } = await this.pool.query<{
+      transaction_id: string;
+      payload_hash: string;
+      decision: string;
+    }>('SELECT transaction_id, payload_hash, decision FROM transactions WHERE transaction_id = ANY($1)', [
+      ids,
+    ]);
+    for (const r of rows)
+      found.set(r.transaction_id, { payload_hash: r.payload_hash, decision: JSON.parse(r.decision) });
+    return found;
+  }
+
   async listAnomalies(q: AnomalyQuery): Promise<Page<StoredTransaction>> {
     const limit = pageLimit(q);
     const { where, params } = anomalyWhere(q, placeholder, true);

@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { Decision } from '../engine/decision.ts';
 import { MIGRATIONS } from './migrations.ts';
 import {
   anomalyWhere,
@@ -108,6 +109,21 @@ export class SqliteStore implements DecisionStore {
       .prepare(`SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id = ?`)
       .get(transactionId) as TransactionRow | undefined;
     return row ? fromRow(row) : null;
+  }
+
+  async findDecisions(ids: string[]): Promise<Map<string, { payload_hash: string; decision: Decision }>> {
+    const found = new Map<string, { payload_hash: string; decision: Decision }>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.db
+        .prepare(
+          `SELECT transaction_id, payload_hash, decision FROM transactions WHERE transaction_id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(...chunk) as { transaction_id: string; payload_hash: string; decision: string }[];
+      for (const r of rows)
+        found.set(r.transaction_id, { payload_hash: r.payload_hash, decision: JSON.parse(r.decision) });
+    }
+    return found;
   }
 
   async listAnomalies(q: AnomalyQuery): Promise<Page<StoredTransaction>> {

@@ -104,6 +104,8 @@ export interface DecisionStore {
   /** Stores transactions with their decisions, each atomically, all in one transaction (group commit). */
   saveDecisions(records: NewDecision[]): Promise<SaveResult[]>;
   getTransaction(transactionId: string): Promise<StoredTransaction | null>;
+  /** Payload hash and decision of those ids that are stored (one query for a whole batch). */
+  findDecisions(transactionIds: string[]): Promise<Map<string, { payload_hash: string; decision: Decision }>>;
   /** Flagged transactions (outcome other than approve), filtered, sorted, one page at a time. */
   listAnomalies(query: AnomalyQuery): Promise<Page<StoredTransaction>>;
   countAnomalies(query: AnomalyQuery): Promise<number>;

@@ -94,3 +94,25 @@ test('a verdict is audited and becomes a label the engine uses', async () => {
     'the label reached merchant risk',
   );
 });
+
+test('decideMany: one lookup for the batch, same guarantees as decide, results in input order', async () => {
+  const s = await service();
+  await s.decide(tx('old'));
+  const results = await s.decideMany([
+    tx('n1', { account_id: 'm1' }),
+    tx('old'),
+    tx('old', { amount: 1 }),
+    { amount: -1 },
+    tx('n1', { account_id: 'm1' }),
+    tx('n1', { account_id: 'm1', amount: 5 }),
+    tx('n2', { account_id: 'm1' }),
+  ]);
+  assert.deepEqual(
+    results.map((r) => r.kind),
+    ['created', 'duplicate', 'conflict', 'invalid', 'duplicate', 'conflict', 'created'],
+  );
+  assert.equal(s.engine.featureStore.accounts.total('m1'), 2, 'n1 scored once, n2 once');
+  assert.ok(await s.store.getTransaction('n2'));
+  const single = await s.decide(tx('n2', { account_id: 'm1' }));
+  assert.equal(single.kind, 'duplicate');
+});

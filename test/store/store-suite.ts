@@ -118,6 +118,11 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     assert.deepEqual(stored?.decision, flagged[0]!.decision);
     assert.equal(stored?.status, 'open');
     assert.equal(await store.getTransaction('nope'), null);
+    const found = await store.findDecisions(['t0001', 'nope', 't0050']);
+    assert.deepEqual([...found.keys()].sort(), ['t0001', 't0050']);
+    assert.equal(found.get('t0001')?.payload_hash, flagged[0]!.payload_hash);
+    assert.deepEqual(found.get('t0001')?.decision, flagged[0]!.decision);
+    assert.equal((await store.findDecisions([])).size, 0);
   });
 
   it('lists flagged transactions by score, highest first, with filters and counts', async () => {

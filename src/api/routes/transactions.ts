@@ -66,8 +66,9 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
     },
     async (request) => {
       const { transactions } = request.body as { transactions: unknown[] };
-      // Decided together: the group-commit writer stores them in as few database transactions as it can.
-      const results = await Promise.all(transactions.map((t) => service.decide(t)));
+      // Decided together: one store lookup for all ids, and the group-commit writer stores them in as few
+      // database transactions as it can.
+      const results = await service.decideMany(transactions);
       return {
         results: results.map((r, i) =>
           r.kind === 'invalid'
