@@ -142,32 +142,22 @@ export class DecisionService {
   }
 
   private async decideNew(tx: Transaction, hash: string): Promise<DecideResult> {
-    const stored = await this.store.getTransaction(tx.transaction_id);
-    if (stored !== null) {
-      const same = payloadHash(stored.transaction) === hash;
-      return { kind: same ? 'duplicate' : 'conflict', decision: stored.decision };
+    const stored = (await this.store.findDecisions([tx.transaction_id])).get(tx.transaction_id);
+    if (stored !== undefined) {
+      return { kind: stored.payload_hash === hash ? 'duplicate' : 'conflict', decision: stored.decision };
     }
     const started = performance.now();
     const decision = this.engine.score(tx);
     this.metrics?.observeDecision(decision, (performance.now() - started) / 1000);
-    const saved = await this.writer.write({
-      transaction: tx,
-      decision,
-      payload_hash: hash,
-      decided_at: this.now(),
-    });
-    return saved;
+    return this.writer.write({ transaction: tx, decision, payload_hash: hash, decided_at: this.now() });
   }
 
   /** A request that raced the first submission of its id: same payload is a duplicate, another is a conflict. */
   private async compare(first: DecideResult, hash: string, id: string): Promise<DecideResult> {
     if (first.kind === 'invalid') return first;
-    const stored = await this.store.getTransaction(id);
-    if (stored === null) return { kind: 'conflict', decision: first.decision };
-    return {
-      kind: payloadHash(stored.transaction) === hash ? 'duplicate' : 'conflict',
-      decision: stored.decision,
-    };
+    const stored = (await this.store.findDecisions([id])).get(id);
+    if (stored === undefined) return { kind: 'conflict', decision: first.decision };
+    return { kind: stored.payload_hash === hash ? 'duplicate' : 'conflict', decision: stored.decision };
   }
 
   /**
