@@ -41,6 +41,18 @@ export class SqliteStore implements DecisionStore {
   readonly kind = 'embedded' as const;
   private readonly db: Database.Database;
 
+  /** Prepared statements by SQL text: preparing costs more than running a small query. */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   /** `path` is a file, or ':memory:' for tests. */
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -55,27 +67,22 @@ export class SqliteStore implements DecisionStore {
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
     );
     const current =
-      (this.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ??
-      0;
+      (this.stmt('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0;
     const apply = this.db.transaction((version: number, sql: string) => {
       this.db.exec(sql);
-      this.db
-        .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
-        .run(version, Date.now());
+      this.stmt('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
     });
     for (const m of MIGRATIONS) if (m.version > current) apply(m.version, m.sql.sqlite);
     return Math.max(current, ...MIGRATIONS.map((m) => m.version));
   }
 
   async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
-    const insert = this.db.prepare(
+    const insert = this.stmt(
       `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload, payload_hash,
          score, outcome, decision, status, decided_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (transaction_id) DO NOTHING`,
     );
-    const existing = this.db.prepare(
-      'SELECT payload_hash, decision FROM transactions WHERE transaction_id = ?',
-    );
+    const existing = this.stmt('SELECT payload_hash, decision FROM transactions WHERE transaction_id = ?');
     const run = this.db.transaction((batch: NewDecision[]): SaveResult[] =>
       batch.map((r) => {
         const tx = r.transaction;
@@ -105,9 +112,9 @@ export class SqliteStore implements DecisionStore {
   }
 
   async getTransaction(transactionId: string): Promise<StoredTransaction | null> {
-    const row = this.db
-      .prepare(`SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id = ?`)
-      .get(transactionId) as TransactionRow | undefined;
+    const row = this.stmt(`SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id = ?`).get(
+      transactionId,
+    ) as TransactionRow | undefined;
     return row ? fromRow(row) : null;
   }
 
@@ -115,11 +122,9 @@ export class SqliteStore implements DecisionStore {
     const found = new Map<string, { payload_hash: string; decision: Decision }>();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = this.db
-        .prepare(
-          `SELECT transaction_id, payload_hash, decision FROM transactions WHERE transaction_id IN (${chunk.map(() => '?').join(',')})`,
-        )
-        .all(...chunk) as { transaction_id: string; payload_hash: string; decision: string }[];
+      const rows = this.stmt(
+        `SELECT transaction_id, payload_hash, decision FROM transactions WHERE transaction_id IN (${chunk.map(() => '?').join(',')})`,
+      ).all(...chunk) as { transaction_id: string; payload_hash: string; decision: string }[];
       for (const r of rows)
         found.set(r.transaction_id, { payload_hash: r.payload_hash, decision: JSON.parse(r.decision) });
     }
@@ -129,11 +134,9 @@ export class SqliteStore implements DecisionStore {
   async listAnomalies(q: AnomalyQuery): Promise<Page<StoredTransaction>> {
     const limit = pageLimit(q);
     const { where, params } = anomalyWhere(q, placeholder, true);
-    const rows = this.db
-      .prepare(
-        `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE ${where} ORDER BY ${orderBy(q)} LIMIT ?`,
-      )
-      .all(...params, limit) as TransactionRow[];
+    const rows = this.stmt(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE ${where} ORDER BY ${orderBy(q)} LIMIT ?`,
+    ).all(...params, limit) as TransactionRow[];
     const items = rows.map(fromRow);
     const last = items[items.length - 1];
     return {
@@ -148,7 +151,7 @@ export class SqliteStore implements DecisionStore {
   async countAnomalies(q: AnomalyQuery): Promise<number> {
     const { where, params } = anomalyWhere(q, placeholder, false);
     return (
-      this.db.prepare(`SELECT COUNT(*) AS n FROM transactions WHERE ${where}`).get(...params) as { n: number }
+      this.stmt(`SELECT COUNT(*) AS n FROM transactions WHERE ${where}`).get(...params) as { n: number }
     ).n;
   }
 
@@ -160,113 +163,104 @@ export class SqliteStore implements DecisionStore {
     at: number,
   ): Promise<StatusChange | null> {
     const change = this.db.transaction((): StatusChange | null => {
-      const row = this.db
-        .prepare('SELECT status, payload FROM transactions WHERE transaction_id = ?')
-        .get(transactionId) as { status: CaseStatus; payload: string } | undefined;
+      const row = this.stmt('SELECT status, payload FROM transactions WHERE transaction_id = ?').get(
+        transactionId,
+      ) as { status: CaseStatus; payload: string } | undefined;
       if (!row) return null;
-      this.db
-        .prepare('UPDATE transactions SET status = ?, updated_at = ? WHERE transaction_id = ?')
-        .run(status, at, transactionId);
-      this.db
-        .prepare(
-          `INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note)
+      this.stmt('UPDATE transactions SET status = ?, updated_at = ? WHERE transaction_id = ?').run(
+        status,
+        at,
+        transactionId,
+      );
+      this.stmt(
+        `INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note)
            VALUES (?, ?, 'status_change', ?, ?, ?, ?)`,
-        )
-        .run(at, actor, transactionId, row.status, status, note);
+      ).run(at, actor, transactionId, row.status, status, note);
       return { old_status: row.status, new_status: status, transaction: JSON.parse(row.payload) };
     });
     return change();
   }
 
   async audit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        entry.at,
-        entry.actor,
-        entry.action,
-        entry.transaction_id,
-        entry.old_value,
-        entry.new_value,
-        entry.note,
-      );
+    this.stmt(
+      'INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(
+      entry.at,
+      entry.actor,
+      entry.action,
+      entry.transaction_id,
+      entry.old_value,
+      entry.new_value,
+      entry.note,
+    );
   }
 
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
     const { where, params } = auditWhere(q, placeholder);
-    return this.db
-      .prepare(`SELECT * FROM audit ${where} ORDER BY id LIMIT ?`)
-      .all(...params, auditLimit(q)) as AuditEntry[];
+    return this.stmt(`SELECT * FROM audit ${where} ORDER BY id LIMIT ?`).all(
+      ...params,
+      auditLimit(q),
+    ) as AuditEntry[];
   }
 
   async createApiKey(key: ApiKeyRecord): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at);
+    this.stmt(
+      'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at);
   }
 
   async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
     return (
-      (this.db.prepare('SELECT * FROM api_keys WHERE key_hash = ?').get(keyHash) as
-        ApiKeyRecord | undefined) ?? null
+      (this.stmt('SELECT * FROM api_keys WHERE key_hash = ?').get(keyHash) as ApiKeyRecord | undefined) ??
+      null
     );
   }
 
   async revokeApiKey(id: string, at: number): Promise<boolean> {
     return (
-      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
+      this.stmt('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
         .changes === 1
     );
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, id').all() as ApiKeyRecord[];
+    return this.stmt('SELECT * FROM api_keys ORDER BY created_at, id').all() as ApiKeyRecord[];
   }
 
   async saveRuleVersion(r: Omit<RuleVersionRecord, 'seq'>): Promise<void> {
-    this.db
-      .prepare(
-        'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES (?, ?, ?, ?)',
-      )
-      .run(r.version, r.document, r.published_at, r.published_by);
+    this.stmt(
+      'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES (?, ?, ?, ?)',
+    ).run(r.version, r.document, r.published_at, r.published_by);
   }
 
   async listRuleVersions(limit: number): Promise<RuleVersionRecord[]> {
-    return this.db
-      .prepare('SELECT * FROM rule_versions ORDER BY seq DESC LIMIT ?')
-      .all(limit) as RuleVersionRecord[];
+    return this.stmt('SELECT * FROM rule_versions ORDER BY seq DESC LIMIT ?').all(
+      limit,
+    ) as RuleVersionRecord[];
   }
 
   async accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE account_id = ? ORDER BY occurred_at DESC LIMIT ?`,
-      )
-      .all(accountId, limit) as TransactionRow[];
+    const rows = this.stmt(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE account_id = ? ORDER BY occurred_at DESC LIMIT ?`,
+    ).all(accountId, limit) as TransactionRow[];
     return rows.map(fromRow);
   }
 
   async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < ? ORDER BY decided_at, transaction_id LIMIT ?`,
-      )
-      .all(cutoff, limit) as TransactionRow[];
+    const rows = this.stmt(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < ? ORDER BY decided_at, transaction_id LIMIT ?`,
+    ).all(cutoff, limit) as TransactionRow[];
     return rows.map(fromRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {
-    const del = this.db.prepare('DELETE FROM transactions WHERE transaction_id = ?');
+    const del = this.stmt('DELETE FROM transactions WHERE transaction_id = ?');
     return this.db.transaction((list: string[]) => list.reduce((n, id) => n + del.run(id).changes, 0))(ids);
   }
 
   async ping(): Promise<boolean> {
     try {
-      this.db.prepare('SELECT 1').get();
+      this.stmt('SELECT 1').get();
       return true;
     } catch {
       return false;
