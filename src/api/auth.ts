@@ -72,8 +72,13 @@ async function callerFromJwt(token: string, jwt: JwtConfig, verifyKey: Uint8Arra
   return { id: String(payload.sub ?? 'jwt'), name: String(payload.sub ?? 'jwt'), role: role as Role };
 }
 
+/** Keys looked up in the last few seconds are not looked up again; a revocation takes effect within this time. */
+const KEY_CACHE_MS = 5000;
+const KEY_CACHE_SIZE = 10_000;
+
 export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: JwtConfig): void {
   app.decorateRequest('caller', null);
+  const keyCache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
   const verifyKey = jwt?.secret
     ? new TextEncoder().encode(jwt.secret)
     : jwt?.jwks
@@ -101,7 +106,15 @@ export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: J
       throw new ApiError(401, 'unauthorized', 'X-API-Key header is required');
     if (!KEY_SHAPE.test(key)) throw new ApiError(401, 'unauthorized', 'X-API-Key is not a valid key');
     const hash = hashKey(key);
-    const record = await store.findApiKey(hash);
+    const cached = keyCache.get(hash);
+    let record: ApiKeyRecord | null;
+    if (cached !== undefined && cached.until > Date.now()) {
+      record = cached.record;
+    } else {
+      record = await store.findApiKey(hash);
+      if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
+      keyCache.set(hash, { record, until: Date.now() + KEY_CACHE_MS });
+    }
     // The lookup is by hash; the comparison after it is constant-time all the same.
     if (record === null || !timingSafeEqual(Buffer.from(record.key_hash, 'hex'), Buffer.from(hash, 'hex'))) {
       throw new ApiError(401, 'unauthorized', 'X-API-Key is not a valid key');
