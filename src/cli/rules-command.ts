@@ -8,7 +8,9 @@ export function registerRulesCommand(program: Command): void {
 
   rules
     .command('validate')
-    .description('check a rules document; prints `path: message` per problem and exits 1 when there are any')
+    .description(
+      'check a rules document: exit 0 if valid; 1 with one `path: message` line per problem; 2 if unreadable or not JSON',
+    )
     .argument('<file>', 'the rules document (JSON)')
     .action((file: string) => {
       let text: string;
