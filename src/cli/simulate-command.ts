@@ -1,4 +1,5 @@
 /** `fraudwatch simulate`: writes deterministic labelled traffic to a file (or JSON Lines to stdout). */
+import { closeSync, openSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseTimestamp } from '../engine/transaction.ts';
 import { simulationFormatOf, writeSimulation } from '../simulator/index.ts';
@@ -14,6 +15,13 @@ interface SimulateCliOptions {
   idPrefix: string;
   out?: string;
 }
+
+const WRITE_ERRORS: Record<string, string> = {
+  ENOENT: 'its folder does not exist',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a folder',
+  EROFS: 'read-only file system',
+};
 
 function fraction(value: string): number {
   const n = Number(value);
@@ -50,6 +58,15 @@ export function registerSimulateCommand(program: Command): void {
         } catch (e) {
           program.error((e as Error).message);
         }
+        // Opened here first so a bad path gets a one-line error naming --out instead of a stack trace
+        // (the writer would create the file anyway).
+        try {
+          closeSync(openSync(opts.out, 'w'));
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code ?? '';
+          const why = WRITE_ERRORS[code] ?? (e as Error).message;
+          program.error(`--out: cannot write "${opts.out}": ${why}`);
+        }
       }
       const options = {
         accounts: opts.accounts,
@@ -61,7 +78,14 @@ export function registerSimulateCommand(program: Command): void {
         idPrefix: opts.idPrefix,
       };
       const started = performance.now();
-      const result = await writeSimulation(options, opts.out ?? process.stdout);
+      let result: { rows: number; frauds: number };
+      try {
+        result = await writeSimulation(options, opts.out ?? process.stdout);
+      } catch (e) {
+        // `simulate | head` closes the pipe early: the reader has what it wanted, so stop quietly.
+        if ((e as NodeJS.ErrnoException).code === 'EPIPE' && opts.out === undefined) process.exit(0);
+        program.error(`simulate: ${opts.out ?? 'stdout'}: ${(e as Error).message}`);
+      }
       if (opts.out !== undefined) {
         const seconds = (performance.now() - started) / 1000;
         console.error(
