@@ -1,17 +1,34 @@
-/** Loads a model artifact (JSON written by `fraudwatch train`), dispatching on its `kind`. */
+/** Loads a model artifact (JSON written by `fraudwatch train`) for the engine, dispatching on its `kind`. */
 import { readFileSync } from 'node:fs';
 import type { ScoringModel } from '../engine/model.ts';
-import { Gbdt } from './gbdt.ts';
-import { IsolationForest } from './isolation-forest.ts';
+import { unknownFeatures } from './artifact-fields.ts';
+import { Gbdt } from './gbdt-model.ts';
+import { IsolationForest } from './isolation-forest-model.ts';
 
-export function modelFromJSON(json: unknown): ScoringModel {
-  if (typeof json !== 'object' || json === null) throw new Error('model artifact: not a JSON object');
-  const kind = (json as Record<string, unknown>).kind;
-  if (kind === 'gbdt') return Gbdt.fromJSON(json as Record<string, unknown>);
-  if (kind === 'iforest') return IsolationForest.fromJSON(json as Record<string, unknown>);
-  throw new Error(`model artifact: unknown kind ${JSON.stringify(kind)} (gbdt, iforest)`);
+export type LoadedModel = Gbdt | IsolationForest;
+
+/** The model in an artifact; refuses one whose features the engine does not compute (it could not score). */
+export function modelFromJSON(json: unknown): LoadedModel & ScoringModel {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new Error('model artifact: not a JSON object');
+  }
+  const record = json as Record<string, unknown>;
+  const model =
+    record.kind === 'gbdt'
+      ? Gbdt.fromJSON(record)
+      : record.kind === 'iforest'
+        ? IsolationForest.fromJSON(record)
+        : null;
+  if (model === null) {
+    throw new Error(`model artifact: unknown kind ${JSON.stringify(record.kind)} (gbdt, iforest)`);
+  }
+  const missing = unknownFeatures(model.featureNames);
+  if (missing.length > 0) {
+    throw new Error(`${model.name} artifact: features ${missing.join(', ')} are not in the engine's catalog`);
+  }
+  return model;
 }
 
-export function loadModel(path: string): ScoringModel {
+export function loadModel(path: string): LoadedModel & ScoringModel {
   return modelFromJSON(JSON.parse(readFileSync(path, 'utf8')));
 }

@@ -23,7 +23,10 @@ export function fitBinning(
   const values = new Float64Array(Math.ceil(n / step));
   for (let f = 0; f < d; f++) {
     let m = 0;
-    for (let i = 0; i < n; i += step) values[m++] = X[i * d + f]!;
+    for (let i = 0; i < n; i += step) {
+      const v = X[i * d + f]!;
+      if (v === v) values[m++] = v; // NaN has no place among the edges (it always goes to bin 0)
+    }
     const sorted = values.subarray(0, m).slice().sort();
     const cuts: number[] = [];
     // distinct values: when few, each gets a bin
@@ -44,31 +47,43 @@ export function fitBinning(
 }
 
 export function binOf(edges: Float64Array, v: number): number {
-  if (v !== v) return 0; // NaN goes left, as the scoring walk sends it (NaN > t is false)
+  // Lower bound without data-dependent branches (a branchy search mispredicts on every other step): the loop
+  // runs a fixed number of times for a given column. NaN compares false everywhere and lands in bin 0.
   let lo = 0;
-  let hi = edges.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (edges[mid]! >= v) hi = mid;
-    else lo = mid + 1;
+  let len = edges.length;
+  if (len === 0) return 0;
+  while (len > 1) {
+    const half = len >>> 1;
+    lo += half * +(edges[lo + half - 1]! < v);
+    len -= half;
   }
-  return lo;
+  return lo + +(edges[lo]! < v);
 }
 
-/** The binned matrix, row-major like X: a row's bins are 1 contiguous run of d bytes, so a node's rows are read
- * once each when its histogram is built. */
-export function binMatrix(X: Float64Array, n: number, d: number, binning: Binning): Uint8Array {
-  const out = new Uint8Array(n * d);
+/** A matrix of bins in the two layouts the tree growth reads. */
+export interface BinnedMatrix {
+  n: number;
+  d: number;
+  binning: Binning;
+  /** Row-major bins, each row padded to `stride` bytes (a multiple of 4): a row's bins are one contiguous run,
+   * read once per row when a node's histogram is built, four to a 32-bit load (`words`). */
+  rows: Uint8Array;
+  words: Uint32Array;
+  stride: number;
+  /** Column-major bins: a split's partition reads one contiguous column instead of one byte per row line. */
+  columns: Uint8Array;
+}
+
+export function binData(X: Float64Array, n: number, d: number, binning: Binning): BinnedMatrix {
+  const stride = (d + 3) & ~3;
+  const rows = new Uint8Array(n * stride);
+  const columns = new Uint8Array(n * d);
+  // column by column: the search loop runs the same number of times for every value of a column
   for (let f = 0; f < d; f++) {
     const edges = binning.edges[f]!;
-    for (let i = 0; i < n; i++) out[i * d + f] = binOf(edges, X[i * d + f]!);
+    const column = columns.subarray(f * n, (f + 1) * n);
+    for (let i = 0; i < n; i++) column[i] = binOf(edges, X[i * d + f]!);
   }
-  return out;
-}
-
-/** The same bins column-major: a split's partition reads one contiguous column instead of one byte per row line. */
-export function binColumns(binned: Uint8Array, n: number, d: number): Uint8Array {
-  const out = new Uint8Array(n * d);
-  for (let i = 0; i < n; i++) for (let f = 0; f < d; f++) out[f * n + i] = binned[i * d + f]!;
-  return out;
+  for (let f = 0; f < d; f++) for (let i = 0; i < n; i++) rows[i * stride + f] = columns[f * n + i]!;
+  return { n, d, binning, rows, words: new Uint32Array(rows.buffer, 0, (n * stride) >> 2), stride, columns };
 }

@@ -1,148 +1,28 @@
 /**
- * Isolation forest (Liu, Ting & Zhou 2008): anomalies are isolated by fewer random splits. Trained on unlabelled
- * history; scores in [0,1], higher = more anomalous: s(x) = 2^(-E[h(x)] / c(ψ)).
- *
- * Trees are flattened into shared typed arrays (feature, threshold, left child; right = left + 1 taken when
- * x > threshold; leaf value = depth + c(leaf size)) and walked branch-free (tree-walk.ts). Features are read
- * straight from the engine's vector through a column map resolved at load.
+ * Isolation forest (Liu, Ting & Zhou 2008): anomalies are isolated by fewer random splits. Fitted on unlabelled
+ * history: each tree isolates a random sample of ψ rows (without replacement) by splitting on a random column
+ * that varies among the node's rows, at a cut uniform in [min, max). The trained model is
+ * isolation-forest-model.ts.
  */
 import { FEATURE_NAMES } from '../engine/features/catalog.ts';
-import type { ScoringModel } from '../engine/model.ts';
 import { Random } from '../simulator/random.ts';
-import { flatForest, sumLeaves, sumLeavesBatch, type FlatForest } from './tree-walk.ts';
+import type { TrainingInfo } from './artifact-fields.ts';
+import { averagePathLength, IsolationForest } from './isolation-forest-model.ts';
 
-export const IFOREST_FORMAT_VERSION = 1;
+export { averagePathLength, IFOREST_FORMAT_VERSION, IsolationForest } from './isolation-forest-model.ts';
+export type { TrainingInfo } from './artifact-fields.ts';
 
 export interface IsolationForestOptions {
   trees?: number;
+  /** ψ: rows per tree (default 256, at most n). */
   sampleSize?: number;
+  /** Default ceil(log2 ψ), the average depth of a tree of ψ points: deeper paths only separate inliers. */
   maxDepth?: number;
   seed?: number;
-  /** Names of the columns of X (default: the engine's feature names). */
+  /** Names of the columns of X (default: the engine's first d feature names). */
   featureNames?: readonly string[];
   version?: string;
   training?: TrainingInfo;
-}
-
-export interface TrainingInfo {
-  from?: string;
-  to?: string;
-  rows: number;
-  positives?: number;
-  label_delay_ms?: number;
-}
-
-/** Average path length of an unsuccessful search in a binary search tree of n points. */
-export function averagePathLength(n: number): number {
-  if (n <= 1) return 0;
-  if (n === 2) return 1;
-  return 2 * (Math.log(n - 1) + 0.5772156649015329) - (2 * (n - 1)) / n;
-}
-
-interface IsolationForestData {
-  featureNames: string[];
-  sampleSize: number;
-  roots: Int32Array;
-  feature: Int32Array;
-  threshold: Float64Array;
-  left: Int32Array;
-  leafValue: Float64Array;
-  version: string;
-  training: TrainingInfo;
-  params: Record<string, number>;
-}
-
-export class IsolationForest implements ScoringModel {
-  readonly name = 'iforest';
-  readonly version: string;
-  readonly featureNames: readonly string[];
-  private readonly d: IsolationForestData;
-  private readonly normaliser: number;
-  /** Walks over the model's own columns, and over the engine's feature vector. */
-  private readonly own: FlatForest;
-  private readonly engine: FlatForest;
-
-  constructor(data: IsolationForestData) {
-    this.d = data;
-    this.version = data.version;
-    this.featureNames = data.featureNames;
-    this.normaliser = averagePathLength(data.sampleSize) * data.roots.length;
-    const depth = data.params.max_depth ?? 64;
-    const engineColumns = data.featureNames.map((name) => FEATURE_NAMES.indexOf(name));
-    this.own = flatForest(data.roots, data.feature, data.threshold, data.left, data.leafValue, depth);
-    this.engine = flatForest(
-      data.roots,
-      data.feature,
-      data.threshold,
-      data.left,
-      data.leafValue,
-      depth,
-      engineColumns,
-    );
-  }
-
-  /** Score of the row at `offset` of a row-major matrix in the model's own column order. */
-  scoreRow(X: ArrayLike<number>, offset: number): number {
-    return Math.pow(2, -sumLeaves(this.own, X, offset) / this.normaliser);
-  }
-
-  /** The engine's model slot: reads its columns from the full feature vector. */
-  predict(features: Float64Array): number {
-    return Math.pow(2, -sumLeaves(this.engine, features, 0) / this.normaliser);
-  }
-
-  /** Scores n rows of a row-major matrix in the model's column order. */
-  scoreBatch(X: Float64Array, n: number): Float64Array {
-    const out = new Float64Array(n);
-    sumLeavesBatch(this.own, X, n, this.featureNames.length, out);
-    for (let i = 0; i < n; i++) out[i] = Math.pow(2, -out[i]! / this.normaliser);
-    return out;
-  }
-
-  toJSON(): Record<string, unknown> {
-    const d = this.d;
-    return {
-      format_version: IFOREST_FORMAT_VERSION,
-      kind: 'iforest',
-      version: d.version,
-      feature_names: d.featureNames,
-      training: d.training,
-      params: d.params,
-      metrics: {},
-      sample_size: d.sampleSize,
-      trees: {
-        roots: Array.from(d.roots),
-        feature: Array.from(d.feature),
-        threshold: Array.from(d.threshold),
-        left: Array.from(d.left),
-        leaf_value: Array.from(d.leafValue),
-      },
-    };
-  }
-
-  static fromJSON(json: Record<string, unknown>): IsolationForest {
-    const trees = json.trees as Record<string, number[]> | undefined;
-    if (json.format_version !== IFOREST_FORMAT_VERSION) {
-      throw new Error(
-        `iforest artifact: format_version must be ${IFOREST_FORMAT_VERSION}, got ${String(json.format_version)}`,
-      );
-    }
-    if (!trees || !Array.isArray(trees.roots) || !Array.isArray(trees.feature)) {
-      throw new Error('iforest artifact: trees are missing');
-    }
-    return new IsolationForest({
-      featureNames: json.feature_names as string[],
-      sampleSize: json.sample_size as number,
-      roots: Int32Array.from(trees.roots),
-      feature: Int32Array.from(trees.feature),
-      threshold: Float64Array.from(trees.threshold as number[]),
-      left: Int32Array.from(trees.left as number[]),
-      leafValue: Float64Array.from(trees.leaf_value as number[]),
-      version: String(json.version),
-      training: json.training as TrainingInfo,
-      params: (json.params ?? {}) as Record<string, number>,
-    });
-  }
 }
 
 /** Grows arrays of nodes as trees are built. */
@@ -175,6 +55,8 @@ export function fitIsolationForest(
   const names = [...(options.featureNames ?? FEATURE_NAMES.slice(0, d))];
   if (names.length !== d) throw new Error(`featureNames has ${names.length} names for ${d} columns`);
   if (n < 2) throw new Error('an isolation forest needs at least 2 rows');
+  if (X.length < n * d) throw new Error(`X holds fewer than ${n} rows of ${d} columns`);
+  if (!(trees >= 1)) throw new Error('trees must be at least 1');
   const nodes = new NodeBuffer();
   const roots: number[] = [];
   const sample = new Int32Array(sampleSize);
@@ -211,7 +93,8 @@ export function fitIsolationForest(
     let i = from;
     let j = to - 1;
     while (i <= j) {
-      if (X[rows[i]! * d + f]! <= cut) i++;
+      if (!(X[rows[i]! * d + f]! > cut))
+        i++; // NaN goes left, as in the scoring walk
       else {
         const tmp = rows[i]!;
         rows[i] = rows[j]!;
@@ -245,13 +128,16 @@ export function fitIsolationForest(
   return new IsolationForest({
     featureNames: names,
     sampleSize,
-    roots: Int32Array.from(roots),
-    feature: Int32Array.from(nodes.feature),
-    threshold: Float64Array.from(nodes.threshold),
-    left: Int32Array.from(nodes.left),
+    trees: {
+      roots: Int32Array.from(roots),
+      feature: Int32Array.from(nodes.feature),
+      threshold: Float64Array.from(nodes.threshold),
+      left: Int32Array.from(nodes.left),
+    },
     leafValue: Float64Array.from(nodes.leafValue),
-    version: options.version ?? `iforest-${Date.now().toString(36)}`,
+    version: options.version ?? `iforest-${new Date().toISOString()}`,
     training: options.training ?? { rows: n },
     params: { trees, sample_size: sampleSize, max_depth: maxDepth, seed: options.seed ?? 1 },
+    metrics: {},
   });
 }

@@ -114,49 +114,67 @@ export interface DailyScores {
   labels: Labels;
   /** Day index of each row (e.g. floor(timestamp / 86,400,000)). */
   days: ArrayLike<number>;
-  /** Account (card) index of each row. */
-  accounts: ArrayLike<number>;
+  /** Account (card) of each row: an id or an index. */
+  accounts: ArrayLike<number | string>;
+}
+
+export interface DailyScoreRow {
+  day: number;
+  account: string | number;
+  score: number;
+  label: 0 | 1;
 }
 
 /**
- * Card precision@k (Le Borgne et al.): for each day, rank the accounts by their highest score that day, take the
- * top k, and count those with a fraud that day; divide by k; average over days. An account with a fraud that was
- * in an earlier day's top k counts as caught: it is left out of later days (its card is blocked).
+ * Card precision@k (Le Borgne et al.'s card-based precision top-k). For each day: rank the accounts that
+ * transacted that day by their highest score of the day, take the top k, count those with at least one fraud
+ * that day, divide by k (a day with fewer than k accounts still divides by k). An account counts as caught once
+ * it made a day's top k with a fraud that day; caught accounts are left out of all later days (their card would
+ * be blocked). The result is the mean over days. Ties in the best score are broken by first appearance.
  */
-export function cardPrecisionAtK(rows: DailyScores, k: number): number {
-  const n = rows.scores.length;
+export function cardPrecisionAtK(rows: DailyScores | readonly DailyScoreRow[], k = 100): number {
+  const columns: DailyScores = Array.isArray(rows)
+    ? {
+        scores: rows.map((r) => r.score),
+        labels: rows.map((r) => r.label),
+        days: rows.map((r) => r.day),
+        accounts: rows.map((r) => r.account),
+      }
+    : (rows as DailyScores);
+  const n = columns.scores.length;
   if (n === 0) return NaN;
+  const { scores, labels, days, accounts } = columns;
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => rows.days[a]! - rows.days[b]! || a - b);
-  const caught = new Set<number>();
+  order.sort((a, b) => days[a]! - days[b]! || a - b);
+  const caught = new Set<number | string>();
   let total = 0;
   let dayCount = 0;
   let i = 0;
   while (i < n) {
-    const day = rows.days[order[i]!]!;
-    const best = new Map<number, { score: number; fraud: boolean }>();
-    while (i < n && rows.days[order[i]!] === day) {
+    const day = days[order[i]!]!;
+    // per account of the day: best score, any fraud, first appearance
+    const best = new Map<number | string, { score: number; fraud: boolean; first: number }>();
+    for (; i < n && days[order[i]!] === day; i++) {
       const r = order[i]!;
-      const account = rows.accounts[r]!;
-      if (!caught.has(account)) {
-        const entry = best.get(account);
-        const fraud = rows.labels[r]! > 0;
-        if (entry === undefined) best.set(account, { score: rows.scores[r]!, fraud });
-        else {
-          if (rows.scores[r]! > entry.score) entry.score = rows.scores[r]!;
-          if (fraud) entry.fraud = true;
-        }
+      const account = accounts[r]!;
+      if (caught.has(account)) continue;
+      const entry = best.get(account);
+      const fraud = labels[r]! > 0;
+      if (entry === undefined) best.set(account, { score: scores[r]!, fraud, first: i });
+      else {
+        if (scores[r]! > entry.score) entry.score = scores[r]!;
+        if (fraud) entry.fraud = true;
       }
-      i++;
     }
-    const ranked = [...best.entries()].sort((a, b) => b[1].score - a[1].score || a[0] - b[0]).slice(0, k);
+    const ranked = [...best.entries()]
+      .sort((a, b) => b[1].score - a[1].score || a[1].first - b[1].first)
+      .slice(0, k);
     let hits = 0;
     for (const [account, entry] of ranked) {
-      if (entry.fraud) {
-        hits++;
-        caught.add(account);
-      }
+      if (!entry.fraud) continue;
+      hits++;
+      caught.add(account);
     }
     total += hits / k;
     dayCount++;

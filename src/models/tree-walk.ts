@@ -106,29 +106,65 @@ export function sumLeavesBatch(
   for (; i < n; i++) out[i] = out[i]! + sumLeaves(f, X, i * width);
 }
 
+/** Trees as stored: node arrays shared by all trees; feature -1 marks a leaf; right child = left + 1. */
+export interface StoredTrees {
+  roots: Int32Array;
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+}
+
 /**
- * Walk arrays from stored trees (feature -1 = leaf), with columns optionally remapped (model column -> index in
- * the vector the walk will read).
+ * Walk arrays from stored trees, checked (children in range, no node reached twice, so no cycles) and with the
+ * walk depth measured from the trees themselves. `columnMap` remaps model columns to the indices of the vector
+ * the walk will read (the engine's feature vector).
  */
 export function flatForest(
-  roots: Int32Array,
-  storedFeature: Int32Array,
-  storedThreshold: Float64Array,
-  storedLeft: Int32Array,
+  trees: StoredTrees,
   value: Float64Array,
-  depth: number,
+  columns: number,
   columnMap?: ArrayLike<number>,
 ): FlatForest {
-  const nodes = storedFeature.length;
+  const { roots, feature, threshold, left } = trees;
+  const nodes = feature.length;
+  if (threshold.length !== nodes || left.length !== nodes || value.length !== nodes) {
+    throw new Error('tree arrays differ in length');
+  }
   if (nodes >= 1 << 23) throw new Error(`too many tree nodes to walk (${nodes})`);
   const meta = new Int32Array(nodes);
-  const threshold = new Float64Array(nodes);
+  const walkThreshold = new Float64Array(nodes);
   for (let i = 0; i < nodes; i++) {
-    const leaf = storedFeature[i]! < 0;
-    const column = leaf ? 0 : columnMap ? Math.max(0, columnMap[storedFeature[i]!]!) : storedFeature[i]!;
-    if (column > 255) throw new Error(`column ${column} is beyond the 256 a walk can address`);
-    meta[i] = ((leaf ? i : storedLeft[i]!) << 8) | column;
-    threshold[i] = leaf ? Infinity : storedThreshold[i]!;
+    const f = feature[i]!;
+    const leaf = f < 0;
+    if (!leaf && (f >= columns || !(left[i]! > i && left[i]! + 1 < nodes))) {
+      throw new Error(`tree node ${i}: feature ${f} or children ${left[i]} out of range`);
+    }
+    const column = leaf ? 0 : columnMap ? columnMap[f]! : f;
+    if (column < 0 || column > 255) throw new Error(`tree node ${i}: column ${column} cannot be walked`);
+    meta[i] = ((leaf ? i : left[i]!) << 8) | column;
+    walkThreshold[i] = leaf ? Infinity : threshold[i]!;
   }
-  return { roots, meta, threshold, value, depth };
+  return { roots, meta, threshold: walkThreshold, value, depth: maxDepthOf(trees) };
+}
+
+function maxDepthOf({ roots, feature, left }: StoredTrees): number {
+  // children always come after their parent (checked above), so no walk can loop; a node reached twice would
+  // mean trees sharing nodes, which the artifact format does not have
+  const seen = new Uint8Array(feature.length);
+  const stack: number[] = [];
+  let deepest = 0;
+  for (let t = 0; t < roots.length; t++) {
+    const root = roots[t]!;
+    if (!(root >= 0 && root < feature.length)) throw new Error(`tree ${t}: root ${root} out of range`);
+    stack.push(root, 0);
+    while (stack.length > 0) {
+      const depth = stack.pop()!;
+      const node = stack.pop()!;
+      if (seen[node]) throw new Error(`tree ${t}: node ${node} is reached twice`);
+      seen[node] = 1;
+      if (depth > deepest) deepest = depth;
+      if (feature[node]! >= 0) stack.push(left[node]!, depth + 1, left[node]! + 1, depth + 1);
+    }
+  }
+  return deepest;
 }

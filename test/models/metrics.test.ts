@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { averagePrecision, cardPrecisionAtK, precisionRecallAt, rocAuc } from '../../src/models/metrics.ts';
+import { Random } from '../../src/simulator/random.ts';
 
 const close = (a: number, b: number, what: string): void =>
   assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
@@ -48,4 +49,49 @@ test('card precision@k: per-day top k accounts by their best score, caught accou
   const multi = { scores: [0.2, 0.9, 0.5], labels: [0, 1, 0], days: [0, 0, 0], accounts: [7, 7, 8] };
   close(cardPrecisionAtK(multi, 1), 1, 'best score of the day');
   close(cardPrecisionAtK(multi, 2), 0.5, 'two accounts, one fraudulent');
+});
+
+test('AUC and average precision agree with their pairwise and per-threshold definitions on tied data', () => {
+  const rng = new Random(4);
+  const n = 400;
+  const scores = Array.from({ length: n }, () => rng.int(20) / 20); // many ties
+  const labels = Array.from({ length: n }, (_, i) => (rng.chance(0.2 + scores[i]! / 2) ? 1 : 0));
+  let wins = 0;
+  let pairs = 0;
+  for (let i = 0; i < n; i++) {
+    if (!labels[i]) continue;
+    for (let j = 0; j < n; j++) {
+      if (labels[j]) continue;
+      pairs++;
+      wins += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
+    }
+  }
+  close(rocAuc(scores, labels), wins / pairs, 'pairwise AUC');
+  // AP: for each distinct threshold t (descending), precision and recall of "score >= t"
+  const positives = labels.reduce<number>((a, b) => a + b, 0);
+  const thresholds = [...new Set(scores)].sort((a, b) => b - a);
+  let ap = 0;
+  let previousRecall = 0;
+  for (const t of thresholds) {
+    const m = precisionRecallAt(scores, labels, t);
+    ap += (m.recall - previousRecall) * m.precision;
+    previousRecall = m.recall;
+    assert.equal(m.tp, labels.filter((y, i) => y && scores[i]! >= t).length);
+  }
+  assert.equal(previousRecall, 1);
+  assert.ok(positives > 0);
+  close(averagePrecision(scores, labels), ap, 'AP by thresholds');
+});
+
+test('card precision@k takes rows with string account ids, and divides by k on a thin day', () => {
+  const rows = [
+    { day: 3, account: 'card-a', score: 0.4, label: 1 as const },
+    { day: 3, account: 'card-b', score: 0.9, label: 0 as const },
+    { day: 4, account: 'card-a', score: 0.8, label: 1 as const },
+    { day: 4, account: 'card-c', score: 0.7, label: 1 as const },
+  ];
+  // k=1: day 3 top {b} -> 0 (a is not caught); day 4 top {a} -> 1 => 0.5
+  close(cardPrecisionAtK(rows, 1), 0.5, 'k=1');
+  // k=5: day 3 {b, a} -> 1/5, a caught; day 4 {c} -> 1/5 => 0.2
+  close(cardPrecisionAtK(rows, 5), 0.2, 'k=5');
 });

@@ -1,0 +1,193 @@
+/**
+ * A trained GBDT as the engine uses it: probabilities from flattened trees (tree-walk.ts), path contributions
+ * for reason codes, and the JSON artifact.
+ *
+ * Contributions are Saabas's path method: walking a row's decision path in each tree, the change of the node's
+ * value at each split is credited to the split's feature. A node's value is its own regularised output
+ * (learning rate × -G / (H + λ)), so the sum telescopes: bias + Σ contributions = margin (logit).
+ */
+import type { FeatureContribution, ScoringModel } from '../engine/model.ts';
+import {
+  engineColumnsOf,
+  numberArray,
+  readHeader,
+  readTrees,
+  unknownFeatures,
+  type TrainingInfo,
+} from './artifact-fields.ts';
+import { flatForest, sumLeaves, sumLeavesBatch, type FlatForest, type StoredTrees } from './tree-walk.ts';
+
+export const GBDT_FORMAT_VERSION = 1;
+
+export interface GbdtData {
+  featureNames: string[];
+  /** Margin before any tree: the log-odds of the (weighted) training labels. */
+  base: number;
+  /** feature (-1 for a leaf), threshold (go right when x > threshold), left child (right = left + 1). */
+  trees: StoredTrees;
+  /** Each node's output (learning rate applied); a leaf's is what a walk ending there adds to the margin. */
+  value: Float64Array;
+  version: string;
+  training: TrainingInfo;
+  params: Record<string, number>;
+  metrics: Record<string, number>;
+}
+
+const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+export class Gbdt implements ScoringModel {
+  readonly name = 'gbdt';
+  readonly version: string;
+  readonly featureNames: readonly string[];
+  private readonly data: GbdtData;
+  /** Walks over the model's own columns, and over the engine's feature vector (null: names it lacks). */
+  private readonly own: FlatForest;
+  private readonly engine: FlatForest | null;
+  private readonly engineColumns: Int32Array;
+
+  constructor(data: GbdtData) {
+    this.data = data;
+    this.version = data.version;
+    this.featureNames = data.featureNames;
+    const d = data.featureNames.length;
+    this.engineColumns = engineColumnsOf(data.featureNames);
+    this.own = flatForest(data.trees, data.value, d);
+    this.engine =
+      unknownFeatures(data.featureNames).length === 0
+        ? flatForest(data.trees, data.value, d, this.engineColumns)
+        : null;
+  }
+
+  get trees(): number {
+    return this.data.trees.roots.length;
+  }
+
+  get metrics(): Readonly<Record<string, number>> {
+    return this.data.metrics;
+  }
+
+  /** Leaves of each tree (for checks and diagnostics). */
+  leafCounts(): number[] {
+    const { roots, feature, left } = this.data.trees;
+    const count = (node: number): number =>
+      feature[node]! < 0 ? 1 : count(left[node]!) + count(left[node]! + 1);
+    return Array.from(roots, (root) => count(root));
+  }
+
+  /** Margin (logit) of the row at `offset` of a row-major matrix in the model's column order. */
+  marginRow(X: ArrayLike<number>, offset = 0): number {
+    return this.data.base + sumLeaves(this.own, X, offset);
+  }
+
+  /** Probability of fraud for the row at `offset` of a row-major matrix in the model's column order. */
+  predictRow(X: ArrayLike<number>, offset = 0): number {
+    return sigmoid(this.data.base + sumLeaves(this.own, X, offset));
+  }
+
+  /** The engine's model slot: reads the model's columns straight from the full feature vector. */
+  predict(features: Float64Array): number {
+    return sigmoid(this.data.base + sumLeaves(this.engine ?? this.noEngine(), features, 0));
+  }
+
+  /** Probabilities for n rows of a row-major matrix in the model's column order. */
+  predictBatch(X: Float64Array, n: number): Float64Array {
+    const out = new Float64Array(n).fill(this.data.base);
+    sumLeavesBatch(this.own, X, n, this.featureNames.length, out);
+    for (let i = 0; i < n; i++) out[i] = sigmoid(out[i]!);
+    return out;
+  }
+
+  /**
+   * Bias and per-column path contributions (logit units) for the row at `offset`; `columns` maps model columns
+   * to positions in X when X is not in the model's order.
+   */
+  contributions(
+    X: ArrayLike<number>,
+    offset = 0,
+    columns?: ArrayLike<number>,
+  ): { bias: number; values: Float64Array } {
+    const { roots, feature, threshold, left } = this.data.trees;
+    const value = this.data.value;
+    const values = new Float64Array(this.featureNames.length);
+    let bias = this.data.base;
+    for (let t = 0; t < roots.length; t++) {
+      let node = roots[t]!;
+      bias += value[node]!;
+      while (feature[node]! >= 0) {
+        const f = feature[node]!;
+        const x = X[offset + (columns ? columns[f]! : f)]!;
+        const next = x > threshold[node]! ? left[node]! + 1 : left[node]!;
+        values[f] = values[f]! + value[next]! - value[node]!;
+        node = next;
+      }
+    }
+    return { bias, values };
+  }
+
+  /** The `top` features by |contribution| on the engine's vector, signed, in logit units. */
+  explain(features: Float64Array, top: number): FeatureContribution[] {
+    if (this.engine === null) this.noEngine();
+    const columns = this.engineColumns;
+    const { values } = this.contributions(features, 0, columns);
+    const order: number[] = [];
+    for (let f = 0; f < values.length; f++) if (values[f] !== 0) order.push(f);
+    order.sort((a, b) => Math.abs(values[b]!) - Math.abs(values[a]!) || a - b);
+    return order.slice(0, top).map((f) => ({
+      feature: this.featureNames[f]!,
+      value: features[columns[f]!]!,
+      contribution: values[f]!,
+    }));
+  }
+
+  private noEngine(): never {
+    throw new Error(
+      `gbdt ${this.version}: features ${unknownFeatures(this.featureNames).join(', ')} are not in the engine's catalog`,
+    );
+  }
+
+  toJSON(): Record<string, unknown> {
+    const d = this.data;
+    return {
+      format_version: GBDT_FORMAT_VERSION,
+      kind: 'gbdt',
+      version: d.version,
+      feature_names: d.featureNames,
+      training: d.training,
+      params: d.params,
+      metrics: d.metrics,
+      base: d.base,
+      trees: {
+        roots: Array.from(d.trees.roots),
+        feature: Array.from(d.trees.feature),
+        threshold: Array.from(d.trees.threshold),
+        left: Array.from(d.trees.left),
+        value: Array.from(d.value),
+      },
+    };
+  }
+
+  static fromJSON(json: Record<string, unknown>): Gbdt {
+    const header = readHeader(json, 'gbdt', GBDT_FORMAT_VERSION);
+    const trees = readTrees(json, 'gbdt');
+    if (typeof json.base !== 'number') throw new Error('gbdt artifact: base must be a number');
+    const array = (key: string): number[] => numberArray(trees, key, 'gbdt');
+    try {
+      return new Gbdt({
+        ...header,
+        base: json.base,
+        trees: {
+          roots: Int32Array.from(array('roots')),
+          feature: Int32Array.from(array('feature')),
+          threshold: Float64Array.from(array('threshold')),
+          left: Int32Array.from(array('left')),
+        },
+        value: Float64Array.from(array('value')),
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      throw new Error(message.startsWith('gbdt artifact') ? message : `gbdt artifact: ${message}`, {
+        cause: error,
+      });
+    }
+  }
+}
