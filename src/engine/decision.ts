@@ -72,6 +72,11 @@ export function thresholdsProblem(t: Thresholds): string | null {
   return null;
 }
 
+/** The score formula above: rules and models combined as independent evidence. */
+export function combinedScore(ruleScore: number, modelScore: number | null): number {
+  return modelScore === null ? ruleScore : 1 - (1 - ruleScore) * (1 - modelScore);
+}
+
 export function outcomeForScore(score: number, t: Thresholds): Outcome {
   if (score >= t.decline) return 'decline';
   if (score >= t.block_and_review) return 'block_and_review';

@@ -3,6 +3,7 @@
  * validate (caller) → features → rules → models → decide. The only way back is `feedback`, delayed.
  */
 import {
+  combinedScore,
   DEFAULT_DECISION_SETTINGS,
   outcomeForScore,
   outcomeSeverity,
@@ -226,7 +227,7 @@ export class Engine {
         : answered === this.allModelsMask
           ? this.allModelsVersion
           : this.versionsOf(answered);
-    const score = modelScore === null ? ruleScore : 1 - (1 - ruleScore) * (1 - modelScore);
+    const score = combinedScore(ruleScore, modelScore);
     const outcome = forced ?? outcomeForScore(score, settings.thresholds);
 
     if (explainer !== null && explainer.model !== null && outcome !== 'approve') {

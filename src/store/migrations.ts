@@ -126,6 +126,19 @@ export const MIGRATIONS: readonly Migration[] = [
         );`,
     },
   },
+  {
+    version: 4,
+    description:
+      'the feature vector each decision saw (for rule dry runs); decisions by time (for the overview)',
+    sql: {
+      sqlite: `
+        ALTER TABLE transactions ADD COLUMN features BLOB;
+        CREATE INDEX transactions_decided ON transactions (decided_at);`,
+      postgres: `
+        ALTER TABLE transactions ADD COLUMN features BYTEA;
+        CREATE INDEX transactions_decided ON transactions (decided_at);`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

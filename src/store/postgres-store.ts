@@ -10,10 +10,15 @@ import {
   anomalyWhere,
   auditLimit,
   auditWhere,
+  featuresFromBytes,
+  featuresToBytes,
+  foldStats,
   fromRow,
   nextCursorKey,
   orderBy,
   pageLimit,
+  RECENT_DECISIONS_SQL,
+  statsSql,
   TRANSACTION_COLUMNS,
   type TransactionRow,
 } from './queries.ts';
@@ -24,7 +29,9 @@ import {
   type AuditEntry,
   type AuditQuery,
   type CaseStatus,
+  type DecisionStats,
   type DecisionStore,
+  type DecisionWithFeatures,
   type NewDecision,
   type Page,
   type RuleVersionRecord,
@@ -35,7 +42,7 @@ import {
 
 const placeholder = (n: number): string => `$${n}`;
 const MIGRATION_LOCK = 0x66726175; // "frau"
-const COLUMNS_PER_ROW = 12;
+const COLUMNS_PER_ROW = 13;
 
 // BIGINT (epoch ms, ids) as numbers: all fit in 2^53.
 pg.types.setTypeParser(20, (value: string) => Number(value));
@@ -112,13 +119,14 @@ export class PostgresStore implements DecisionStore {
           JSON.stringify(r.decision),
           r.decided_at,
           r.decided_at,
+          featuresToBytes(r.features),
         );
         const p = Array.from({ length: COLUMNS_PER_ROW }, (_, i) => `$${base + i + 1}`);
-        tuples.push(`(${p.slice(0, 10).join(', ')}, 'open', ${p[10]}, ${p[11]})`);
+        tuples.push(`(${p.slice(0, 10).join(', ')}, 'open', ${p[10]}, ${p[11]}, ${p[12]})`);
       }
       const inserted = await c.query<{ transaction_id: string }>(
         `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload, payload_hash,
-           score, outcome, decision, status, decided_at, updated_at)
+           score, outcome, decision, status, decided_at, updated_at, features)
          VALUES ${tuples.join(', ')} ON CONFLICT (transaction_id) DO NOTHING RETURNING transaction_id`,
         values,
       );
@@ -291,6 +299,31 @@ export class PostgresStore implements DecisionStore {
       [limit],
     );
     return rows;
+  }
+
+  async recentDecisions(limit: number): Promise<DecisionWithFeatures[]> {
+    const { rows } = await this.pool.query<{
+      payload: string;
+      decision: string;
+      status: string;
+      features: Buffer | null;
+    }>(RECENT_DECISIONS_SQL('$1'), [limit]);
+    return rows.map((row) => ({
+      transaction: JSON.parse(row.payload),
+      decision: JSON.parse(row.decision),
+      status: row.status as CaseStatus,
+      features: featuresFromBytes(row.features),
+    }));
+  }
+
+  async decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats> {
+    const sql = statsSql((n) => `$${n}`, 'LEAST(FLOOR(score * 20)::int, 19)', bucketMs);
+    const [buckets, statuses, scores] = await Promise.all([
+      this.pool.query(sql.buckets, [from, to]),
+      this.pool.query(sql.statuses, [from, to]),
+      this.pool.query(sql.scores, [from, to]),
+    ]);
+    return foldStats(buckets.rows, statuses.rows, scores.rows);
   }
 
   async accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]> {

@@ -4,8 +4,13 @@
  */
 import type { Decision } from '../engine/decision.ts';
 import type { Transaction } from '../engine/transaction.ts';
+import { OUTCOMES } from '../engine/decision.ts';
+import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import {
+  CASE_STATUSES,
   decodeCursor,
+  SCORE_BINS,
+  type DecisionStats,
   MAX_PAGE,
   type AnomalyQuery,
   type AuditQuery,
@@ -96,4 +101,75 @@ export function auditWhere(q: AuditQuery, placeholder: (n: number) => string): B
 
 export function auditLimit(q: AuditQuery): number {
   return Math.max(1, Math.min(q.limit ?? 100, MAX_PAGE));
+}
+
+/** Features as stored: the vector's bytes (8 per feature, platform byte order, which both stores' hosts share). */
+export function featuresToBytes(features: Float64Array | undefined): Buffer | null {
+  return features === undefined
+    ? null
+    : Buffer.from(features.buffer, features.byteOffset, features.byteLength);
+}
+
+export function featuresFromBytes(bytes: Uint8Array | null): Float64Array | null {
+  if (bytes === null || bytes.byteLength !== FEATURE_COUNT * 8) return null;
+  const copy = new Float64Array(FEATURE_COUNT);
+  new Uint8Array(copy.buffer).set(bytes);
+  return copy;
+}
+
+export const RECENT_DECISIONS_SQL = (placeholder: string): string =>
+  `SELECT payload, decision, status, features FROM transactions ORDER BY decided_at DESC, transaction_id LIMIT ${placeholder}`;
+
+/**
+ * The three aggregate queries behind DecisionStats; `bin` is the dialect's score-to-bin expression. The bucket
+ * width is written into the SQL as an integer literal (a bound JS number is a REAL to SQLite, which would turn
+ * the integer division into a float one); it comes from the server's own window table, never from a client.
+ */
+export function statsSql(
+  p: (n: number) => string,
+  bin: string,
+  bucketMs: number,
+): { buckets: string; statuses: string; scores: string } {
+  const width = Math.max(1, Math.round(bucketMs));
+  if (!Number.isSafeInteger(width)) throw new RangeError(`bucket width: not an integer: ${bucketMs}`);
+  const range = `decided_at >= ${p(1)} AND decided_at < ${p(2)}`;
+  return {
+    buckets: `SELECT (decided_at / ${width}) * ${width} AS bucket, outcome, COUNT(*) AS n FROM transactions
+              WHERE ${range} GROUP BY bucket, outcome ORDER BY bucket`,
+    statuses: `SELECT status, COUNT(*) AS n FROM transactions WHERE ${range} GROUP BY status`,
+    scores: `SELECT ${bin} AS bin, COUNT(*) AS n FROM transactions WHERE ${range} GROUP BY bin`,
+  };
+}
+
+/** Folds the three result sets into DecisionStats. */
+export function foldStats(
+  bucketRows: { bucket: number | string; outcome: string; n: number | string }[],
+  statusRows: { status: string; n: number | string }[],
+  scoreRows: { bin: number | string; n: number | string }[],
+): DecisionStats {
+  const outcomes = new Array<number>(OUTCOMES.length).fill(0);
+  const buckets: DecisionStats['buckets'] = [];
+  for (const row of bucketRows) {
+    const start = Number(row.bucket);
+    let last = buckets[buckets.length - 1];
+    if (last === undefined || last.start !== start) {
+      last = { start, counts: new Array<number>(OUTCOMES.length).fill(0) };
+      buckets.push(last);
+    }
+    const o = (OUTCOMES as readonly string[]).indexOf(row.outcome);
+    if (o < 0) continue;
+    last.counts[o]! += Number(row.n);
+    outcomes[o]! += Number(row.n);
+  }
+  const statuses = new Array<number>(CASE_STATUSES.length).fill(0);
+  for (const row of statusRows) {
+    const s = (CASE_STATUSES as readonly string[]).indexOf(row.status);
+    if (s >= 0) statuses[s] = Number(row.n);
+  }
+  const scores = new Array<number>(SCORE_BINS).fill(0);
+  for (const row of scoreRows) {
+    const b = Math.min(SCORE_BINS - 1, Math.max(0, Number(row.bin)));
+    scores[b]! += Number(row.n);
+  }
+  return { buckets, outcomes, statuses, scores };
 }

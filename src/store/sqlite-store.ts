@@ -12,10 +12,15 @@ import {
   anomalyWhere,
   auditLimit,
   auditWhere,
+  featuresFromBytes,
+  featuresToBytes,
+  foldStats,
   fromRow,
   nextCursorKey,
   orderBy,
   pageLimit,
+  RECENT_DECISIONS_SQL,
+  statsSql,
   TRANSACTION_COLUMNS,
   type TransactionRow,
 } from './queries.ts';
@@ -26,7 +31,9 @@ import {
   type AuditEntry,
   type AuditQuery,
   type CaseStatus,
+  type DecisionStats,
   type DecisionStore,
+  type DecisionWithFeatures,
   type NewDecision,
   type Page,
   type RuleVersionRecord,
@@ -79,8 +86,8 @@ export class SqliteStore implements DecisionStore {
   async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
     const insert = this.stmt(
       `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload, payload_hash,
-         score, outcome, decision, status, decided_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (transaction_id) DO NOTHING`,
+         score, outcome, decision, status, decided_at, updated_at, features)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT (transaction_id) DO NOTHING`,
     );
     const existing = this.stmt('SELECT payload_hash, decision FROM transactions WHERE transaction_id = ?');
     const run = this.db.transaction((batch: NewDecision[]): SaveResult[] =>
@@ -99,6 +106,7 @@ export class SqliteStore implements DecisionStore {
           JSON.stringify(r.decision),
           r.decided_at,
           r.decided_at,
+          featuresToBytes(r.features),
         );
         if (inserted.changes === 1) return { kind: 'created', decision: r.decision };
         const row = existing.get(tx.transaction_id) as { payload_hash: string; decision: string };
@@ -237,6 +245,30 @@ export class SqliteStore implements DecisionStore {
     return this.stmt('SELECT * FROM rule_versions ORDER BY seq DESC LIMIT ?').all(
       limit,
     ) as RuleVersionRecord[];
+  }
+
+  async recentDecisions(limit: number): Promise<DecisionWithFeatures[]> {
+    const rows = this.stmt(RECENT_DECISIONS_SQL('?')).all(limit) as {
+      payload: string;
+      decision: string;
+      status: string;
+      features: Buffer | null;
+    }[];
+    return rows.map((row) => ({
+      transaction: JSON.parse(row.payload),
+      decision: JSON.parse(row.decision),
+      status: row.status as CaseStatus,
+      features: featuresFromBytes(row.features),
+    }));
+  }
+
+  async decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats> {
+    const sql = statsSql(placeholder, 'MIN(CAST(score * 20 AS INTEGER), 19)', bucketMs);
+    return foldStats(
+      this.stmt(sql.buckets).all(from, to) as never[],
+      this.stmt(sql.statuses).all(from, to) as never[],
+      this.stmt(sql.scores).all(from, to) as never[],
+    );
   }
 
   async accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]> {

@@ -23,7 +23,32 @@ export interface NewDecision {
   /** Hash of the submitted payload, to tell a resubmission from a different transaction with the same id. */
   payload_hash: string;
   decided_at: number;
+  /** The feature vector the decision saw (catalog order), kept so proposed rules can be dry-run on it. */
+  features?: Float64Array;
 }
+
+/** A stored decision with the features it saw, for re-evaluating proposed rules. */
+export interface DecisionWithFeatures {
+  transaction: Transaction;
+  decision: Decision;
+  status: CaseStatus;
+  /** Null for rows stored before features were kept, or whose vector has another length than today's catalog. */
+  features: Float64Array | null;
+}
+
+/** Counts over decisions made in [from, to), for the overview page. */
+export interface DecisionStats {
+  /** Decisions per time bucket and outcome: bucket start (epoch ms) → counts in OUTCOMES order. */
+  buckets: { start: number; counts: number[] }[];
+  /** Totals in OUTCOMES order. */
+  outcomes: number[];
+  /** Review statuses of those decisions, in CASE_STATUSES order. */
+  statuses: number[];
+  /** Score histogram: SCORE_BINS equal bins over [0,1]. */
+  scores: number[];
+}
+
+export const SCORE_BINS = 20;
 
 /** created: stored now; duplicate: the same payload was stored before (its decision is returned); conflict: the id
  * is taken by a different payload. */
@@ -130,6 +155,10 @@ export interface DecisionStore {
   saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>): Promise<void>;
   /** Published documents, newest first. */
   listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
+  /** The most recently decided transactions with their features, newest first. */
+  recentDecisions(limit: number): Promise<DecisionWithFeatures[]>;
+  /** Outcome counts per `bucketMs` bucket, statuses and the score histogram of decisions made in [from, to). */
+  decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats>;
   /** The account's most recent transactions (by transaction time), newest first. */
   accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]>;
   /** Up to `limit` stored transactions decided before `cutoff` (epoch ms), oldest first, for archiving. */

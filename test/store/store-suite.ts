@@ -3,6 +3,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Decision, Outcome } from '../../src/engine/decision.ts';
 import type { Transaction } from '../../src/engine/transaction.ts';
+import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
+import { LATEST_SCHEMA } from '../../src/store/migrations.ts';
 import type { DecisionStore, NewDecision, StoredTransaction } from '../../src/store/types.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
@@ -86,8 +88,8 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
   const approved = [record(6, 0.1, 'approve'), record(7, 0.2, 'approve')];
 
   it('migrations apply on an empty database and are idempotent', async () => {
-    assert.equal(await store.migrate(), 3);
-    assert.equal(await store.migrate(), 3);
+    assert.equal(await store.migrate(), LATEST_SCHEMA);
+    assert.equal(await store.migrate(), LATEST_SCHEMA);
     assert.equal(await store.ping(), true);
   });
 
@@ -290,5 +292,61 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     );
     assert.equal((await store.accountTransactions('a4', 1)).length, 1);
     assert.deepEqual(await store.accountTransactions('nobody', 10), []);
+  });
+
+  it('the features a decision saw come back exactly, newest decision first; rows without them say so', async () => {
+    const T1 = T0 + 100 * 86_400_000; // later than every other row, so these are the most recent decisions
+    const features = (seed: number) => Float64Array.from({ length: FEATURE_COUNT }, (_, i) => seed + i / 3);
+    const rows = [
+      { ...record(101, 0.2, 'approve'), decided_at: T1, features: features(1) },
+      { ...record(102, 0.7, 'review'), decided_at: T1 + 1000, features: features(2) },
+      { ...record(103, 0.96, 'decline'), decided_at: T1 + 2000 },
+    ];
+    await store.saveDecisions(rows);
+    await store.setStatus('t0102', 'confirmed_fraud', 'alice', null, T1 + 5000);
+    const recent = await store.recentDecisions(3);
+    assert.deepEqual(
+      recent.map((r) => [r.transaction.transaction_id, r.status]),
+      [
+        ['t0103', 'open'],
+        ['t0102', 'confirmed_fraud'],
+        ['t0101', 'open'],
+      ],
+    );
+    assert.equal(recent[0]!.features, null, 'stored without features');
+    assert.deepEqual(Array.from(recent[1]!.features!), Array.from(features(2)));
+    assert.equal(recent[2]!.decision.outcome, 'approve');
+  });
+
+  it('decision stats: outcomes per bucket, statuses and the score histogram of a time range', async () => {
+    const T2 = T0 + 200 * 86_400_000;
+    const at = (minute: number, i: number, score: number, outcome: Outcome): NewDecision => ({
+      ...record(300 + i, score, outcome),
+      decided_at: T2 + minute * 60_000,
+    });
+    await store.saveDecisions([
+      at(0, 0, 0.01, 'approve'),
+      at(1, 1, 0.04, 'approve'),
+      at(2, 2, 0.62, 'review'),
+      at(6, 3, 0.99, 'decline'),
+      at(7, 4, 1, 'decline'),
+      at(12, 5, 0.5, 'review'), // outside [T2, T2 + 10 min)
+    ]);
+    await store.setStatus('t0303', 'confirmed_fraud', 'alice', null, T2);
+    const stats = await store.decisionStats(T2, T2 + 10 * 60_000, 5 * 60_000);
+    assert.deepEqual(stats.buckets, [
+      { start: T2, counts: [2, 1, 0, 0] },
+      { start: T2 + 5 * 60_000, counts: [0, 0, 0, 2] },
+    ]);
+    assert.deepEqual(stats.outcomes, [2, 1, 0, 2]);
+    assert.deepEqual(stats.statuses, [4, 0, 1, 0]);
+    const bins = new Array(20).fill(0);
+    bins[0] = 2; // 0.01, 0.04
+    bins[12] = 1; // 0.62
+    bins[19] = 2; // 0.99 and exactly 1 (the last bin is closed)
+    assert.deepEqual(stats.scores, bins);
+    const empty = await store.decisionStats(T2 - 60_000, T2, 60_000);
+    assert.deepEqual(empty.outcomes, [0, 0, 0, 0]);
+    assert.deepEqual(empty.buckets, []);
   });
 }
