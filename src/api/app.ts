@@ -8,12 +8,16 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
+import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { registerAuth, type JwtConfig } from './auth.ts';
 import { ApiError, errorHandler } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
+import { overviewRoutes } from './routes/overview.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
@@ -30,7 +34,16 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Accept bearer tokens too (HS256 secret or a JWKS). */
   jwt?: JwtConfig;
+  /** The built dashboard served at `/`; default web/dist of this package (built by `npm ci`). */
+  dashboardDir?: string;
 }
+
+export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** The page at `/` when the dashboard was not built (installed with --ignore-scripts, say). */
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>fraudwatch</title>
+<p>The dashboard is not built. Run <code>npm run build:web</code>, then reload. The API is at
+<a href="/api/docs">/api/docs</a>.</p>`;
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
@@ -66,6 +79,24 @@ export function buildApp(options: AppOptions): FastifyInstance {
       .status(404)
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url}`, details: [] });
   });
+  const dashboard = options.dashboardDir ?? DEFAULT_DASHBOARD_DIR;
+  if (existsSync(dashboard)) {
+    void app.register(fastifyStatic, {
+      root: dashboard,
+      prefix: '/',
+      wildcard: false,
+      // Asset names carry a content hash, so they may be cached; the page naming them must not be.
+      setHeaders: (reply, path) =>
+        reply.header(
+          'cache-control',
+          path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
+        ),
+    });
+  } else {
+    app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type('text/html').send(NOT_BUILT),
+    );
+  }
   const metrics = options.service.metrics;
   if (metrics !== null) {
     app.addHook('onResponse', async (request, reply) => {
@@ -85,6 +116,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     accountRoutes(api, options.service);
     ruleRoutes(api, options.service);
     settingsRoutes(api, options.service);
+    overviewRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
       api.get('/metrics', async (_request, reply) => {

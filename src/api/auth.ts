@@ -142,4 +142,7 @@ export const ROUTE_ROLES = {
   publishRules: ['admin'],
   changeSettings: ['admin'],
   readAudit: ['analyst', 'admin', 'auditor'],
+  readOverview: ['analyst', 'admin', 'auditor'],
+  dryRunRules: ['analyst', 'admin', 'auditor'],
+  whoAmI: ['service', 'analyst', 'admin', 'auditor'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -54,6 +54,12 @@ export class Metrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly reviews = new client.Counter({
+    name: 'fraudwatch_case_reviews_total',
+    help: 'Analyst verdicts and status changes, by the new status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
   readonly bypass = new client.Gauge({
     name: 'fraudwatch_bypass_mode',
     help: '1 while bypass mode approves everything',

@@ -14,6 +14,7 @@ import {
   type Transaction,
 } from '../engine/transaction.ts';
 import type { CaseStatus, DecisionStore, SaveResult, StatusChange } from '../store/types.ts';
+import { LatencyHistory } from '../ops/latency-history.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 
@@ -40,6 +41,8 @@ export class DecisionService {
   private readonly writer: GroupCommitWriter;
   /** Decisions being written, by id: a concurrent resubmission waits for the first instead of scoring again. */
   private readonly inFlight = new Map<string, Promise<DecideResult>>();
+  /** Scoring durations of this process, for the overview's percentiles. */
+  readonly latency = new LatencyHistory();
 
   constructor(
     readonly engine: Engine,
@@ -110,12 +113,14 @@ export class DecisionService {
       }
       const started = performance.now();
       const decision = this.engine.score(f.tx);
-      this.metrics?.observeDecision(decision, (performance.now() - started) / 1000);
+      const decidedAt = this.now();
+      this.observe(decision, decidedAt, (performance.now() - started) / 1000);
       const write = this.writer.write({
         transaction: f.tx,
         decision,
         payload_hash: f.hash,
-        decided_at: this.now(),
+        decided_at: decidedAt,
+        features: this.engine.features.slice(),
       });
       this.inFlight.set(f.tx.transaction_id, write);
       writes.set(f.tx.transaction_id, write);
@@ -148,8 +153,20 @@ export class DecisionService {
     }
     const started = performance.now();
     const decision = this.engine.score(tx);
-    this.metrics?.observeDecision(decision, (performance.now() - started) / 1000);
-    return this.writer.write({ transaction: tx, decision, payload_hash: hash, decided_at: this.now() });
+    const decidedAt = this.now();
+    this.observe(decision, decidedAt, (performance.now() - started) / 1000);
+    return this.writer.write({
+      transaction: tx,
+      decision,
+      payload_hash: hash,
+      decided_at: decidedAt,
+      features: this.engine.features.slice(),
+    });
+  }
+
+  private observe(decision: Decision, at: number, seconds: number): void {
+    this.metrics?.observeDecision(decision, seconds);
+    this.latency.record(at, seconds);
   }
 
   /** A request that raced the first submission of its id: same payload is a duplicate, another is a conflict. */
@@ -173,6 +190,7 @@ export class DecisionService {
     const at = this.now();
     const change = await this.store.setStatus(transactionId, status, actor, note, at);
     if (change === null) return null;
+    this.metrics?.reviews.inc({ status });
     const merchant = change.transaction.merchant_id;
     if (merchant !== undefined && (status === 'confirmed_fraud' || status === 'legitimate')) {
       this.engine.feedback(transactionId, status === 'confirmed_fraud' ? 'fraud' : 'legit', at, merchant);

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/api/app.ts';
@@ -243,6 +243,15 @@ test('every route for every role: allowed -> its own answer, forbidden -> 403, n
     { method: 'GET', url: '/api/v1/rules/versions', allowed: ['analyst', 'admin', 'auditor'] },
     { method: 'GET', url: '/api/v1/settings/decision', allowed: ['analyst', 'admin', 'auditor'] },
     { method: 'PUT', url: '/api/v1/settings/decision', payload: { bypass: false }, allowed: ['admin'] },
+    { method: 'GET', url: '/api/v1/me', allowed: ['service', 'analyst', 'admin', 'auditor'] },
+    { method: 'GET', url: '/api/v1/stats/overview', allowed: ['analyst', 'admin', 'auditor'] },
+    {
+      method: 'POST',
+      url: '/api/v1/rules/dry-run',
+      payload: { document: service.engine.ruleSet.document, last: 10 },
+      allowed: ['analyst', 'admin', 'auditor'],
+    },
+    { method: 'GET', url: '/api/v1/accounts/acct-1/transactions', allowed: ['analyst', 'admin', 'auditor'] },
   ];
   for (const route of routes) {
     for (const role of ['service', 'analyst', 'admin', 'auditor']) {
@@ -543,4 +552,154 @@ test('account profile: usual devices and places, risk from stored decisions; res
   assert.equal(again.engine_transactions, 0);
   const resets = await store.listAudit({ action: 'profile_reset' });
   assert.ok(resets.some((e) => e.note === 'card replaced' && e.old_value === 'prof' && e.actor === 'alice'));
+});
+
+test('GET /api/v1/me names the caller and its role', async () => {
+  const r = await call({ method: 'GET', url: '/api/v1/me' });
+  assert.deepEqual(r.json(), { name: 'alice', role: 'analyst' });
+});
+
+test('overview: decisions of the window by outcome, rates, a bucket for every minute, latency of this process', async () => {
+  const before = (await call({ method: 'GET', url: '/api/v1/stats/overview?window=1h' })).json();
+  for (const [id, account] of [
+    ['ov-1', 'ov'],
+    ['ov-2', 'ov-other'],
+  ]) {
+    const sent = await call({
+      method: 'POST',
+      url: '/api/v1/transactions',
+      payload: tx(id!, { account_id: account }),
+    });
+    assert.equal(sent.statusCode, 201, sent.body);
+  }
+  const r = await call({ method: 'GET', url: '/api/v1/stats/overview?window=1h' });
+  assert.equal(r.statusCode, 200, r.body);
+  const o = r.json();
+  assert.equal(o.window, '1h');
+  assert.equal(o.total, before.total + 2);
+  assert.equal(o.series.length >= 60 && o.series.length <= 61, true, `${o.series.length} buckets`);
+  const inSeries = o.series.reduce(
+    (n: number, b: { approve: number; review: number; block_and_review: number; decline: number }) =>
+      n + b.approve + b.review + b.block_and_review + b.decline,
+    0,
+  );
+  assert.equal(inSeries, o.total, 'the series adds up to the total');
+  assert.equal(
+    o.score_histogram.reduce((n: number, b: { count: number }) => n + b.count, 0),
+    o.total,
+  );
+  const flagged = o.total - o.outcomes.approve;
+  assert.equal(o.alert_rate, flagged / o.total);
+  assert.ok(o.scoring_latency_ms.decisions >= 2 && o.scoring_latency_ms.p99 > 0);
+  assert.equal(typeof o.bypass, 'boolean');
+  const bad = await call({ method: 'GET', url: '/api/v1/stats/overview?window=2h' });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].path, 'window');
+});
+
+test('rules dry run: tried on stored decisions with their features; a bad document names the field', async () => {
+  for (let i = 0; i < 3; i++) {
+    await call({
+      method: 'POST',
+      url: '/api/v1/transactions',
+      payload: tx(`dry-${i}`, {
+        account_id: 'dry',
+        amount: 7000 + i,
+        merchant_id: 'dry-shop',
+        timestamp: new Date(Date.UTC(2026, 2, 2, i)).toISOString(),
+      }),
+    });
+  }
+  const document = {
+    version: 'dry-1',
+    rules: [
+      {
+        id: 'very_big',
+        version: 1,
+        when: { field: 'amount', op: '>=', value: 7000 },
+        outcome: 'decline',
+        reason: 'over 7000',
+      },
+    ],
+  };
+  const analyst = as('analyst');
+  const r = await call({
+    method: 'POST',
+    url: '/api/v1/rules/dry-run',
+    payload: { document, last: 3 },
+    headers: analyst,
+  });
+  assert.equal(r.statusCode, 200, r.body);
+  const result = r.json();
+  assert.equal(result.evaluated, 3, 'the three latest decisions, all stored with features');
+  assert.deepEqual(result.rules, [{ rule: 'very_big@1', fired: 3, confirmed_fraud: 0, legitimate: 0 }]);
+  assert.equal(result.outcomes.decline, 3);
+  assert.notEqual(service.engine.rulesVersion, 'dry-1', 'a dry run changes nothing');
+  const broken = { ...document, rules: [{ ...document.rules[0], reason: '' }] };
+  const bad = await call({
+    method: 'POST',
+    url: '/api/v1/rules/dry-run',
+    payload: { document: broken },
+    headers: analyst,
+  });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].path, 'document.rules[0].reason');
+  const tooMany = await call({
+    method: 'POST',
+    url: '/api/v1/rules/dry-run',
+    payload: { document, last: 1_000_000 },
+    headers: analyst,
+  });
+  assert.equal(tooMany.statusCode, 400);
+  assert.equal(tooMany.json().details[0].path, 'last');
+});
+
+test("an account's recent transactions, newest first", async () => {
+  const r = await call({ method: 'GET', url: '/api/v1/accounts/dry/transactions?limit=2' });
+  assert.equal(r.statusCode, 200);
+  assert.deepEqual(
+    r.json().items.map((s: { transaction: { transaction_id: string } }) => s.transaction.transaction_id),
+    ['dry-2', 'dry-1'],
+  );
+  assert.deepEqual(
+    (await call({ method: 'GET', url: '/api/v1/accounts/nobody/transactions' })).json().items,
+    [],
+  );
+  assert.equal(
+    (await call({ method: 'GET', url: '/api/v1/accounts/dry/transactions?limit=0' })).statusCode,
+    400,
+  );
+});
+
+test('the dashboard is served at / with its assets; an unbuilt one gets a page that says how to build it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fraudwatch-web-dist-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>fraudwatch</title><div id="root"></div>');
+  writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+  const web = buildApp({ service, dashboardDir: dir });
+  try {
+    const page = await web.inject({ method: 'GET', url: '/' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<div id="root">/);
+    assert.equal(page.headers['cache-control'], 'no-cache');
+    const asset = await web.inject({ method: 'GET', url: '/assets/app-1234.js' });
+    assert.equal(asset.statusCode, 200);
+    assert.match(String(asset.headers['cache-control']), /immutable/);
+    assert.equal((await web.inject({ method: 'GET', url: '/assets/missing.js' })).statusCode, 404);
+    assert.equal(
+      (await web.inject({ method: 'GET', url: '/api/v1/me' })).statusCode,
+      401,
+      'the API is not shadowed',
+    );
+  } finally {
+    await web.close();
+  }
+  const bare = buildApp({ service, dashboardDir: join(dir, 'not-there') });
+  try {
+    const page = await bare.inject({ method: 'GET', url: '/' });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /npm run build:web/);
+  } finally {
+    await bare.close();
+  }
 });

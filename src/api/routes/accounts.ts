@@ -1,4 +1,7 @@
-/** GET /api/v1/accounts/{id}/profile and PUT (reset the engine's memory of the account, audited). */
+/**
+ * GET /api/v1/accounts/{id}/profile and PUT (reset the engine's memory of the account, audited);
+ * GET /api/v1/accounts/{id}/transactions (its most recent ones, newest first).
+ */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { accountProfile } from '../../service/account-profile.ts';
@@ -19,6 +22,25 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
       const inEngine = service.engine.featureStore.accounts.total(id);
       if (rows.length === 0 && inEngine === 0) throw notFound(`account ${id}`);
       return accountProfile(id, rows, inEngine);
+    },
+  );
+
+  app.get(
+    '/api/v1/accounts/:id/transactions',
+    {
+      config: { roles: ROUTE_ROLES.readQueue },
+      schema: {
+        params: Params,
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      const { limit } = request.query as { limit?: number };
+      return { account_id: id, items: await service.store.accountTransactions(id, limit ?? 20) };
     },
   );
 

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import { dryRunRules } from '../../engine/rules/dry-run.ts';
 import { compileRules, validateRules } from '../../engine/rules/index.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
@@ -52,6 +53,46 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
     async (request) => {
       const errors = validateRules(request.body);
       return { valid: errors.length === 0, errors };
+    },
+  );
+
+  app.post(
+    '/api/v1/rules/dry-run',
+    {
+      config: { roles: ROUTE_ROLES.dryRunRules },
+      schema: {
+        body: Type.Object(
+          {
+            document: Type.Unknown(),
+            last: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { document, last } = request.body as { document: unknown; last?: number };
+      const compiled = compileRules(document);
+      if (!compiled.ok) {
+        throw badRequest(
+          compiled.errors.map((e) => ({ ...e, path: e.path ? `document.${e.path}` : 'document' })),
+        );
+      }
+      const rows = await store.recentDecisions(last ?? 1000);
+      return dryRunRules(
+        compiled.value,
+        rows.map((r) => ({
+          transaction: r.transaction,
+          current: {
+            outcome: r.decision.outcome,
+            model_score: r.decision.model_score,
+            bypassed: r.decision.bypassed,
+          },
+          status: r.status,
+          features: r.features,
+        })),
+        engine.decisionSettings.thresholds,
+      );
     },
   );
 
