@@ -1,0 +1,40 @@
+/** Small shared pieces: error box, loading line, outcome/status badges, formatting. */
+import type { CaseStatus, Outcome } from '../types.ts';
+
+export function ErrorBox({ error, onRetry }: { error: string | null; onRetry?: () => void }) {
+  if (error === null) return null;
+  return (
+    <div role="alert" className="error-box">
+      <span>{error}</span>
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p className="muted" aria-live="polite">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function OutcomeBadge({ outcome }: { outcome: Outcome }) {
+  return <span className={`badge outcome-${outcome}`}>{outcome.replace(/_/g, ' ')}</span>;
+}
+
+export function StatusBadge({ status }: { status: CaseStatus }) {
+  return <span className={`badge status-${status}`}>{status.replace(/_/g, ' ')}</span>;
+}
+
+export const formatTime = (t: number | string): string =>
+  new Date(t).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+
+export const formatAmount = (amount: number, currency?: string): string =>
+  `${amount.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}${currency ? ` ${currency}` : ''}`;
+
+export const percent = (x: number): string => `${(x * 100).toFixed(x < 0.01 && x > 0 ? 2 : 1)} %`;

@@ -1,0 +1,92 @@
+/** The dashboard shell: sign-in gate, navigation, connection banner, and the page for the current route. */
+import { StrictMode, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { api, getCredential, onConnectionChange, setCredential, watchConnection } from './api.ts';
+import { SignIn } from './components/SignIn.tsx';
+import { Overview } from './pages/Overview.tsx';
+import { Queue } from './pages/Queue.tsx';
+import { RulesPage } from './pages/Rules.tsx';
+import { SettingsPage } from './pages/Settings.tsx';
+import { TransactionDetail } from './pages/TransactionDetail.tsx';
+import { hrefFor, useRoute, type Route } from './router.ts';
+import { can, SessionContext, type Session } from './session.tsx';
+import './styles.css';
+import 'uplot/dist/uPlot.min.css';
+
+const NAV: { route: Route; label: string; visible: (s: Session) => boolean }[] = [
+  { route: { page: 'overview' }, label: 'Overview', visible: () => true },
+  { route: { page: 'queue' }, label: 'Review queue', visible: () => true },
+  { route: { page: 'rules' }, label: 'Rules', visible: () => true },
+  { route: { page: 'settings' }, label: 'Settings', visible: () => true },
+];
+
+function App() {
+  const [session, setSession] = useState<Session | null>(null);
+  const [checking, setChecking] = useState(getCredential() !== null);
+  const [online, setOnline] = useState(true);
+  const route = useRoute();
+
+  useEffect(() => onConnectionChange(setOnline), []);
+  useEffect(() => watchConnection(), []);
+  useEffect(() => {
+    if (getCredential() === null) return;
+    api<Session>('/api/v1/me')
+      .then((me) => (can.readDashboard(me.role) ? setSession(me) : setCredential(null)))
+      .catch(() => setCredential(null))
+      .finally(() => setChecking(false));
+  }, []);
+
+  if (checking) return <p className="muted">Checking your key…</p>;
+  if (session === null) return <SignIn onSignedIn={setSession} />;
+
+  const signOut = () => {
+    setCredential(null);
+    setSession(null);
+  };
+
+  return (
+    <SessionContext.Provider value={session}>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">fraudwatch</span>
+        <nav aria-label="Pages">
+          {NAV.filter((n) => n.visible(session)).map((n) => (
+            <a
+              key={n.label}
+              href={hrefFor(n.route)}
+              aria-current={route.page === n.route.page ? 'page' : undefined}
+            >
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <span className="who">
+          {session.name} <span className="badge">{session.role}</span>
+          <button type="button" className="link" onClick={signOut}>
+            Sign out
+          </button>
+        </span>
+      </header>
+      {!online && (
+        <div role="status" className="offline">
+          Connection to the server lost. Retrying every few seconds; your changes are not being saved.
+        </div>
+      )}
+      <main id="main" tabIndex={-1}>
+        {route.page === 'overview' && <Overview />}
+        {route.page === 'queue' && <Queue />}
+        {route.page === 'transaction' && <TransactionDetail id={route.id} />}
+        {route.page === 'rules' && <RulesPage />}
+        {route.page === 'settings' && <SettingsPage />}
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

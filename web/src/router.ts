@@ -1,0 +1,43 @@
+/** Hash routes (#/queue, #/tx/ID, ...): no server configuration needed, and back/forward work. */
+import { useEffect, useState } from 'react';
+
+export type Route =
+  | { page: 'overview' }
+  | { page: 'queue' }
+  | { page: 'transaction'; id: string }
+  | { page: 'rules' }
+  | { page: 'settings' };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/');
+  switch (parts[0]) {
+    case 'queue':
+      return { page: 'queue' };
+    case 'tx':
+      return parts[1] ? { page: 'transaction', id: decodeURIComponent(parts[1]) } : { page: 'queue' };
+    case 'rules':
+      return { page: 'rules' };
+    case 'settings':
+      return { page: 'settings' };
+    default:
+      return { page: 'overview' };
+  }
+}
+
+export function hrefFor(route: Route): string {
+  return route.page === 'transaction' ? `#/tx/${encodeURIComponent(route.id)}` : `#/${route.page}`;
+}
+
+export function navigate(route: Route): void {
+  window.location.hash = hrefFor(route);
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', onChange);
+    return () => window.removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
