@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createKey, freePort, startServe, type Served } from './serve-process.ts';
 
@@ -32,6 +33,7 @@ if (missing !== null) {
   console.error(`\n*** SKIPPING the dashboard browser tests: ${missing} ***\n`);
 }
 
+const JWT_SECRET = 'dashboard-test-secret-of-enough-length-0123456789';
 const dataDir = mkdtempSync(join(tmpdir(), 'fraudwatch-web-'));
 const keys: Record<string, string> = {};
 let port = 0;
@@ -124,7 +126,7 @@ before(async () => {
   for (const role of ['service', 'analyst', 'admin', 'auditor'])
     keys[role] = createKey(dataDir, role, role === 'analyst' ? 'alice' : `${role}-ui`);
   port = await freePort();
-  server = await startServe(dataDir, port);
+  server = await startServe(dataDir, port, { JWT_SECRET });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
@@ -257,6 +259,22 @@ test(
     assert.equal(await versions.getByRole('button', { name: 'Roll back to this' }).count(), 1);
     await shot('rules');
 
+    // Roll back to the shipped rules (after a browser confirmation), then forward again to the edited ones.
+    page.once('dialog', (dialog) => void dialog.accept());
+    await versions.getByRole('button', { name: 'Roll back to this' }).click();
+    await page.getByRole('status').filter({ hasText: 'Rolled back' }).waitFor();
+    const rolledBack = await (
+      await fetch(`${server.url}/api/v1/rules`, { headers: { 'x-api-key': keys.auditor! } })
+    ).json();
+    assert.notEqual(rolledBack.version, 'ui-edited-1');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await versions
+      .getByRole('row')
+      .filter({ hasText: 'ui-edited-1' })
+      .getByRole('button', { name: 'Roll back to this' })
+      .click();
+    await page.getByRole('status').filter({ hasText: 'Rolled back: version ui-edited-1' }).waitFor();
+
     const next = await flaggedFor('acct-ui-2', 'ui-flagged-2');
     assert.equal(next.decision.rules_version, 'ui-edited-1');
     assert.ok(
@@ -319,6 +337,7 @@ test(
       .getByRole('table', { name: 'Published rule versions' })
       .getByRole('row')
       .filter({ hasText: 'ui-edited-1' })
+      .first()
       .waitFor();
     const rollbacks = page
       .getByRole('table', { name: 'Published rule versions' })
@@ -335,6 +354,22 @@ test(
     await shot('auditor-settings');
   },
 );
+
+test('a JWT with a role claim signs in too, as that role', { skip: missing ?? false }, async () => {
+  const token = await new SignJWT({ role: 'auditor' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('carol')
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(JWT_SECRET));
+  await page.goto(server.url);
+  await page.locator('#credential, button:has-text("Sign out")').first().waitFor();
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  if (await signOut.isVisible()) await signOut.click();
+  await page.getByLabel('API key or token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  assert.match(await page.locator('.who').innerText(), /carol\s+auditor/);
+});
 
 test('on a narrow screen nothing spills sideways', { skip: missing ?? false }, async () => {
   await page.setViewportSize({ width: 390, height: 844 });

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 const BIN = fileURLToPath(new URL('../../bin/fraudwatch.js', import.meta.url));
 
 /** The embedded store, whatever the caller's environment says. */
-function embeddedEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
+function embeddedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
   delete env.DATABASE_URL;
   return env;
 }
@@ -44,11 +44,15 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-export async function startServe(dataDir: string, port: number, extra: string[] = []): Promise<Served> {
+export async function startServe(
+  dataDir: string,
+  port: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Served> {
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--no-models', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: embeddedEnv() },
+    [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--no-models'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: embeddedEnv(env) },
   );
   let output = '';
   await new Promise<void>((resolve, reject) => {

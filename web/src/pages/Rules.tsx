@@ -452,9 +452,7 @@ export function RulesPage() {
               <td>{formatTime(v.published_at)}</td>
               <td>{v.published_by}</td>
               <td>
-                {v.version === versions.data?.current ? (
-                  <span className="badge">in force</span>
-                ) : (
+                {v.version !== versions.data?.current ? (
                   <button
                     type="button"
                     className="small"
@@ -463,6 +461,10 @@ export function RulesPage() {
                   >
                     Roll back to this
                   </button>
+                ) : i === 0 ? (
+                  <span className="badge">in force</span>
+                ) : (
+                  <span className="muted">same as in force</span>
                 )}
               </td>
             </tr>
