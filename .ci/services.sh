@@ -18,3 +18,11 @@ fi
 wait_for PostgreSQL "pg_isready -h 127.0.0.1 -p 5432"
 psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1 \
   || createdb -h 127.0.0.1 -U postgres test
+
+if ! (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+  echo "NATS is down: starting it with JetStream"
+  mkdir -p /var/lib/nats-server
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- \
+    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log || true
+fi
+wait_for NATS "(exec 3<>/dev/tcp/127.0.0.1/4222)"

@@ -13,6 +13,8 @@ import { registerKeysCommand } from './keys-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerRetentionCommand } from './retention-command.ts';
+import { registerWorkerCommand } from './worker-command.ts';
+import { registerDlqCommand } from './dlq-command.ts';
 
 const program = new Command();
 program
@@ -29,6 +31,8 @@ registerKeysCommand(program);
 registerServeCommand(program);
 registerMigrateCommand(program);
 registerRetentionCommand(program);
+registerWorkerCommand(program);
+registerDlqCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

@@ -5,15 +5,9 @@
 import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createApiKey, type JwtConfig } from '../api/auth.ts';
-import { Engine } from '../engine/engine.ts';
-import { compileRules } from '../engine/rules/index.ts';
-import { DecisionService } from '../service/decision-service.ts';
-import { Metrics } from '../ops/metrics.ts';
+import { openDecisionService } from '../service/open-service.ts';
 import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
-import { openStore } from '../store/open-store.ts';
-import { bootstrapModels } from '../training/bootstrap-models.ts';
 import { positiveInt } from './options.ts';
 
 interface ServeOptions {
@@ -60,21 +54,12 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: ServeOptions) => {
       if (!Number.isFinite(opts.simulate) || opts.simulate < 0)
         program.error('--simulate must be a number >= 0');
-      const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: opts.dataDir });
-      // Verdicts given live carry their real time: no extra label delay.
-      const engine = new Engine({ labelDelayMs: 0 });
-      // The rules in force are the last ones published, so a restart keeps what analysts changed.
-      const [latest] = await store.listRuleVersions(1);
-      if (latest !== undefined) {
-        const compiled = compileRules(JSON.parse(latest.document));
-        if (compiled.ok) engine.setRules(compiled.value);
-        else console.error(`stored rules ${latest.version} no longer compile; using the defaults`);
-      }
-      if (opts.models) {
-        const boot = bootstrapModels(join(opts.dataDir, 'models'), (line) => console.log(line));
-        engine.setModels(boot.slots);
-      }
-      const service = new DecisionService(engine, store, Date.now, 1000, new Metrics());
+      const service = await openDecisionService({
+        dataDir: opts.dataDir,
+        models: opts.models,
+        databaseUrl: process.env.DATABASE_URL,
+      });
+      const store = service.store;
       const app = buildApp({
         service,
         logger: process.env.LOG_LEVEL !== 'silent',

@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { parseTimestamp } from '../engine/transaction.ts';
 import { simulationFormatOf, writeSimulation } from '../simulator/index.ts';
+import { publishSimulation } from '../stream/publish-simulation.ts';
 import { positiveInt } from './options.ts';
 
 interface SimulateCliOptions {
@@ -14,6 +15,9 @@ interface SimulateCliOptions {
   fraudRate: number;
   idPrefix: string;
   out?: string;
+  to?: string;
+  rate: number;
+  count?: number;
 }
 
 const WRITE_ERRORS: Record<string, string> = {
@@ -49,9 +53,40 @@ export function registerSimulateCommand(program: Command): void {
       '--out <file>',
       'output file: .csv, .jsonl or .ndjson, optionally + .gz (default: JSON Lines on stdout)',
     )
+    .option(
+      '--to <url>',
+      'publish into NATS JetStream instead (nats://HOST:PORT; env FRAUDWATCH_PARTITIONS, FRAUDWATCH_STREAM_PREFIX)',
+    )
+    .option('--rate <n>', 'with --to: transactions a second (0: as fast as acknowledged)', Number, 0)
+    .option('--count <n>', 'with --to: stop after this many transactions', positiveInt('--count'))
     .action(async (opts: SimulateCliOptions) => {
       const start = parseTimestamp(opts.start);
       if (Number.isNaN(start)) program.error(`--start must be an ISO 8601 date, got "${opts.start}"`);
+      if (opts.to !== undefined) {
+        if (opts.out !== undefined) program.error('--to and --out: choose one destination');
+        if (!/^nats:\/\//.test(opts.to)) program.error(`--to must be a nats:// URL, got "${opts.to}"`);
+        if (!Number.isFinite(opts.rate) || opts.rate < 0) program.error('--rate must be a number >= 0');
+        const started = performance.now();
+        const published = await publishSimulation({
+          url: opts.to,
+          rate: opts.rate,
+          count: opts.count,
+          simulation: {
+            accounts: opts.accounts,
+            merchants: opts.merchants,
+            days: opts.days,
+            seed: opts.seed,
+            start,
+            fraudRate: opts.fraudRate,
+            idPrefix: opts.idPrefix,
+          },
+        }).catch((e: Error) => program.error(`--to ${opts.to}: ${e.message}`));
+        const seconds = (performance.now() - started) / 1000;
+        console.error(
+          `published ${published} transactions in ${seconds.toFixed(1)} s (${Math.round(published / seconds)}/s)`,
+        );
+        return;
+      }
       if (opts.out !== undefined) {
         try {
           simulationFormatOf(opts.out);

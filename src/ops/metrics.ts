@@ -60,6 +60,21 @@ export class Metrics {
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
+  readonly streamLag = new client.Gauge({
+    name: 'fraudwatch_stream_lag_messages',
+    help: 'Messages of the owned partitions not yet acknowledged (pending + in flight); the runbooks alert above 1000',
+    registers: [this.registry],
+  });
+  readonly circuitOpen = new client.Gauge({
+    name: 'fraudwatch_circuit_open',
+    help: '1 while the worker has stopped fetching because its store keeps failing',
+    registers: [this.registry],
+  });
+  readonly deadLetters = new client.Counter({
+    name: 'fraudwatch_dead_letters_total',
+    help: 'Messages sent to the dead-letter stream',
+    registers: [this.registry],
+  });
   readonly bypass = new client.Gauge({
     name: 'fraudwatch_bypass_mode',
     help: '1 while bypass mode approves everything',

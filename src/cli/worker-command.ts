@@ -1,0 +1,118 @@
+/**
+ * `fraudwatch worker`: decides transactions from NATS JetStream (the partitions this worker owns), stores them
+ * (PostgreSQL with DATABASE_URL, else the embedded store) and publishes the decisions. SIGTERM/SIGINT stop it
+ * gracefully: no new fetches, the batch in hand finished and acknowledged, connections closed.
+ */
+import type { Command } from 'commander';
+import { openDecisionService } from '../service/open-service.ts';
+import { connectStream } from '../stream/nats-connection.ts';
+import { ownedPartitions, streamConfigFromEnv } from '../stream/stream-config.ts';
+import { StreamWorker } from '../stream/stream-worker.ts';
+import { DEFAULT_TUNING } from '../stream/topology.ts';
+import { startWorkerHttp } from '../stream/worker-http.ts';
+import { durationMs, positiveInt } from './options.ts';
+
+interface WorkerCliOptions {
+  dataDir: string;
+  models: boolean;
+  index: number;
+  workers: number;
+  batch: number;
+  maxAttempts: number;
+  ackWait: number;
+  port: number;
+}
+
+function nonNegativeInt(option: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new Error(`${option} must be an integer >= 0, got "${value}"`);
+    return n;
+  };
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'decide transactions from NATS JetStream (env NATS_URL, FRAUDWATCH_PARTITIONS, FRAUDWATCH_STREAM_PREFIX, DATABASE_URL)',
+    )
+    .option(
+      '--data-dir <dir>',
+      'embedded database directory when DATABASE_URL is not set',
+      process.env.FRAUDWATCH_DATA_DIR ?? './data',
+    )
+    .option('--no-models', 'decide on rules alone (no trained models)')
+    .option(
+      '--index <i>',
+      "this worker's number, from 0 (env WORKER_INDEX)",
+      nonNegativeInt('--index'),
+      Number(process.env.WORKER_INDEX ?? 0),
+    )
+    .option(
+      '--workers <n>',
+      'how many workers share the partitions (env WORKER_COUNT)',
+      positiveInt('--workers'),
+      Number(process.env.WORKER_COUNT ?? 1),
+    )
+    .option('--batch <n>', 'messages pulled at a time', positiveInt('--batch'), 500)
+    .option(
+      '--max-attempts <n>',
+      'deliveries before a failing message is dead-lettered',
+      positiveInt('--max-attempts'),
+      5,
+    )
+    .option(
+      '--ack-wait <duration>',
+      'redelivery delay of an unacknowledged message (set when the consumers are created)',
+      durationMs('--ack-wait'),
+      DEFAULT_TUNING.ackWaitMs,
+    )
+    .option('--port <n>', '/health and /metrics on this port (0: none)', nonNegativeInt('--port'), 9464)
+    .action(async (opts: WorkerCliOptions) => {
+      const config = streamConfigFromEnv();
+      let partitions: number[];
+      try {
+        partitions = ownedPartitions(config.partitions, opts.index, opts.workers);
+      } catch (e) {
+        program.error(`--index/--workers: ${(e as Error).message}`);
+      }
+      const service = await openDecisionService({
+        dataDir: opts.dataDir,
+        models: opts.models,
+        databaseUrl: process.env.DATABASE_URL,
+      });
+      let stream;
+      try {
+        stream = await connectStream(config, { ackWaitMs: opts.ackWait });
+      } catch (e) {
+        await service.store.close();
+        program.error((e as Error).message);
+      }
+      const worker = new StreamWorker(stream.js, config, service, {
+        partitions,
+        batchSize: opts.batch,
+        maxAttempts: opts.maxAttempts,
+        log: (line) => console.error(line),
+      });
+      await worker.start();
+      const http = opts.port > 0 ? await startWorkerHttp(worker, service, opts.port) : null;
+      console.log(
+        `fraudwatch worker ${opts.index + 1} of ${opts.workers}: partitions ${partitions.join(',')} of ${config.prefix} at ${config.url} (store: ${service.store.kind}${http ? `; health on :${opts.port}` : ''})`,
+      );
+      let stopping = false;
+      const stop = async (): Promise<void> => {
+        if (stopping) return;
+        stopping = true;
+        await worker.stop();
+        http?.close();
+        await stream.close();
+        await service.store.close();
+        console.log(`stopped: ${JSON.stringify(worker.stats)}`);
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

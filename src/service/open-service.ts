@@ -1,0 +1,37 @@
+/**
+ * Builds the DecisionService a process runs (serve or worker): the store from DATABASE_URL or the data dir, the
+ * last published rules, and the models (trained on simulated history at first start, then loaded).
+ */
+import { join } from 'node:path';
+import { Engine } from '../engine/engine.ts';
+import { compileRules } from '../engine/rules/index.ts';
+import { Metrics } from '../ops/metrics.ts';
+import { openStore } from '../store/open-store.ts';
+import { bootstrapModels } from '../training/bootstrap-models.ts';
+import { DecisionService } from './decision-service.ts';
+
+export interface OpenServiceOptions {
+  dataDir: string;
+  models: boolean;
+  databaseUrl?: string;
+  log?: (line: string) => void;
+}
+
+export async function openDecisionService(options: OpenServiceOptions): Promise<DecisionService> {
+  const log = options.log ?? console.log;
+  const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  // Verdicts given live carry their real time: no extra label delay.
+  const engine = new Engine({ labelDelayMs: 0 });
+  // The rules in force are the last ones published, so a restart keeps what analysts changed.
+  const [latest] = await store.listRuleVersions(1);
+  if (latest !== undefined) {
+    const compiled = compileRules(JSON.parse(latest.document));
+    if (compiled.ok) engine.setRules(compiled.value);
+    else console.error(`stored rules ${latest.version} no longer compile; using the defaults`);
+  }
+  if (options.models) {
+    const boot = bootstrapModels(join(options.dataDir, 'models'), log);
+    engine.setModels(boot.slots);
+  }
+  return new DecisionService(engine, store, Date.now, 1000, new Metrics());
+}

@@ -1,0 +1,27 @@
+/** Connects to NATS and returns the JetStream client and manager, with the topology in place. */
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { ensureTopology, type ConsumerTuning } from './topology.ts';
+import type { StreamConfig } from './stream-config.ts';
+
+export interface StreamConnection {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  close(): Promise<void>;
+}
+
+export async function connectStream(
+  config: StreamConfig,
+  tuning?: ConsumerTuning,
+): Promise<StreamConnection> {
+  let nc: NatsConnection;
+  try {
+    nc = await connect({ servers: config.url, name: 'fraudwatch', maxReconnectAttempts: -1 });
+  } catch (e) {
+    throw new Error(`NATS at ${config.url} is unreachable: ${(e as Error).message}`, { cause: e });
+  }
+  const jsm = await jetstreamManager(nc);
+  await ensureTopology(jsm, config, tuning);
+  return { nc, js: jetstream(nc), jsm, close: () => nc.drain() };
+}

@@ -1,0 +1,186 @@
+/**
+ * A stream worker: pulls transactions from the partitions it owns, in batches, decides them through the
+ * DecisionService (idempotent on transaction_id; a decision is committed to the store before it returns),
+ * publishes each decision, and only then acknowledges the message. So a crash at any point loses nothing: an
+ * unacknowledged message is delivered again, finds its stored decision, and that decision is published again.
+ */
+import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { DecideResult, DecisionService } from '../service/decision-service.ts';
+import { sendToDeadLetters, type DeadLetter } from './dead-letters.ts';
+import { PartitionPump } from './partition-pump.ts';
+import { backoffDelay, CircuitBreaker } from './retry-policy.ts';
+import { streamNames, type StreamConfig } from './stream-config.ts';
+
+export interface WorkerOptions {
+  partitions: number[];
+  /** Messages pulled per fetch, per partition. */
+  batchSize?: number;
+  /** Deliveries before a message that keeps failing is dead-lettered. */
+  maxAttempts?: number;
+  breaker?: CircuitBreaker;
+  log?: (line: string) => void;
+}
+
+export interface WorkerStats {
+  /** Messages handed to this worker; each ends decided, duplicate, dead-lettered or retried. */
+  received: number;
+  decided: number;
+  duplicates: number;
+  deadLettered: number;
+  retried: number;
+  batches: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class StreamWorker {
+  readonly stats: WorkerStats = {
+    received: 0,
+    decided: 0,
+    duplicates: 0,
+    deadLettered: 0,
+    retried: 0,
+    batches: 0,
+  };
+  readonly breaker: CircuitBreaker;
+  private stopping = false;
+  private readonly partitions: PartitionPump[] = [];
+  private readonly names;
+  private readonly batchSize: number;
+  private readonly maxAttempts: number;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly config: StreamConfig,
+    private readonly service: DecisionService,
+    private readonly options: WorkerOptions,
+  ) {
+    this.names = streamNames(config);
+    this.batchSize = options.batchSize ?? 500;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.breaker = options.breaker ?? new CircuitBreaker();
+    this.log = options.log ?? (() => undefined);
+  }
+
+  /** Starts pulling; resolves once every owned partition's consumer is bound. */
+  async start(): Promise<void> {
+    for (const p of this.options.partitions) {
+      const consumer = await this.js.consumers.get(this.names.transactions, this.names.consumer(p));
+      this.partitions.push(
+        new PartitionPump(consumer, this.batchSize, (batch) => this.processGuarded(batch)),
+      );
+    }
+    await Promise.all(this.partitions.map((pump) => pump.start()));
+  }
+
+  /**
+   * Graceful stop: no new messages are pulled; what was received is decided and acknowledged. Messages the
+   * server had already sent towards this worker but that had not arrived are redelivered after the ack wait.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.partitions.map((pump) => pump.stop()));
+  }
+
+  /** Messages not yet acknowledged across the owned partitions (consumer lag). */
+  async lag(): Promise<number> {
+    let total = 0;
+    for (const p of this.options.partitions) {
+      const consumer = await this.js.consumers.get(this.names.transactions, this.names.consumer(p));
+      const info = await consumer.info();
+      total += info.num_pending + info.num_ack_pending;
+    }
+    return total;
+  }
+
+  /** While the breaker is open, a batch waits (its messages stay unacknowledged) instead of hitting the store. */
+  private async processGuarded(batch: JsMsg[]): Promise<void> {
+    for (let wait = this.breaker.waitMs; wait > 0 && !this.stopping; wait = this.breaker.waitMs) {
+      await sleep(Math.min(wait, 250));
+    }
+    await this.process(batch);
+  }
+
+  /** Decides one batch of one partition; every message ends acknowledged, retried later, or dead-lettered. */
+  async process(messages: JsMsg[]): Promise<void> {
+    this.stats.batches++;
+    this.stats.received += messages.length;
+    const parsed: { message: JsMsg; input: unknown }[] = [];
+    for (const message of messages) {
+      try {
+        parsed.push({ message, input: JSON.parse(message.string()) });
+      } catch (e) {
+        await this.deadLetter(message, `not JSON: ${(e as Error).message}`);
+      }
+    }
+    if (parsed.length === 0) return;
+    let results: DecideResult[];
+    try {
+      results = await this.service.decideMany(parsed.map((p) => p.input));
+      this.breaker.success();
+    } catch (e) {
+      this.breaker.failure();
+      const why = (e as Error).message;
+      this.log(`batch of ${parsed.length} failed (${why}); breaker ${this.breaker.state}`);
+      for (const { message } of parsed) {
+        const attempt = message.info.deliveryCount;
+        if (attempt >= this.maxAttempts)
+          await this.deadLetter(message, `failed after ${attempt} attempts: ${why}`);
+        else {
+          this.stats.retried++;
+          message.nak(backoffDelay(attempt));
+        }
+      }
+      return;
+    }
+    const publishes: Promise<unknown>[] = [];
+    const done: JsMsg[] = [];
+    for (let i = 0; i < parsed.length; i++) {
+      const { message } = parsed[i]!;
+      const result = results[i]!;
+      if (result.kind === 'invalid') {
+        await this.deadLetter(message, 'invalid transaction', result.errors);
+      } else if (result.kind === 'conflict') {
+        await this.deadLetter(
+          message,
+          `transaction_id ${result.decision.transaction_id} was decided for another payload`,
+        );
+      } else {
+        if (result.kind === 'created') this.stats.decided++;
+        else this.stats.duplicates++;
+        // The message id makes a re-publish (after a redelivery) a no-op inside the duplicate window.
+        publishes.push(
+          this.js.publish(this.names.decisionSubject, JSON.stringify(result.decision), {
+            msgID: `decision-${result.decision.transaction_id}`,
+          }),
+        );
+        done.push(message);
+      }
+    }
+    try {
+      await Promise.all(publishes);
+    } catch (e) {
+      // Decisions are stored; publishing failed. Redelivery finds them stored and publishes them again.
+      this.log(`publishing decisions failed: ${(e as Error).message}`);
+      for (const m of done) m.nak(backoffDelay(m.info.deliveryCount));
+      return;
+    }
+    for (const m of done) m.ack();
+  }
+
+  private async deadLetter(message: JsMsg, error: string, details?: DeadLetter['details']): Promise<void> {
+    await sendToDeadLetters(this.js, this.config, {
+      payload: message.string(),
+      error,
+      details,
+      attempts: message.info.deliveryCount,
+      subject: message.subject,
+      stream_sequence: message.seq,
+      at: new Date().toISOString(),
+    });
+    this.stats.deadLettered++;
+    this.service.metrics?.deadLetters.inc();
+    message.ack();
+  }
+}
