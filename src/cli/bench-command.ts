@@ -1,4 +1,4 @@
-/** `fraudwatch bench engine|models`: benchmarks that print one JSON line of figures (not tests). */
+/** `fraudwatch bench engine|models|http|stream`: benchmarks that print one JSON line of figures (not tests). */
 import type { Command } from 'commander';
 import { positiveInt } from './options.ts';
 
@@ -77,4 +77,33 @@ export function registerBenchCommand(program: Command): void {
       for (const store of stores)
         console.log(JSON.stringify(await runHttpBench({ store, rate: opts.rate, seconds: opts.seconds })));
     });
+
+  bench
+    .command('stream')
+    .description(
+      'NATS JetStream -> W worker processes -> PostgreSQL: throughput on a backlog, then latency at a steady rate',
+    )
+    .option('--count <n>', 'transactions in the throughput phase', positiveInt('--count'), 1_000_000)
+    .option('--workers <n>', 'worker processes', positiveInt('--workers'), 2)
+    .option('--partitions <n>', 'transaction subjects', positiveInt('--partitions'), 8)
+    .option(
+      '--latency-rate <n>',
+      'transactions a second in the latency phase',
+      positiveInt('--latency-rate'),
+      5000,
+    )
+    .option('--latency-seconds <n>', 'length of the latency phase', positiveInt('--latency-seconds'), 10)
+    .option('--json', 'print only the JSON line (the default output is the same line)')
+    .action(
+      async (opts: {
+        count: number;
+        workers: number;
+        partitions: number;
+        latencyRate: number;
+        latencySeconds: number;
+      }) => {
+        const { runStreamBench } = await import('../../bench/stream.ts');
+        console.log(JSON.stringify(await runStreamBench(opts)));
+      },
+    );
 }

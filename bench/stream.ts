@@ -1,0 +1,177 @@
+/**
+ * Stream benchmark with real parts on this machine: NATS JetStream, PostgreSQL, and W `fraudwatch worker`
+ * processes (trained models, default rules). Two phases:
+ *   throughput: N simulated transactions published first, then the workers started; tps = N / (time from the
+ *     first to the last decision published), as stamped by the NATS server;
+ *   latency: transactions published at a steady rate the workers keep up with; publish-to-decision latency is
+ *     the decision's server timestamp minus its transaction's, both taken from the streams.
+ * Prints one JSON line.  Run: npx fraudwatch bench stream --json [--count N] [--workers W]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DeliverPolicy } from '@nats-io/jetstream';
+import pg from 'pg';
+import type { Transaction } from '../src/engine/transaction.ts';
+import { simulate } from '../src/simulator/index.ts';
+import { connectStream, type StreamConnection } from '../src/stream/nats-connection.ts';
+import { streamNames, type StreamConfig } from '../src/stream/stream-config.ts';
+import { publishTransactions } from '../src/stream/transaction-producer.ts';
+import { bootstrapModels } from '../src/training/bootstrap-models.ts';
+
+export interface StreamBenchOptions {
+  count: number;
+  workers: number;
+  partitions: number;
+  latencyRate: number;
+  latencySeconds: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function* traffic(count: number, idPrefix: string, seed: number): Generator<Transaction> {
+  let n = 0;
+  for (const { tx } of simulate({ accounts: 100_000, days: 3650, seed, idPrefix })) {
+    if (n++ === count) return;
+    yield tx;
+  }
+}
+
+async function messageTimes(stream: StreamConnection, name: string, from = 1): Promise<Map<string, number>> {
+  // An ordered consumer reads the whole stream fast; the server's timestamp is kept per transaction id.
+  const consumer = await stream.js.consumers.get(name, {
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: from,
+  });
+  const info = await stream.jsm.streams.info(name);
+  const times = new Map<string, number>();
+  const last = info.state.last_seq;
+  if (info.state.messages === 0) return times;
+  const messages = await consumer.consume({ max_messages: 10_000 });
+  for await (const m of messages) {
+    const id = (m.json() as { transaction_id: string }).transaction_id;
+    times.set(id, m.info.timestampNanos / 1e6);
+    if (m.seq >= last) break;
+  }
+  return times;
+}
+
+async function waitForMessages(stream: StreamConnection, name: string, count: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await stream.jsm.streams.info(name);
+    if (info.state.messages >= count) return info;
+    if (Date.now() > deadline)
+      throw new Error(`${name}: ${info.state.messages} of ${count} after ${timeoutMs / 1000} s`);
+    await sleep(200);
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+export async function runStreamBench(options: StreamBenchOptions) {
+  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `fraudwatch_stream_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
+  const dbUrl = new URL(base);
+  dbUrl.searchParams.set('options', `-c search_path=${schema}`);
+  const config: StreamConfig = {
+    url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    prefix: `bench${process.pid}x${Date.now().toString(36)}`,
+    partitions: options.partitions,
+  };
+  const names = streamNames(config);
+  const stream = await connectStream(config);
+  const dataDir = mkdtempSync(join(tmpdir(), 'fraudwatch-stream-bench-'));
+  bootstrapModels(join(dataDir, 'models')); // trained once here; every worker loads the same files
+  const workers: ChildProcess[] = [];
+  try {
+    // Phase 1: a backlog of N, then the workers.
+    await publishTransactions(stream.js, config, traffic(options.count, 'b1-', 21), { inFlight: 2000 });
+    const env = {
+      ...process.env,
+      DATABASE_URL: dbUrl.toString(),
+      NATS_URL: config.url,
+      FRAUDWATCH_STREAM_PREFIX: config.prefix,
+      FRAUDWATCH_PARTITIONS: String(config.partitions),
+      LOG_LEVEL: 'silent',
+    };
+    for (let i = 0; i < options.workers; i++) {
+      const child = spawn(
+        process.execPath,
+        [
+          'bin/fraudwatch.js',
+          'worker',
+          '--data-dir',
+          dataDir,
+          '--index',
+          String(i),
+          '--workers',
+          String(options.workers),
+          '--port',
+          '0',
+          '--batch',
+          '1000',
+        ],
+        { env, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      workers.push(child);
+    }
+    const drained = await waitForMessages(stream, names.decisions, options.count, 30 * 60_000);
+    const first = Date.parse(drained.state.first_ts);
+    const last = Date.parse(drained.state.last_ts);
+    const tps = options.count / ((last - first) / 1000);
+
+    // Phase 2: a steady rate, for latency.
+    const latencyCount = options.latencyRate * options.latencySeconds;
+    const txSeq = (await stream.jsm.streams.info(names.transactions)).state.last_seq + 1;
+    const decSeq = drained.state.last_seq + 1;
+    await publishTransactions(stream.js, config, traffic(latencyCount, 'b2-', 22), {
+      rate: options.latencyRate,
+      inFlight: 100,
+    });
+    await waitForMessages(stream, names.decisions, options.count + latencyCount, 5 * 60_000);
+    const published = await messageTimes(stream, names.transactions, txSeq);
+    const decided = await messageTimes(stream, names.decisions, decSeq);
+    const latencies: number[] = [];
+    for (const [id, at] of decided) {
+      const sent = published.get(id);
+      if (sent !== undefined) latencies.push(at - sent);
+    }
+    latencies.sort((a, b) => a - b);
+    const stored = Number((await admin.query(`SELECT COUNT(*) AS n FROM ${schema}.transactions`)).rows[0].n);
+    return {
+      bench: 'stream',
+      transactions: options.count,
+      workers: options.workers,
+      partitions: options.partitions,
+      redis: false,
+      store: 'postgres',
+      models: 'trained',
+      tps: Math.round(tps),
+      latency_rate: options.latencyRate,
+      p50_ms: Number(percentile(latencies, 0.5).toFixed(2)),
+      p99_ms: Number(percentile(latencies, 0.99).toFixed(2)),
+      max_ms: Number(latencies[latencies.length - 1]!.toFixed(2)),
+      stored,
+      node: process.version,
+    };
+  } finally {
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(
+      workers.map(
+        (w) => new Promise((resolve) => (w.exitCode !== null ? resolve(null) : w.once('exit', resolve))),
+      ),
+    );
+    for (const name of [names.transactions, names.decisions, names.deadLetters])
+      await stream.jsm.streams.delete(name).catch(() => undefined);
+    await stream.close();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+  }
+}
