@@ -58,6 +58,8 @@ export function registerServeCommand(program: Command): void {
         dataDir: opts.dataDir,
         models: opts.models,
         databaseUrl: process.env.DATABASE_URL,
+        redisUrl: process.env.REDIS_URL || undefined,
+        redisPrefix: process.env.FRAUDWATCH_REDIS_PREFIX,
       });
       const store = service.store;
       const app = buildApp({
@@ -82,6 +84,7 @@ export function registerServeCommand(program: Command): void {
         stopTraffic();
         await app.close();
         await store.close();
+        await service.sharedState?.close();
         process.exit(0);
       };
       process.once('SIGINT', () => void stop());

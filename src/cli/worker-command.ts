@@ -82,6 +82,8 @@ export function registerWorkerCommand(program: Command): void {
         dataDir: opts.dataDir,
         models: opts.models,
         databaseUrl: process.env.DATABASE_URL,
+        redisUrl: process.env.REDIS_URL || undefined,
+        redisPrefix: process.env.FRAUDWATCH_REDIS_PREFIX,
       });
       let stream;
       try {
@@ -109,6 +111,7 @@ export function registerWorkerCommand(program: Command): void {
         http?.close();
         await stream.close();
         await service.store.close();
+        await service.sharedState?.close();
         console.log(`stopped: ${JSON.stringify(worker.stats)}`);
         process.exit(0);
       };

@@ -15,6 +15,7 @@ import {
 } from '../engine/transaction.ts';
 import type { CaseStatus, DecisionStore, SaveResult, StatusChange } from '../store/types.ts';
 import { LatencyHistory } from '../ops/latency-history.ts';
+import type { AccountLease, SharedAccountState } from '../shared-state/redis-account-state.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 
@@ -50,8 +51,24 @@ export class DecisionService {
     private readonly now: () => number = Date.now,
     maxBatch = 1000,
     readonly metrics: Metrics | null = null,
+    /** Account state shared with other processes (Redis); null keeps it in this process only. */
+    readonly sharedState: SharedAccountState | null = null,
   ) {
     this.writer = new GroupCommitWriter(store, maxBatch);
+  }
+
+  /** Leases the accounts' shared state for one scoring pass; null without shared state. */
+  private async leaseAccounts(accountIds: string[]): Promise<AccountLease | null> {
+    if (this.sharedState === null || accountIds.length === 0) return null;
+    const lease = await this.sharedState.lease(accountIds);
+    if (!lease.available) this.metrics?.errors.inc({ kind: 'shared_state_unavailable' });
+    return lease;
+  }
+
+  private async releaseAccounts(lease: AccountLease | null): Promise<void> {
+    if (lease === null || !lease.available) return;
+    // The decisions stand (their features were right); only the shared copy misses this pass.
+    await lease.release().catch(() => this.metrics?.errors.inc({ kind: 'shared_state_write' }));
   }
 
   get batchesWritten(): number {
@@ -101,6 +118,9 @@ export class DecisionService {
       }
     });
     const stored = await this.store.findDecisions(fresh.map((f) => f.tx.transaction_id));
+    const lease = await this.leaseAccounts(
+      fresh.filter((f) => !stored.has(f.tx.transaction_id)).map((f) => f.tx.account_id),
+    );
     const writes = new Map<string, Promise<SaveResult>>();
     for (const f of fresh) {
       const existing = stored.get(f.tx.transaction_id);
@@ -113,6 +133,8 @@ export class DecisionService {
       }
       const started = performance.now();
       const decision = this.engine.score(f.tx);
+      // Without the shared state the account was scored on fresh (default) features.
+      if (lease !== null && !lease.available) decision.degraded = true;
       const decidedAt = this.now();
       this.observe(decision, decidedAt, (performance.now() - started) / 1000);
       const write = this.writer.write({
@@ -126,6 +148,7 @@ export class DecisionService {
       writes.set(f.tx.transaction_id, write);
       results[f.index] = write;
     }
+    await this.releaseAccounts(lease);
     try {
       await Promise.allSettled(writes.values());
     } finally {
@@ -151,16 +174,21 @@ export class DecisionService {
     if (stored !== undefined) {
       return { kind: stored.payload_hash === hash ? 'duplicate' : 'conflict', decision: stored.decision };
     }
+    const lease = await this.leaseAccounts([tx.account_id]);
     const started = performance.now();
     const decision = this.engine.score(tx);
+    if (lease !== null && !lease.available) decision.degraded = true;
     const decidedAt = this.now();
     this.observe(decision, decidedAt, (performance.now() - started) / 1000);
+    // Copied now: the engine's vector belongs to the next decision once this one awaits.
+    const features = this.engine.features.slice();
+    await this.releaseAccounts(lease);
     return this.writer.write({
       transaction: tx,
       decision,
       payload_hash: hash,
       decided_at: decidedAt,
-      features: this.engine.features.slice(),
+      features,
     });
   }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Engine } from '../engine/engine.ts';
 import { compileRules } from '../engine/rules/index.ts';
 import { Metrics } from '../ops/metrics.ts';
+import { RedisAccountState } from '../shared-state/redis-account-state.ts';
 import { openStore } from '../store/open-store.ts';
 import { bootstrapModels } from '../training/bootstrap-models.ts';
 import { DecisionService } from './decision-service.ts';
@@ -14,6 +15,10 @@ export interface OpenServiceOptions {
   dataDir: string;
   models: boolean;
   databaseUrl?: string;
+  /** Share per-account feature state through this Redis (several workers and servers on one history). */
+  redisUrl?: string;
+  /** Key prefix in Redis (env FRAUDWATCH_REDIS_PREFIX). */
+  redisPrefix?: string;
   log?: (line: string) => void;
 }
 
@@ -33,5 +38,11 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
     const boot = bootstrapModels(join(options.dataDir, 'models'), log);
     engine.setModels(boot.slots);
   }
-  return new DecisionService(engine, store, Date.now, 1000, new Metrics());
+  const shared = options.redisUrl
+    ? new RedisAccountState(engine.featureStore.accounts, {
+        url: options.redisUrl,
+        prefix: options.redisPrefix,
+      })
+    : null;
+  return new DecisionService(engine, store, Date.now, 1000, new Metrics(), shared);
 }

@@ -21,6 +21,7 @@ export async function workerHealth(worker: StreamWorker, service: DecisionServic
   const stream =
     lag === null ? 'unhealthy' : breaker !== 'closed' || lag > LAG_ALERT ? 'degraded' : 'healthy';
   const models = service.engine.modelCount;
+  const featureStore = service.sharedState === null ? null : await service.sharedState.ping();
   const status =
     !database || stream === 'unhealthy'
       ? 'unhealthy'
@@ -35,6 +36,10 @@ export async function workerHealth(worker: StreamWorker, service: DecisionServic
       stream: { status: stream, lag, circuit_breaker: breaker, ...worker.stats },
       database: { status: database ? 'healthy' : 'unhealthy', kind: service.store.kind },
       model: { status: models > 0 ? 'healthy' : 'degraded', models },
+      feature_store:
+        featureStore === null
+          ? { status: 'healthy', kind: 'in_process' }
+          : { status: featureStore ? 'healthy' : 'degraded', kind: 'redis' },
     },
     timestamp: new Date().toISOString(),
   };

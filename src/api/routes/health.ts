@@ -8,14 +8,24 @@ export function healthRoutes(app: FastifyInstance, service: DecisionService, ver
   app.get('/health', async (_request, reply) => {
     const database = await service.store.ping();
     const models = service.engine.modelCount;
+    const featureStore = service.sharedState === null ? null : await service.sharedState.ping();
     const components = {
       api: { status: 'healthy' },
       database: { status: database ? 'healthy' : 'unhealthy', kind: service.store.kind },
       model: { status: models > 0 ? 'healthy' : 'degraded', models },
       rules: { status: 'healthy', version: service.engine.rulesVersion },
+      // Shared account state (Redis): while it is down, decisions go on, on fresh features, marked degraded.
+      feature_store:
+        featureStore === null
+          ? { status: 'healthy', kind: 'in_process' }
+          : { status: featureStore ? 'healthy' : 'degraded', kind: 'redis' },
     };
     const bypass = service.engine.decisionSettings.bypass;
-    const status = !database ? 'unhealthy' : models === 0 || bypass ? 'degraded' : 'healthy';
+    const status = !database
+      ? 'unhealthy'
+      : models === 0 || bypass || featureStore === false
+        ? 'degraded'
+        : 'healthy';
     return reply.status(status === 'unhealthy' ? 503 : 200).send({
       status,
       components,

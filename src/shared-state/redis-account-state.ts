@@ -1,0 +1,159 @@
+/**
+ * Per-account feature state shared through Redis, so several processes (stream workers, HTTP servers) score an
+ * account on the same history. A batch leases its accounts: each is locked (SET NX PX, a token per lease), its
+ * block is loaded into the engine's arena (AccountArena.restore), the batch is scored, and the blocks are written
+ * back and the locks released (compare-and-delete in Lua) in one pipelined round trip each way. Two processes
+ * never hold the same account at once, so no update is lost. When Redis cannot be reached the lease says so:
+ * the caller scores those accounts on fresh state and marks the decisions degraded, and the next lease tries
+ * Redis again, so recovery needs no one.
+ */
+import { randomUUID } from 'node:crypto';
+import { createClient, type RedisClientType } from 'redis';
+import type { AccountArena } from '../engine/features/account-arena.ts';
+
+export interface AccountLease {
+  /** False when Redis was unreachable: the accounts were reset to fresh state and must not be written back. */
+  readonly available: boolean;
+  /** Writes the accounts' new state back (when available) and releases the locks. */
+  release(): Promise<void>;
+}
+
+export interface SharedAccountState {
+  lease(accountIds: readonly string[]): Promise<AccountLease>;
+  /** Is Redis reachable now (for /health). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+
+export interface RedisStateOptions {
+  url: string;
+  /** Key prefix, so deployments (and test runs) can share a server. */
+  prefix?: string;
+  /** A lock outlives a crashed holder by this much, then expires. */
+  lockMs?: number;
+  /** Give up waiting for a lock held by another process after this long (the lease is then unavailable). */
+  waitMs?: number;
+}
+
+export class RedisAccountState implements SharedAccountState {
+  private readonly client: RedisClientType;
+  private readonly prefix: string;
+  private readonly lockMs: number;
+  private readonly waitMs: number;
+  private connecting: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly arena: AccountArena,
+    options: RedisStateOptions,
+  ) {
+    this.prefix = options.prefix ?? 'fraudwatch';
+    this.lockMs = options.lockMs ?? 5000;
+    this.waitMs = options.waitMs ?? 6000;
+    this.client = createClient({
+      url: options.url,
+      // Fail at once while disconnected (decisions go on, degraded) instead of queueing commands without bound.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 1000, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2000) },
+    });
+    this.client.on('error', () => undefined); // reported through lease().available and ping()
+  }
+
+  private ready(): Promise<unknown> {
+    if (this.client.isReady) return Promise.resolve();
+    this.connecting ??= this.client.connect().catch((e) => {
+      this.connecting = null;
+      throw e;
+    });
+    return this.connecting;
+  }
+
+  private blockKey(id: string): string {
+    return `${this.prefix}:account:${id}`;
+  }
+
+  private lockKey(id: string): string {
+    return `${this.prefix}:lock:${id}`;
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      await this.ready();
+      return (await this.client.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async lease(accountIds: readonly string[]): Promise<AccountLease> {
+    const ids = [...new Set(accountIds)];
+    const token = randomUUID();
+    const held: string[] = [];
+    const unavailable = (): AccountLease => {
+      for (const id of ids) this.arena.reset(id);
+      void this.unlock(held, token).catch(() => undefined);
+      return { available: false, release: async () => undefined };
+    };
+    try {
+      await this.ready();
+      let waiting = ids;
+      const deadline = Date.now() + this.waitMs;
+      while (waiting.length > 0) {
+        const answers = await Promise.all(
+          waiting.map((id) =>
+            this.client.set(this.lockKey(id), token, {
+              condition: 'NX',
+              expiration: { type: 'PX', value: this.lockMs },
+            }),
+          ),
+        );
+        const still: string[] = [];
+        waiting.forEach((id, i) => (answers[i] === 'OK' ? held.push(id) : still.push(id)));
+        waiting = still;
+        if (waiting.length > 0) {
+          if (Date.now() > deadline) return unavailable();
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      }
+      const blocks = await this.client.mGet(ids.map((id) => this.blockKey(id)));
+      ids.forEach((id, i) => {
+        const block = blocks[i];
+        if (block === null || block === undefined) this.arena.reset(id);
+        else {
+          // Copied into a buffer of its own: a decoded Buffer may sit at an offset not aligned to 4 bytes.
+          const bytes = Uint8Array.from(Buffer.from(block, 'base64'));
+          this.arena.restore(id, new Uint32Array(bytes.buffer));
+        }
+      });
+    } catch {
+      return unavailable();
+    }
+    return {
+      available: true,
+      release: async () => {
+        const writes = ids.map((id) => {
+          const words = this.arena.snapshot(id);
+          if (words === null) return this.client.del(this.blockKey(id));
+          return this.client.set(
+            this.blockKey(id),
+            Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('base64'),
+          );
+        });
+        await Promise.all(writes);
+        await this.unlock(held, token);
+      },
+    };
+  }
+
+  private async unlock(ids: string[], token: string): Promise<void> {
+    if (ids.length === 0 || !this.client.isReady) return;
+    await Promise.all(
+      ids.map((id) => this.client.eval(UNLOCK, { keys: [this.lockKey(id)], arguments: [token] })),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.client.isOpen) await this.client.close().catch(() => undefined);
+  }
+}
