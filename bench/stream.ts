@@ -5,7 +5,7 @@
  *     first to the last decision published), as stamped by the NATS server;
  *   latency: transactions published at a steady rate the workers keep up with; publish-to-decision latency is
  *     the decision's server timestamp minus its transaction's, both taken from the streams.
- * Prints one JSON line.  Run: npx fraudwatch bench stream --json [--count N] [--workers W]
+ * Prints one JSON line.  Run: npx fraudwatch bench stream --json [--count N] [--workers W] [--redis]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -26,6 +26,8 @@ export interface StreamBenchOptions {
   partitions: number;
   latencyRate: number;
   latencySeconds: number;
+  /** Workers share account state through Redis (REDIS_URL, default 127.0.0.1:6379). */
+  redis: boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,6 +102,8 @@ export async function runStreamBench(options: StreamBenchOptions) {
       FRAUDWATCH_STREAM_PREFIX: config.prefix,
       FRAUDWATCH_PARTITIONS: String(config.partitions),
       LOG_LEVEL: 'silent',
+      REDIS_URL: options.redis ? (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') : '',
+      FRAUDWATCH_REDIS_PREFIX: config.prefix,
     };
     for (let i = 0; i < options.workers; i++) {
       const child = spawn(
@@ -150,7 +154,7 @@ export async function runStreamBench(options: StreamBenchOptions) {
       transactions: options.count,
       workers: options.workers,
       partitions: options.partitions,
-      redis: false,
+      redis: options.redis,
       store: 'postgres',
       models: 'trained',
       tps: Math.round(tps),

@@ -93,6 +93,7 @@ export function registerBenchCommand(program: Command): void {
       5000,
     )
     .option('--latency-seconds <n>', 'length of the latency phase', positiveInt('--latency-seconds'), 10)
+    .option('--redis', 'workers share account state through Redis (REDIS_URL)', false)
     .option('--json', 'print only the JSON line (the default output is the same line)')
     .action(
       async (opts: {
@@ -101,6 +102,7 @@ export function registerBenchCommand(program: Command): void {
         partitions: number;
         latencyRate: number;
         latencySeconds: number;
+        redis: boolean;
       }) => {
         const { runStreamBench } = await import('../../bench/stream.ts');
         console.log(JSON.stringify(await runStreamBench(opts)));

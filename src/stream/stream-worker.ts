@@ -7,7 +7,7 @@
 import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { DecideResult, DecisionService } from '../service/decision-service.ts';
 import { sendToDeadLetters, type DeadLetter } from './dead-letters.ts';
-import { PartitionPump } from './partition-pump.ts';
+import { MessagePump } from './message-pump.ts';
 import { backoffDelay, CircuitBreaker } from './retry-policy.ts';
 import { streamNames, type StreamConfig } from './stream-config.ts';
 
@@ -44,7 +44,7 @@ export class StreamWorker {
   };
   readonly breaker: CircuitBreaker;
   private stopping = false;
-  private readonly partitions: PartitionPump[] = [];
+  private pump: MessagePump | null = null;
   private readonly names;
   private readonly batchSize: number;
   private readonly maxAttempts: number;
@@ -63,15 +63,14 @@ export class StreamWorker {
     this.log = options.log ?? (() => undefined);
   }
 
-  /** Starts pulling; resolves once every owned partition's consumer is bound. */
+  /** Starts pulling from every owned partition; resolves once their consumers are bound. */
   async start(): Promise<void> {
+    const consumers = [];
     for (const p of this.options.partitions) {
-      const consumer = await this.js.consumers.get(this.names.transactions, this.names.consumer(p));
-      this.partitions.push(
-        new PartitionPump(consumer, this.batchSize, (batch) => this.processGuarded(batch)),
-      );
+      consumers.push(await this.js.consumers.get(this.names.transactions, this.names.consumer(p)));
     }
-    await Promise.all(this.partitions.map((pump) => pump.start()));
+    this.pump = new MessagePump(consumers, this.batchSize, (batch) => this.processGuarded(batch));
+    await this.pump.start();
   }
 
   /**
@@ -80,7 +79,7 @@ export class StreamWorker {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.partitions.map((pump) => pump.stop()));
+    await this.pump?.stop();
   }
 
   /** Messages not yet acknowledged across the owned partitions (consumer lag). */
@@ -102,7 +101,7 @@ export class StreamWorker {
     await this.process(batch);
   }
 
-  /** Decides one batch of one partition; every message ends acknowledged, retried later, or dead-lettered. */
+  /** Decides one batch; every message ends acknowledged, retried later, or dead-lettered. */
   async process(messages: JsMsg[]): Promise<void> {
     this.stats.batches++;
     this.stats.received += messages.length;
