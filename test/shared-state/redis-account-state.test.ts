@@ -8,6 +8,9 @@ import { Metrics } from '../../src/ops/metrics.ts';
 import { DecisionService } from '../../src/service/decision-service.ts';
 import { RedisAccountState } from '../../src/shared-state/redis-account-state.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { StreamWorker } from '../../src/stream/stream-worker.ts';
+import { publishTransactions } from '../../src/stream/transaction-producer.ts';
+import { openStream, removeStreams, testConfig, waitFor } from '../stream/stream-fixture.ts';
 import { freePort, REDIS_URL, requireRedis, startPrivateRedis } from './redis-fixture.ts';
 
 const TOTAL = indexOfFeature('account_tx_total');
@@ -100,5 +103,59 @@ test('Redis stopped mid-run: no crash, decisions on fresh features marked degrad
     await n.shared.close();
     await n.store.close();
     redis.kill('SIGKILL');
+  }
+});
+
+test('a stream worker with shared state: Redis killed mid-run and started again; no crash, degraded while down, normal after', async (t) => {
+  if (!(await requireRedis(t))) return;
+  const config = testConfig(2);
+  const stream = await openStream(t, config);
+  if (stream === null) return;
+  const port = await freePort();
+  let redis = await startPrivateRedis(port);
+  const n = await node(`redis://127.0.0.1:${port}`, 'worker-outage');
+  const worker = new StreamWorker(stream.js, config, n.service, { partitions: [0, 1], batchSize: 50 });
+  const phase = (name: string, from: number) =>
+    Array.from({ length: 100 }, (_, i) => ({
+      ...tx(`${name}-${i}`, from + i, `acct-${i % 10}`),
+      timestamp: T0 + (from + i) * 60_000,
+    }));
+  const degradedOf = async (ids: string[]) => {
+    const found = await n.store.findDecisions(ids);
+    return [...found.values()].filter((d) => d.decision.degraded).length;
+  };
+  const settle = (ids: string[]) =>
+    waitFor(`${ids.length} decided`, async () => (await n.store.findDecisions(ids)).size === ids.length);
+  try {
+    await worker.start();
+    const before = phase('before', 0);
+    await publishTransactions(stream.js, config, before);
+    await settle(before.map((x) => x.transaction_id));
+    assert.equal(await degradedOf(before.map((x) => x.transaction_id)), 0);
+
+    redis.kill('SIGKILL');
+    await new Promise((resolve) => redis.once('exit', resolve));
+    const during = phase('during', 100);
+    await publishTransactions(stream.js, config, during);
+    await settle(during.map((x) => x.transaction_id));
+    assert.equal(
+      await degradedOf(during.map((x) => x.transaction_id)),
+      100,
+      'all degraded while Redis is down',
+    );
+
+    redis = await startPrivateRedis(port);
+    await waitFor('Redis reachable again', () => n.shared.ping());
+    const after = phase('after', 200);
+    await publishTransactions(stream.js, config, after);
+    await settle(after.map((x) => x.transaction_id));
+    assert.equal(await degradedOf(after.map((x) => x.transaction_id)), 0, 'normal again, by itself');
+    assert.equal(worker.stats.deadLettered, 0);
+  } finally {
+    await worker.stop();
+    await n.shared.close();
+    await n.store.close();
+    redis.kill('SIGKILL');
+    await removeStreams(stream, config);
   }
 });
