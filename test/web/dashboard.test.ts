@@ -355,6 +355,37 @@ test(
   },
 );
 
+test(
+  'an answer the page cannot display shows a message, not a blank page',
+  { skip: missing ?? false },
+  async () => {
+    await signIn('analyst');
+    // A server answer missing the decision's reasons (a proxy rewriting it, an older server): rendering fails.
+    await page.route('**/api/v1/transactions/broken-1', (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          transaction: {
+            transaction_id: 'broken-1',
+            timestamp: 0,
+            account_id: 'nobody',
+            amount: 1,
+            currency: 'EUR',
+          },
+          decision: { score: 0.5 },
+          status: 'open',
+        }),
+      }),
+    );
+    await page.goto(`${server.url}/#/tx/broken-1`);
+    await page.getByRole('alert').filter({ hasText: 'This page failed to display' }).waitFor();
+    await page.getByRole('link', { name: 'Go to the overview' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.unroute('**/api/v1/transactions/broken-1');
+  },
+);
+
 test('a JWT with a role claim signs in too, as that role', { skip: missing ?? false }, async () => {
   const token = await new SignJWT({ role: 'auditor' })
     .setProtectedHeader({ alg: 'HS256' })

@@ -2,6 +2,7 @@
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { api, getCredential, onConnectionChange, setCredential, watchConnection } from './api.ts';
+import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { SignIn } from './components/SignIn.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { Queue } from './pages/Queue.tsx';
@@ -75,11 +76,13 @@ function App() {
         </div>
       )}
       <main id="main" tabIndex={-1}>
-        {route.page === 'overview' && <Overview />}
-        {route.page === 'queue' && <Queue />}
-        {route.page === 'transaction' && <TransactionDetail id={route.id} />}
-        {route.page === 'rules' && <RulesPage />}
-        {route.page === 'settings' && <SettingsPage />}
+        <ErrorBoundary resetKey={window.location.hash}>
+          {route.page === 'overview' && <Overview />}
+          {route.page === 'queue' && <Queue />}
+          {route.page === 'transaction' && <TransactionDetail id={route.id} />}
+          {route.page === 'rules' && <RulesPage />}
+          {route.page === 'settings' && <SettingsPage />}
+        </ErrorBoundary>
       </main>
     </SessionContext.Provider>
   );
