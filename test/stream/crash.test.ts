@@ -133,8 +133,17 @@ test('SIGTERM: the worker stops pulling, settles everything it received, exits c
     }
     assert.equal(txs.length, 4000);
     const publishing = publishTransactions(stream.js, config, txs, { rate: 4000 });
+    const db = join(dir, 'fraudwatch.db');
+    const stored = () => {
+      const handle = new Database(db, { readonly: true });
+      try {
+        return (handle.prepare('SELECT COUNT(*) AS n FROM transactions').get() as { n: number }).n;
+      } finally {
+        handle.close();
+      }
+    };
     // Let it decide part of the run, then ask it to stop while messages are still arriving.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await waitFor('some decisions stored', () => stored() > 200, 30_000);
     worker.child.kill('SIGTERM');
     const code = await new Promise((resolve) => worker.child.once('exit', resolve));
     assert.equal(code, 0, worker.output());
@@ -150,16 +159,7 @@ test('SIGTERM: the worker stops pulling, settles everything it received, exits c
     await publishing;
 
     worker = startWorker(env);
-    const db = join(dir, 'fraudwatch.db');
     await waitFor('the worker to start again', () => worker.output().includes('fraudwatch worker'), 60_000);
-    const stored = () => {
-      const handle = new Database(db, { readonly: true });
-      try {
-        return (handle.prepare('SELECT COUNT(*) AS n FROM transactions').get() as { n: number }).n;
-      } finally {
-        handle.close();
-      }
-    };
     await waitFor('all 4000 stored once', () => stored() === 4000, 30_000);
   } finally {
     if (worker.child.exitCode === null) {
