@@ -247,7 +247,7 @@ export function Queue() {
               {page.items.map((row, i) => (
                 <tr
                   key={row.transaction.transaction_id}
-                  aria-selected={i === selected}
+                  aria-current={i === selected ? 'true' : undefined}
                   className={i === selected ? 'selected' : undefined}
                   onClick={() => setSelected(i)}
                   data-transaction-id={row.transaction.transaction_id}
