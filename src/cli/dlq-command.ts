@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { listDeadLetters, replayDeadLetters } from '../stream/dead-letters.ts';
 import { connectStream } from '../stream/nats-connection.ts';
-import { streamConfigFromEnv } from '../stream/stream-config.ts';
-import { positiveInt } from './options.ts';
+import { configOrExit, positiveInt } from './options.ts';
 
 export function registerDlqCommand(program: Command): void {
   const dlq = program
@@ -14,7 +13,7 @@ export function registerDlqCommand(program: Command): void {
     .description('print dead letters, oldest first: one JSON line each (seq, error, attempts, payload, ...)')
     .option('--limit <n>', 'at most this many', positiveInt('--limit'), 100)
     .action(async (opts: { limit: number }) => {
-      const config = streamConfigFromEnv();
+      const config = configOrExit(program);
       const stream = await connectStream(config).catch((e: Error) => program.error(e.message));
       for (const letter of await listDeadLetters(stream.jsm, config, opts.limit))
         console.log(JSON.stringify(letter));
@@ -28,7 +27,7 @@ export function registerDlqCommand(program: Command): void {
     .option('--seq <n...>', 'only these sequences (default: all)')
     .option('--limit <n>', 'at most this many', positiveInt('--limit'), 10_000)
     .action(async (opts: { seq?: string[]; limit: number }) => {
-      const config = streamConfigFromEnv();
+      const config = configOrExit(program);
       const stream = await connectStream(config).catch((e: Error) => program.error(e.message));
       const wanted = opts.seq?.map(Number);
       const letters = (await listDeadLetters(stream.jsm, config, opts.limit)).filter(

@@ -1,5 +1,6 @@
 /** Option parsers shared by the sub-commands: each names its option in the error it raises. */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { streamConfigFromEnv, type StreamConfig } from '../stream/stream-config.ts';
 
 export function positiveInt(option: string): (value: string) => number {
   return (value: string) => {
@@ -21,4 +22,13 @@ export function durationMs(option: string): (value: string) => number {
     const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
     return Number(m[1]) * unit;
   };
+}
+
+/** The stream settings from the environment, or a one-line error naming the variable. */
+export function configOrExit(program: Command): StreamConfig {
+  try {
+    return streamConfigFromEnv();
+  } catch (e) {
+    return program.error((e as Error).message);
+  }
 }

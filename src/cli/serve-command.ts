@@ -31,7 +31,9 @@ function jwtConfig(): JwtConfig | undefined {
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('run the HTTP API (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set)')
+    .description(
+      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state)',
+    )
     .option(
       '--port <n>',
       'port to listen on (env PORT)',

@@ -3,14 +3,14 @@
  * (PostgreSQL with DATABASE_URL, else the embedded store) and publishes the decisions. SIGTERM/SIGINT stop it
  * gracefully: no new fetches, the batch in hand finished and acknowledged, connections closed.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { openDecisionService } from '../service/open-service.ts';
 import { connectStream } from '../stream/nats-connection.ts';
-import { ownedPartitions, streamConfigFromEnv } from '../stream/stream-config.ts';
+import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
 import { DEFAULT_TUNING } from '../stream/topology.ts';
 import { startWorkerHttp } from '../stream/worker-http.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { configOrExit, durationMs, positiveInt } from './options.ts';
 
 interface WorkerCliOptions {
   dataDir: string;
@@ -27,7 +27,7 @@ function nonNegativeInt(option: string) {
   return (value: string) => {
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n < 0)
-      throw new Error(`${option} must be an integer >= 0, got "${value}"`);
+      throw new InvalidArgumentError(`${option} must be an integer >= 0, got "${value}"`);
     return n;
   };
 }
@@ -36,7 +36,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'decide transactions from NATS JetStream (env NATS_URL, FRAUDWATCH_PARTITIONS, FRAUDWATCH_STREAM_PREFIX, DATABASE_URL)',
+      'decide transactions from NATS JetStream (env NATS_URL, FRAUDWATCH_PARTITIONS, FRAUDWATCH_STREAM_PREFIX, DATABASE_URL, REDIS_URL)',
     )
     .option(
       '--data-dir <dir>',
@@ -63,15 +63,17 @@ export function registerWorkerCommand(program: Command): void {
       positiveInt('--max-attempts'),
       5,
     )
-    .option(
-      '--ack-wait <duration>',
-      'redelivery delay of an unacknowledged message (set when the consumers are created)',
-      durationMs('--ack-wait'),
-      DEFAULT_TUNING.ackWaitMs,
+    .addOption(
+      new Option(
+        '--ack-wait <duration>',
+        'redelivery delay of an unacknowledged message, e.g. 30s (set when the consumers are created)',
+      )
+        .argParser(durationMs('--ack-wait'))
+        .default(DEFAULT_TUNING.ackWaitMs, '30s'),
     )
     .option('--port <n>', '/health and /metrics on this port (0: none)', nonNegativeInt('--port'), 9464)
     .action(async (opts: WorkerCliOptions) => {
-      const config = streamConfigFromEnv();
+      const config = configOrExit(program);
       let partitions: number[];
       try {
         partitions = ownedPartitions(config.partitions, opts.index, opts.workers);

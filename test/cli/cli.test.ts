@@ -105,3 +105,23 @@ test('demo scores simulated traffic and reports the catch rate', () => {
   assert.equal(summary.approve + summary.review + summary.block_and_review + summary.decline, summary.rows);
   assert.ok(summary.recall > 0, 'some fraud is caught');
 });
+
+test('worker, dlq and simulate --to refuse bad options with a message naming the option, before connecting', () => {
+  const index = cli('worker', '--index', '2', '--workers', '2');
+  assert.notEqual(index.status, 0);
+  assert.match(index.stderr, /--index\/--workers: worker index: must be an integer from 0 to 1/);
+  const ackWait = cli('worker', '--ack-wait', 'soon');
+  assert.notEqual(ackWait.status, 0);
+  assert.match(ackWait.stderr, /--ack-wait must be a duration such as 90s/);
+  const to = cli('simulate', '--to', 'http://127.0.0.1:4222', '--count', '5');
+  assert.notEqual(to.status, 0);
+  assert.match(to.stderr, /--to must be a nats:\/\/ URL/);
+  const both = cli('simulate', '--to', 'nats://127.0.0.1:4222', '--out', join(dir, 'x.csv'));
+  assert.match(both.stderr, /--to and --out: choose one destination/);
+  const partitions = spawnSync(process.execPath, ['bin/fraudwatch.js', 'dlq', 'list'], {
+    encoding: 'utf8',
+    env: { ...process.env, FRAUDWATCH_PARTITIONS: '0' },
+  });
+  assert.notEqual(partitions.status, 0);
+  assert.match(partitions.stderr, /FRAUDWATCH_PARTITIONS: must be an integer from 1 to 1024/);
+});
