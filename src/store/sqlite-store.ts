@@ -66,6 +66,11 @@ export class SqliteStore implements DecisionStore {
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Every request looks its id up: with SQLite's default 2 MB page cache those reads go through the OS once
+    // the table outgrows it (a profile showed them at 8 % of the server); 64 MB of cache and memory-mapped reads
+    // keep the hot pages in the process.
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('mmap_size = 268435456');
     this.db.pragma('foreign_keys = ON');
   }
 
