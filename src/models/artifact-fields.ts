@@ -3,6 +3,7 @@
  * names the field instead of scoring garbage later.
  */
 import { FEATURE_NAMES } from '../engine/features/catalog.ts';
+import type { StoredTrees } from './tree-walk.ts';
 
 /** What a model was trained on (ISO timestamps; the label delay the training set respected). */
 export interface TrainingInfo {
@@ -71,6 +72,38 @@ export function numberArray(trees: Record<string, unknown>, key: string, kind: s
     throw new Error(`${kind} artifact: trees.${key} must be an array of numbers`);
   }
   return v as number[];
+}
+
+/** The node arrays every forest artifact stores under `trees`. */
+export function readStoredTrees(trees: Record<string, unknown>, kind: string): StoredTrees {
+  return {
+    roots: Int32Array.from(numberArray(trees, 'roots', kind)),
+    feature: Int32Array.from(numberArray(trees, 'feature', kind)),
+    threshold: Float64Array.from(numberArray(trees, 'threshold', kind)),
+    left: Int32Array.from(numberArray(trees, 'left', kind)),
+  };
+}
+
+/** The node arrays as JSON, the inverse of readStoredTrees. */
+export function storedTreesJSON(trees: StoredTrees): Record<string, number[]> {
+  return {
+    roots: Array.from(trees.roots),
+    feature: Array.from(trees.feature),
+    threshold: Array.from(trees.threshold),
+    left: Array.from(trees.left),
+  };
+}
+
+/** Builds a model from artifact data; an error from the model's own checks is named as the artifact's. */
+export function fromArtifact<T>(kind: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new Error(message.startsWith(`${kind} artifact`) ? message : `${kind} artifact: ${message}`, {
+      cause: error,
+    });
+  }
 }
 
 /** Where each model column sits in the engine's feature vector; -1 for a name the catalog does not have. */

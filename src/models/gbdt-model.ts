@@ -9,9 +9,12 @@
 import type { FeatureContribution, ScoringModel } from '../engine/model.ts';
 import {
   engineColumnsOf,
+  fromArtifact,
   numberArray,
   readHeader,
+  readStoredTrees,
   readTrees,
+  storedTreesJSON,
   unknownFeatures,
   type TrainingInfo,
 } from './artifact-fields.ts';
@@ -157,10 +160,7 @@ export class Gbdt implements ScoringModel {
       metrics: d.metrics,
       base: d.base,
       trees: {
-        roots: Array.from(d.trees.roots),
-        feature: Array.from(d.trees.feature),
-        threshold: Array.from(d.trees.threshold),
-        left: Array.from(d.trees.left),
+        ...storedTreesJSON(d.trees),
         value: Array.from(d.value),
       },
     };
@@ -170,24 +170,14 @@ export class Gbdt implements ScoringModel {
     const header = readHeader(json, 'gbdt', GBDT_FORMAT_VERSION);
     const trees = readTrees(json, 'gbdt');
     if (typeof json.base !== 'number') throw new Error('gbdt artifact: base must be a number');
-    const array = (key: string): number[] => numberArray(trees, key, 'gbdt');
-    try {
+    return fromArtifact('gbdt', () => {
+      const base = json.base as number;
       return new Gbdt({
         ...header,
-        base: json.base,
-        trees: {
-          roots: Int32Array.from(array('roots')),
-          feature: Int32Array.from(array('feature')),
-          threshold: Float64Array.from(array('threshold')),
-          left: Int32Array.from(array('left')),
-        },
-        value: Float64Array.from(array('value')),
+        base,
+        trees: readStoredTrees(trees, 'gbdt'),
+        value: Float64Array.from(numberArray(trees, 'value', 'gbdt')),
       });
-    } catch (error) {
-      const message = (error as Error).message;
-      throw new Error(message.startsWith('gbdt artifact') ? message : `gbdt artifact: ${message}`, {
-        cause: error,
-      });
-    }
+    });
   }
 }

@@ -6,9 +6,12 @@
 import type { ScoringModel } from '../engine/model.ts';
 import {
   engineColumnsOf,
+  fromArtifact,
   numberArray,
   readHeader,
+  readStoredTrees,
   readTrees,
+  storedTreesJSON,
   unknownFeatures,
   type TrainingInfo,
 } from './artifact-fields.ts';
@@ -100,10 +103,7 @@ export class IsolationForest implements ScoringModel {
       metrics: d.metrics,
       sample_size: d.sampleSize,
       trees: {
-        roots: Array.from(d.trees.roots),
-        feature: Array.from(d.trees.feature),
-        threshold: Array.from(d.trees.threshold),
-        left: Array.from(d.trees.left),
+        ...storedTreesJSON(d.trees),
         leaf_value: Array.from(d.leafValue),
       },
     };
@@ -116,24 +116,15 @@ export class IsolationForest implements ScoringModel {
     if (typeof sampleSize !== 'number' || !Number.isInteger(sampleSize) || sampleSize < 2) {
       throw new Error('iforest artifact: sample_size must be an integer >= 2');
     }
-    const array = (key: string): number[] => numberArray(trees, key, 'iforest');
-    try {
-      return new IsolationForest({
-        ...header,
-        sampleSize,
-        trees: {
-          roots: Int32Array.from(array('roots')),
-          feature: Int32Array.from(array('feature')),
-          threshold: Float64Array.from(array('threshold')),
-          left: Int32Array.from(array('left')),
-        },
-        leafValue: Float64Array.from(array('leaf_value')),
-      });
-    } catch (error) {
-      const message = (error as Error).message;
-      throw new Error(message.startsWith('iforest artifact') ? message : `iforest artifact: ${message}`, {
-        cause: error,
-      });
-    }
+    return fromArtifact(
+      'iforest',
+      () =>
+        new IsolationForest({
+          ...header,
+          sampleSize,
+          trees: readStoredTrees(trees, 'iforest'),
+          leafValue: Float64Array.from(numberArray(trees, 'leaf_value', 'iforest')),
+        }),
+    );
   }
 }
