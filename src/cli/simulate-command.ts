@@ -62,6 +62,15 @@ export function registerSimulateCommand(program: Command): void {
     .action(async (opts: SimulateCliOptions) => {
       const start = parseTimestamp(opts.start);
       if (Number.isNaN(start)) program.error(`--start must be an ISO 8601 date, got "${opts.start}"`);
+      const options = {
+        accounts: opts.accounts,
+        merchants: opts.merchants,
+        days: opts.days,
+        seed: opts.seed,
+        start,
+        fraudRate: opts.fraudRate,
+        idPrefix: opts.idPrefix,
+      };
       if (opts.to !== undefined) {
         if (opts.out !== undefined) program.error('--to and --out: choose one destination');
         if (!/^nats:\/\//.test(opts.to)) program.error(`--to must be a nats:// URL, got "${opts.to}"`);
@@ -71,15 +80,7 @@ export function registerSimulateCommand(program: Command): void {
           url: opts.to,
           rate: opts.rate,
           count: opts.count,
-          simulation: {
-            accounts: opts.accounts,
-            merchants: opts.merchants,
-            days: opts.days,
-            seed: opts.seed,
-            start,
-            fraudRate: opts.fraudRate,
-            idPrefix: opts.idPrefix,
-          },
+          simulation: options,
         }).catch((e: Error) => program.error(`--to ${opts.to}: ${e.message}`));
         const seconds = (performance.now() - started) / 1000;
         console.error(
@@ -103,15 +104,6 @@ export function registerSimulateCommand(program: Command): void {
           program.error(`--out: cannot write "${opts.out}": ${why}`);
         }
       }
-      const options = {
-        accounts: opts.accounts,
-        merchants: opts.merchants,
-        days: opts.days,
-        seed: opts.seed,
-        start,
-        fraudRate: opts.fraudRate,
-        idPrefix: opts.idPrefix,
-      };
       const started = performance.now();
       let result: { rows: number; frauds: number };
       try {

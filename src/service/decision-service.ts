@@ -38,6 +38,15 @@ export function payloadHash(tx: Transaction): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
+/** The overall /health state: the worst of the components', or degraded when `forceDegraded` (bypass). */
+export function overallHealth(
+  statuses: readonly string[],
+  forceDegraded = false,
+): 'healthy' | 'degraded' | 'unhealthy' {
+  if (statuses.includes('unhealthy')) return 'unhealthy';
+  return forceDegraded || statuses.includes('degraded') ? 'degraded' : 'healthy';
+}
+
 export class DecisionService {
   private readonly writer: GroupCommitWriter;
   /** Decisions being written, by id: a concurrent resubmission waits for the first instead of scoring again. */
@@ -55,6 +64,22 @@ export class DecisionService {
     readonly sharedState: SharedAccountState | null = null,
   ) {
     this.writer = new GroupCommitWriter(store, maxBatch);
+  }
+
+  /** The components every process reports in /health: its store, its models and its feature state. */
+  async componentHealth() {
+    const database = await this.store.ping();
+    const models = this.engine.modelCount;
+    const shared = this.sharedState === null ? null : await this.sharedState.ping();
+    return {
+      database: { status: database ? 'healthy' : 'unhealthy', kind: this.store.kind },
+      model: { status: models > 0 ? 'healthy' : 'degraded', models },
+      // Shared account state (Redis): while it is down, decisions go on, on fresh features, marked degraded.
+      feature_store:
+        shared === null
+          ? { status: 'healthy', kind: 'in_process' }
+          : { status: shared ? 'healthy' : 'degraded', kind: 'redis' },
+    } as const;
   }
 
   /** Leases the accounts' shared state for one scoring pass; null without shared state. */

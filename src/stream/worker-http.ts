@@ -3,7 +3,7 @@
  * workers). Health reports the stream (consumer lag, circuit breaker), the database and the models.
  */
 import { createServer, type Server } from 'node:http';
-import type { DecisionService } from '../service/decision-service.ts';
+import { overallHealth, type DecisionService } from '../service/decision-service.ts';
 import type { StreamWorker } from './stream-worker.ts';
 
 /** The seeds' runbooks alert when lag stays above this. */
@@ -16,30 +16,18 @@ export async function workerHealth(worker: StreamWorker, service: DecisionServic
   } catch {
     lag = null;
   }
-  const database = await service.store.ping();
   const breaker = worker.breaker.state;
   const stream =
     lag === null ? 'unhealthy' : breaker !== 'closed' || lag > LAG_ALERT ? 'degraded' : 'healthy';
-  const models = service.engine.modelCount;
-  const featureStore = service.sharedState === null ? null : await service.sharedState.ping();
-  const status =
-    !database || stream === 'unhealthy'
-      ? 'unhealthy'
-      : stream === 'degraded' || models === 0
-        ? 'degraded'
-        : 'healthy';
+  const shared = await service.componentHealth();
+  const status = overallHealth([stream, ...Object.values(shared).map((c) => c.status)]);
   service.metrics?.streamLag.set(lag ?? 0);
   service.metrics?.circuitOpen.set(breaker === 'open' ? 1 : 0);
   return {
     status,
     components: {
       stream: { status: stream, lag, circuit_breaker: breaker, ...worker.stats },
-      database: { status: database ? 'healthy' : 'unhealthy', kind: service.store.kind },
-      model: { status: models > 0 ? 'healthy' : 'degraded', models },
-      feature_store:
-        featureStore === null
-          ? { status: 'healthy', kind: 'in_process' }
-          : { status: featureStore ? 'healthy' : 'degraded', kind: 'redis' },
+      ...shared,
     },
     timestamp: new Date().toISOString(),
   };

@@ -11,7 +11,7 @@ function row(
   id: string,
   ratio: number | null,
   status: string,
-  current: DryRunRow['current'],
+  decision: DryRunRow['decision'],
   merchant = 'm1',
 ): DryRunRow {
   let features: Float64Array | null = null;
@@ -28,7 +28,7 @@ function row(
       currency: 'EUR',
       merchant_id: merchant,
     },
-    current,
+    decision,
     status,
     features,
   };
@@ -57,12 +57,12 @@ const rules = compileRules({
 
 test('dry run: per-rule fires and verdicts, outcome changes from the stored model score, rows without features left out', () => {
   assert.ok(rules.ok);
-  const approve = { outcome: 'approve' as const, model_score: 0, bypassed: false };
+  const approve = { outcome: 'approve' as const, model_score: 0 };
   const rows = [
     // fires "big" (0.6) with a model score of 0.5: 1 - 0.4 * 0.5 = 0.8 → block_and_review (was review)
-    row('t1', 6, 'confirmed_fraud', { outcome: 'review', model_score: 0.5, bypassed: false }),
+    row('t1', 6, 'confirmed_fraud', { outcome: 'review', model_score: 0.5 }),
     // fires "big" alone, no model: 0.6 → review (was review: unchanged)
-    row('t2', 9, 'legitimate', { outcome: 'review', model_score: null, bypassed: false }),
+    row('t2', 9, 'legitimate', { outcome: 'review', model_score: null }),
     // fires nothing: stays approve
     row('t3', 1, 'open', approve),
     // fires both: the forced decline wins

@@ -1,31 +1,22 @@
 /** GET /health (components and overall state), /health/live, /health/ready. */
 import type { FastifyInstance } from 'fastify';
-import type { DecisionService } from '../../service/decision-service.ts';
+import { overallHealth, type DecisionService } from '../../service/decision-service.ts';
 
 const started = Date.now();
 
 export function healthRoutes(app: FastifyInstance, service: DecisionService, version: string): void {
   app.get('/health', async (_request, reply) => {
-    const database = await service.store.ping();
-    const models = service.engine.modelCount;
-    const featureStore = service.sharedState === null ? null : await service.sharedState.ping();
+    const shared = await service.componentHealth();
     const components = {
       api: { status: 'healthy' },
-      database: { status: database ? 'healthy' : 'unhealthy', kind: service.store.kind },
-      model: { status: models > 0 ? 'healthy' : 'degraded', models },
+      ...shared,
       rules: { status: 'healthy', version: service.engine.rulesVersion },
-      // Shared account state (Redis): while it is down, decisions go on, on fresh features, marked degraded.
-      feature_store:
-        featureStore === null
-          ? { status: 'healthy', kind: 'in_process' }
-          : { status: featureStore ? 'healthy' : 'degraded', kind: 'redis' },
     };
     const bypass = service.engine.decisionSettings.bypass;
-    const status = !database
-      ? 'unhealthy'
-      : models === 0 || bypass || featureStore === false
-        ? 'degraded'
-        : 'healthy';
+    const status = overallHealth(
+      Object.values(components).map((c) => c.status),
+      bypass,
+    );
     return reply.status(status === 'unhealthy' ? 503 : 200).send({
       status,
       components,

@@ -79,20 +79,7 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
         );
       }
       const rows = await store.recentDecisions(last ?? 1000);
-      return dryRunRules(
-        compiled.value,
-        rows.map((r) => ({
-          transaction: r.transaction,
-          current: {
-            outcome: r.decision.outcome,
-            model_score: r.decision.model_score,
-            bypassed: r.decision.bypassed,
-          },
-          status: r.status,
-          features: r.features,
-        })),
-        engine.decisionSettings.thresholds,
-      );
+      return dryRunRules(compiled.value, rows, engine.decisionSettings.thresholds);
     },
   );
 

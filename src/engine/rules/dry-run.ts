@@ -8,15 +8,17 @@ import {
   outcomeForScore,
   outcomeSeverity,
   OUTCOMES,
+  type Decision,
   type Outcome,
   type Thresholds,
 } from '../decision.ts';
 import type { Transaction } from '../transaction.ts';
 import type { CompiledRuleSet } from './compile.ts';
 
+/** A decision as stored: what was decided, its model score, its review status and the features it saw. */
 export interface DryRunRow {
   transaction: Transaction;
-  current: { outcome: Outcome; model_score: number | null; bypassed: boolean };
+  decision: Pick<Decision, 'outcome' | 'model_score'>;
   status: string;
   features: Float64Array | null;
 }
@@ -101,10 +103,10 @@ export function dryRunRules(
       if (fraud) result.fired_confirmed_fraud++;
       if (legit) result.fired_legitimate++;
     }
-    // A bypassed decision had no model score; judge it as rules plus nothing, as bypass off would have.
-    const outcome = forced ?? outcomeForScore(combinedScore(1 - keep, row.current.model_score), thresholds);
+    // A bypassed decision had no model score; it is judged on the rules alone, as bypass off would have.
+    const outcome = forced ?? outcomeForScore(combinedScore(1 - keep, row.decision.model_score), thresholds);
     outcomes[outcome]++;
-    if (outcome !== row.current.outcome) result.changed++;
+    if (outcome !== row.decision.outcome) result.changed++;
   }
   return result;
 }
