@@ -1,55 +1,21 @@
 /** Shapes of the API's answers, as the dashboard reads them (see /api/docs for the full contract). */
 
-export const OUTCOMES = ['approve', 'review', 'block_and_review', 'decline'] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+// The server's own types where the wire shape is the same, so the two cannot drift apart (type-checking them is
+// why web/tsconfig.json lists Node's types; only OUTCOMES, a constant, is bundled).
+export { OUTCOMES } from '../../src/engine/decision.ts';
+export type { Decision, DecisionSettings, Outcome, Reason } from '../../src/engine/decision.ts';
+export type { DryRunResult as DryRun } from '../../src/engine/rules/dry-run.ts';
+export type { Transaction } from '../../src/engine/transaction.ts';
+export type { AccountProfile, Usual } from '../../src/service/account-profile.ts';
+export type { CaseStatus, Page, StoredTransaction } from '../../src/store/types.ts';
+
+import type { Outcome } from '../../src/engine/decision.ts';
+import type { CaseStatus } from '../../src/store/types.ts';
+
+/** Review statuses, in the server's order (store/types.ts holds them with Node-only code, so not imported). */
 export const STATUSES = ['open', 'under_review', 'confirmed_fraud', 'legitimate'] as const;
-export type CaseStatus = (typeof STATUSES)[number];
 
-export type Reason =
-  | { kind: 'rule'; rule: string; reason: string; score: number; outcome?: Outcome }
-  | { kind: 'model'; model: string; feature: string; value: number; contribution: number };
-
-export interface Decision {
-  transaction_id: string;
-  score: number;
-  outcome: Outcome;
-  reasons: Reason[];
-  rule_score: number;
-  model_score: number | null;
-  model_version: string | null;
-  rules_version: string;
-  bypassed: boolean;
-  degraded: boolean;
-}
-
-export interface Transaction {
-  transaction_id: string;
-  timestamp: number;
-  account_id: string;
-  amount: number;
-  currency?: string;
-  merchant_id?: string;
-  merchant_category?: string;
-  country?: string;
-  city?: string;
-  channel?: string;
-  device_id?: string;
-  ip?: string;
-}
-
-export interface StoredTransaction {
-  transaction: Transaction;
-  decision: Decision;
-  status: CaseStatus;
-  decided_at: number;
-  updated_at: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
-
+/** An audit entry as the API sends it (`at` as ISO text, where the store keeps epoch ms). */
 export interface AuditEntry {
   id: number;
   at: number | string;
@@ -59,21 +25,6 @@ export interface AuditEntry {
   old_value: string | null;
   new_value: string | null;
   note: string | null;
-}
-
-export interface Usual {
-  value: string;
-  count: number;
-}
-
-export interface AccountProfile {
-  account_id: string;
-  transactions: number;
-  first_seen: string | null;
-  last_seen: string | null;
-  amount: { mean: number; max: number };
-  usual: { devices: Usual[]; cities: Usual[]; countries: Usual[]; merchants: Usual[] };
-  risk: { mean_score: number; flagged: number; confirmed_fraud: number; legitimate: number };
 }
 
 export interface Overview {
@@ -102,12 +53,7 @@ export interface Overview {
   rules_version: string;
 }
 
-export interface DecisionSettings {
-  thresholds: { review: number; block_and_review: number; decline: number };
-  bypass: boolean;
-  bypass_score: number;
-}
-
+/** A rules document being edited: looser than the server's (a draft's condition may be anything until checked). */
 export interface RulesDocument {
   version: string;
   description?: string;
@@ -124,18 +70,4 @@ export interface RuleDefinition {
   score?: number;
   outcome?: Outcome;
   reason: string;
-}
-
-export interface DryRun {
-  version: string;
-  evaluated: number;
-  skipped: number;
-  fired: number;
-  fired_confirmed_fraud: number;
-  fired_legitimate: number;
-  confirmed_fraud: number;
-  legitimate: number;
-  outcomes: Record<Outcome, number>;
-  changed: number;
-  rules: { rule: string; fired: number; confirmed_fraud: number; legitimate: number }[];
 }
