@@ -1,11 +1,10 @@
 /**
  * The embedded store: SQLite through better-sqlite3 (chosen over PGlite for speed and memory: ~172k rows/s in
- * ~100 MB against 33-82k rows/s in ~700 MB here, see docs/storage.md). WAL journal, one writer; a batch of
- * decisions is one SQLite transaction (group commit).
+ * ~100 MB against 33-82k rows/s in ~700 MB here, see docs/storage.md). WAL journal; a batch of decisions is one
+ * SQLite transaction (group commit), written by a thread of its own so the server's thread keeps parsing and
+ * scoring meanwhile. Reads and the rare other writes (reviews, keys, rules) use this thread's connection.
  */
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import type { Decision } from '../engine/decision.ts';
 import { MIGRATIONS } from './migrations.ts';
 import {
@@ -13,7 +12,6 @@ import {
   auditLimit,
   auditWhere,
   featuresFromBytes,
-  featuresToBytes,
   foldStats,
   fromRow,
   nextCursorKey,
@@ -24,6 +22,9 @@ import {
   TRANSACTION_COLUMNS,
   type TransactionRow,
 } from './queries.ts';
+import { openSqlite } from './sqlite-connection.ts';
+import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
+import { SqliteWriterThread } from './sqlite-writer.ts';
 import {
   encodeCursor,
   type AnomalyQuery,
@@ -60,18 +61,14 @@ export class SqliteStore implements DecisionStore {
     return statement;
   }
 
+  /** Decisions are written by a thread of their own (a file), or on this connection (an in-memory database). */
+  private readonly writer: SqliteWriterThread | null;
+  private insertInline: ((batch: InsertBatch) => InsertOutcome[]) | null = null;
+
   /** `path` is a file, or ':memory:' for tests. */
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // Every request looks its id up: with SQLite's default 2 MB page cache those reads go through the OS once
-    // the table outgrows it (a profile showed them at 8 % of the server); 64 MB of cache and memory-mapped reads
-    // keep the hot pages in the process.
-    this.db.pragma('cache_size = -65536');
-    this.db.pragma('mmap_size = 268435456');
-    this.db.pragma('foreign_keys = ON');
+    this.db = openSqlite(path);
+    this.writer = path === ':memory:' ? null : new SqliteWriterThread(path);
   }
 
   async migrate(): Promise<number> {
@@ -89,39 +86,19 @@ export class SqliteStore implements DecisionStore {
   }
 
   async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
-    const insert = this.stmt(
-      `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload, payload_hash,
-         score, outcome, decision, status, decided_at, updated_at, features)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT (transaction_id) DO NOTHING`,
-    );
-    const existing = this.stmt('SELECT payload_hash, decision FROM transactions WHERE transaction_id = ?');
-    const run = this.db.transaction((batch: NewDecision[]): SaveResult[] =>
-      batch.map((r) => {
-        const tx = r.transaction;
-        const inserted = insert.run(
-          tx.transaction_id,
-          tx.account_id,
-          tx.merchant_id ?? null,
-          tx.amount,
-          tx.timestamp,
-          JSON.stringify(tx),
-          r.payload_hash,
-          r.decision.score,
-          r.decision.outcome,
-          JSON.stringify(r.decision),
-          r.decided_at,
-          r.decided_at,
-          featuresToBytes(r.features),
-        );
-        if (inserted.changes === 1) return { kind: 'created', decision: r.decision };
-        const row = existing.get(tx.transaction_id) as { payload_hash: string; decision: string };
-        return {
-          kind: row.payload_hash === r.payload_hash ? 'duplicate' : 'conflict',
-          decision: JSON.parse(row.decision),
-        };
-      }),
-    );
-    return run(records);
+    const batch = encodeBatch(records);
+    const outcomes =
+      this.writer !== null
+        ? await this.writer.insert(batch)
+        : (this.insertInline ??= batchInserter(this.db))(batch);
+    return outcomes.map((stored, i): SaveResult => {
+      const record = records[i]!;
+      if (stored === null) return { kind: 'created', decision: record.decision };
+      return {
+        kind: stored.payload_hash === record.payload_hash ? 'duplicate' : 'conflict',
+        decision: JSON.parse(stored.decision),
+      };
+    });
   }
 
   async getTransaction(transactionId: string): Promise<StoredTransaction | null> {
@@ -296,6 +273,7 @@ export class SqliteStore implements DecisionStore {
   }
 
   async ping(): Promise<boolean> {
+    if (this.writer?.failure) return false;
     try {
       this.stmt('SELECT 1').get();
       return true;
@@ -305,6 +283,7 @@ export class SqliteStore implements DecisionStore {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     this.db.close();
   }
 }

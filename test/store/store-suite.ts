@@ -127,6 +127,15 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     assert.equal((await store.findDecisions([])).size, 0);
   });
 
+  it('a batch that fails on one row is written not at all, and the store goes on', async () => {
+    const broken = record(61, 0.3, 'approve', { account_id: undefined as unknown as string });
+    await assert.rejects(store.saveDecisions([record(60, 0.3, 'approve'), broken]));
+    assert.equal(await store.getTransaction('t0060'), null, 'the valid row of the failed batch is not kept');
+    const retried = await store.saveDecisions([record(60, 0.3, 'approve')]);
+    assert.equal(retried[0]!.kind, 'created');
+    assert.equal(await store.ping(), true);
+  });
+
   it('lists flagged transactions by score, highest first, with filters and counts', async () => {
     const byScore = await store.listAnomalies({ limit: 100 });
     assert.deepEqual(

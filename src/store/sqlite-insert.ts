@@ -1,0 +1,84 @@
+/**
+ * Writing a batch of decisions to SQLite, in the form both write paths share: the store's own connection (an
+ * in-memory database) and the writer thread (a database file). Rows travel as flat arrays of primitives and the
+ * batch's feature vectors as one packed array, because that is what crosses a thread boundary cheaply.
+ */
+import type Database from 'better-sqlite3';
+import type { NewDecision } from './types.ts';
+
+/** A decision's row, in the insert's parameter order (features excepted: they travel packed). */
+export type InsertRow = [
+  transactionId: string,
+  accountId: string,
+  merchantId: string | null,
+  amount: number,
+  occurredAt: number,
+  payload: string,
+  payloadHash: string,
+  score: number,
+  outcome: string,
+  decision: string,
+  decidedAt: number,
+];
+
+export interface InsertBatch {
+  rows: InsertRow[];
+  /** Row i's features are `features[i * width, (i + 1) * width)` when `hasFeatures[i]` is 1. */
+  features: Float64Array;
+  hasFeatures: Uint8Array;
+  width: number;
+}
+
+/** Per row: null when inserted, else the stored row's payload hash and decision (JSON) for the caller to compare. */
+export type InsertOutcome = null | { payload_hash: string; decision: string };
+
+export function encodeBatch(records: readonly NewDecision[]): InsertBatch {
+  const width = records.find((r) => r.features !== undefined)?.features?.length ?? 0;
+  const features = new Float64Array(width * records.length);
+  const hasFeatures = new Uint8Array(records.length);
+  const rows = records.map((r, i): InsertRow => {
+    const tx = r.transaction;
+    if (r.features !== undefined && r.features.length === width) {
+      features.set(r.features, i * width);
+      hasFeatures[i] = 1;
+    }
+    return [
+      tx.transaction_id,
+      tx.account_id,
+      tx.merchant_id ?? null,
+      tx.amount,
+      tx.timestamp,
+      JSON.stringify(tx),
+      r.payload_hash,
+      r.decision.score,
+      r.decision.outcome,
+      JSON.stringify(r.decision),
+      r.decided_at,
+    ];
+  });
+  return { rows, features, hasFeatures, width };
+}
+
+const INSERT_SQL = `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload,
+    payload_hash, score, outcome, decision, status, decided_at, updated_at, features)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?) ON CONFLICT (transaction_id) DO NOTHING`;
+
+const EXISTING_SQL = 'SELECT payload_hash, decision FROM transactions WHERE transaction_id = ?';
+
+/** Prepares the statements once per connection and returns the function that writes a batch in one transaction. */
+export function batchInserter(db: Database.Database): (batch: InsertBatch) => InsertOutcome[] {
+  const insert = db.prepare(INSERT_SQL);
+  const existing = db.prepare(EXISTING_SQL);
+  return db.transaction((batch: InsertBatch): InsertOutcome[] => {
+    const { rows, features, hasFeatures, width } = batch;
+    return rows.map((row, i) => {
+      const vector =
+        hasFeatures[i] === 1
+          ? Buffer.from(features.buffer, features.byteOffset + i * width * 8, width * 8)
+          : null;
+      const inserted = insert.run(...row, row[10], vector);
+      if (inserted.changes === 1) return null;
+      return existing.get(row[0]) as { payload_hash: string; decision: string };
+    });
+  });
+}

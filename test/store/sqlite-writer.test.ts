@@ -1,0 +1,85 @@
+/** The embedded store's writer thread: answers after commit, drains on close, never holds a process open. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import type { NewDecision } from '../../src/store/types.ts';
+
+const dbPath = (): string => join(mkdtempSync(join(tmpdir(), 'fraudwatch-writer-')), 'w.db');
+
+function record(i: number): NewDecision {
+  const id = `w${i}`;
+  return {
+    transaction: {
+      transaction_id: id,
+      timestamp: 1_700_000_000_000 + i,
+      account_id: `a${i % 7}`,
+      amount: i,
+      currency: 'EUR',
+    },
+    decision: {
+      transaction_id: id,
+      score: 0.1,
+      outcome: 'approve',
+      reasons: [],
+      rule_score: 0,
+      model_score: null,
+      model_version: null,
+      rules_version: 'v1',
+      bypassed: false,
+      degraded: false,
+    },
+    payload_hash: `h${i}`,
+    decided_at: 1_700_000_000_000 + i,
+    features: Float64Array.from({ length: 3 }, (_, k) => i + k),
+  };
+}
+
+test('a saved batch is readable on the store connection as soon as its promise settles', async () => {
+  const store = new SqliteStore(dbPath());
+  await store.migrate();
+  for (let round = 0; round < 20; round++) {
+    const batch = Array.from({ length: 50 }, (_, i) => record(round * 50 + i));
+    const results = await store.saveDecisions(batch);
+    assert.ok(results.every((r) => r.kind === 'created'));
+    const found = await store.findDecisions(batch.map((r) => r.transaction.transaction_id));
+    assert.equal(found.size, 50, `round ${round}: every row of the batch is visible`);
+  }
+  await store.close();
+});
+
+test('close waits for batches still in flight; they are all on disk afterwards', async () => {
+  const path = dbPath();
+  const store = new SqliteStore(path);
+  await store.migrate();
+  const pending = Array.from({ length: 10 }, (_, b) =>
+    store.saveDecisions(Array.from({ length: 200 }, (_, i) => record(b * 200 + i))),
+  );
+  await store.close();
+  const settled = await Promise.allSettled(pending);
+  assert.ok(settled.every((s) => s.status === 'fulfilled'));
+  const reopened = new SqliteStore(path);
+  assert.equal((await reopened.findDecisions(['w0', 'w1999', 'w1000'])).size, 3);
+  await reopened.close();
+  assert.equal(existsSync(`${path}-wal`) ? statSync(`${path}-wal`).size : 0, 0, 'the log was checkpointed');
+});
+
+test('a process that never closes its store still exits once its writes are done', () => {
+  const script = `
+    import { SqliteStore } from ${JSON.stringify(new URL('../../src/store/sqlite-store.ts', import.meta.url).href)};
+    const store = new SqliteStore(${JSON.stringify(dbPath())});
+    await store.migrate();
+    const [r] = await store.saveDecisions([${JSON.stringify(record(1))}].map((x) => ({ ...x, features: undefined })));
+    console.log(r.kind);
+  `;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.equal(run.signal, null, `the process had to be killed: ${run.stderr}`);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'created');
+});
