@@ -63,7 +63,9 @@ export function registerBenchCommand(program: Command): void {
 
   bench
     .command('http')
-    .description('single and batch POSTs against a real serve process (autocannon), one JSON line per store')
+    .description(
+      'single POSTs at evenly spaced instants (open loop) and batch POSTs (autocannon) against a real serve process, one JSON line per store',
+    )
     .option('--store <which>', 'embedded, postgres or both', 'both')
     .option('--rate <n>', 'requests a second for the fixed-rate phase', positiveInt('--rate'), 5000)
     .option('--seconds <n>', 'length of the fixed-rate phase', positiveInt('--seconds'), 30)

@@ -18,6 +18,7 @@ import { LatencyHistory } from '../ops/latency-history.ts';
 import type { AccountLease, SharedAccountState } from '../shared-state/redis-account-state.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
+import { LookupBatcher } from './lookup-batcher.ts';
 
 export type DecideResult =
   | { kind: 'created'; decision: Decision }
@@ -49,6 +50,7 @@ export function overallHealth(
 
 export class DecisionService {
   private readonly writer: GroupCommitWriter;
+  private readonly lookups: LookupBatcher;
   /** Decisions being written, by id: a concurrent resubmission waits for the first instead of scoring again. */
   private readonly inFlight = new Map<string, Promise<DecideResult>>();
   /** Scoring durations of this process, for the overview's percentiles. */
@@ -64,6 +66,7 @@ export class DecisionService {
     readonly sharedState: SharedAccountState | null = null,
   ) {
     this.writer = new GroupCommitWriter(store, maxBatch);
+    this.lookups = new LookupBatcher(store);
   }
 
   /** The components every process reports in /health: its store, its models and its feature state. */
@@ -195,7 +198,7 @@ export class DecisionService {
   }
 
   private async decideNew(tx: Transaction, hash: string): Promise<DecideResult> {
-    const stored = (await this.store.findDecisions([tx.transaction_id])).get(tx.transaction_id);
+    const stored = await this.lookups.find(tx.transaction_id);
     if (stored !== undefined) {
       return { kind: stored.payload_hash === hash ? 'duplicate' : 'conflict', decision: stored.decision };
     }
