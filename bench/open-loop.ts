@@ -71,14 +71,17 @@ class Connection {
     if (headerEnd < 0) return;
     const head = this.pending.subarray(0, headerEnd).toString('latin1');
     const status = Number(head.slice(9, 12));
+    const bodyStart = headerEnd + HEADER_END.length;
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    if (length === null) {
-      this.fail(new Error(`response without content-length: ${head.split('\r\n')[0]}`));
+    let end: number;
+    if (length !== null) end = bodyStart + Number(length[1]);
+    else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) end = chunkedEnd(this.pending, bodyStart);
+    else {
+      this.fail(new Error(`response without a length: ${head.split('\r\n')[0]}`));
       return;
     }
-    const total = headerEnd + HEADER_END.length + Number(length[1]);
-    if (this.pending.length < total) return;
-    this.pending = this.pending.subarray(total);
+    if (end < 0 || this.pending.length < end) return;
+    this.pending = this.pending.subarray(end);
     this.busy = false;
     this.onDone(this, status, this.dueAt);
   }
@@ -93,6 +96,19 @@ class Connection {
   close(): void {
     this.closed = true;
     this.socket.destroy();
+  }
+}
+
+/** Where a chunked body that starts at `from` ends, or -1 while it is incomplete (trailers are not expected). */
+function chunkedEnd(data: Buffer, from: number): number {
+  let at = from;
+  for (;;) {
+    const lineEnd = data.indexOf('\r\n', at);
+    if (lineEnd < 0) return -1;
+    const size = parseInt(data.subarray(at, lineEnd).toString('latin1'), 16);
+    at = lineEnd + 2 + size + 2;
+    if (size === 0) return at <= data.length ? at : -1;
+    if (at > data.length) return -1;
   }
 }
 
