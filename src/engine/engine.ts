@@ -145,6 +145,15 @@ export class Engine {
     return parts.join('+');
   }
 
+  /**
+   * Takes a recorded transaction back out of its merchant's counts (its decision could not be stored, and the
+   * transaction will come again). The account's state is put back by the caller from a snapshot.
+   */
+  withdrawFromMerchant(tx: Transaction): boolean {
+    if (tx.merchant_id === undefined) return false;
+    return this.store.merchant(tx.merchant_id).traffic.remove(tx.timestamp, 1);
+  }
+
   score(tx: Transaction, options?: ScoreOptions): Decision {
     const rules = this.rules;
     const settings = this.settings;

@@ -13,12 +13,13 @@ import {
   type FieldError,
   type Transaction,
 } from '../engine/transaction.ts';
-import type { CaseStatus, DecisionStore, SaveResult, StatusChange } from '../store/types.ts';
+import type { CaseStatus, DecisionStore, NewDecision, SaveResult, StatusChange } from '../store/types.ts';
 import { LatencyHistory } from '../ops/latency-history.ts';
 import type { AccountLease, SharedAccountState } from '../shared-state/redis-account-state.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
+import { StateRollback } from './state-rollback.ts';
 
 export type DecideResult =
   | { kind: 'created'; decision: Decision }
@@ -51,6 +52,8 @@ export function overallHealth(
 export class DecisionService {
   private readonly writer: GroupCommitWriter;
   private readonly lookups: LookupBatcher;
+  /** Takes back what scoring recorded when a decision could not be stored. */
+  private readonly rollback: StateRollback;
   /** Decisions being written, by id: a concurrent resubmission waits for the first instead of scoring again. */
   private readonly inFlight = new Map<string, Promise<DecideResult>>();
   /** Scoring durations of this process, for the overview's percentiles. */
@@ -67,6 +70,7 @@ export class DecisionService {
   ) {
     this.writer = new GroupCommitWriter(store, maxBatch);
     this.lookups = new LookupBatcher(store);
+    this.rollback = new StateRollback(engine);
   }
 
   /** The components every process reports in /health: its store, its models and its feature state. */
@@ -160,12 +164,13 @@ export class DecisionService {
         continue;
       }
       const started = performance.now();
+      this.rollback.beforeScoring(f.tx);
       const decision = this.engine.score(f.tx);
       // Without the shared state the account was scored on fresh (default) features.
       if (lease !== null && !lease.available) decision.degraded = true;
       const decidedAt = this.now();
       this.observe(decision, decidedAt, (performance.now() - started) / 1000);
-      const write = this.writer.write({
+      const write = this.writeScored(f.tx, {
         transaction: f.tx,
         decision,
         payload_hash: f.hash,
@@ -176,11 +181,12 @@ export class DecisionService {
       writes.set(f.tx.transaction_id, write);
       results[f.index] = write;
     }
-    await this.releaseAccounts(lease);
     try {
       await Promise.allSettled(writes.values());
     } finally {
       for (const [id, write] of writes) if (this.inFlight.get(id) === write) this.inFlight.delete(id);
+      // Released after the writes: a failed batch's accounts go back to Redis as they were before it.
+      await this.releaseAccounts(lease);
     }
     const settled = await Promise.all(results.map((r) => r));
     // Later copies of an id within the batch compare with what the first copy got.
@@ -204,20 +210,46 @@ export class DecisionService {
     }
     const lease = await this.leaseAccounts([tx.account_id]);
     const started = performance.now();
+    this.rollback.beforeScoring(tx);
     const decision = this.engine.score(tx);
     if (lease !== null && !lease.available) decision.degraded = true;
     const decidedAt = this.now();
     this.observe(decision, decidedAt, (performance.now() - started) / 1000);
     // Copied now: the engine's vector belongs to the next decision once this one awaits.
     const features = this.engine.features.slice();
-    await this.releaseAccounts(lease);
-    return this.writer.write({
-      transaction: tx,
-      decision,
-      payload_hash: hash,
-      decided_at: decidedAt,
-      features,
-    });
+    try {
+      return await this.writeScored(tx, {
+        transaction: tx,
+        decision,
+        payload_hash: hash,
+        decided_at: decidedAt,
+        features,
+      });
+    } finally {
+      await this.releaseAccounts(lease);
+    }
+  }
+
+  /**
+   * Writes a scored decision; when it settles, tells the rollback whether the transaction now counts in the
+   * store. Only `created` does: a duplicate or conflict means another process stored that id first.
+   */
+  private writeScored(tx: Transaction, record: NewDecision): Promise<SaveResult> {
+    const settle = (stored: boolean): void => {
+      const outcome = this.rollback.settle(tx, stored);
+      if (outcome === 'rolled_back' || outcome === 'not_rolled_back')
+        this.metrics?.errors.inc({ kind: `account_state_${outcome}` });
+    };
+    return this.writer.write(record).then(
+      (result) => {
+        settle(result.kind === 'created');
+        return result;
+      },
+      (e: unknown) => {
+        settle(false);
+        throw e;
+      },
+    );
   }
 
   private observe(decision: Decision, at: number, seconds: number): void {

@@ -132,3 +132,45 @@ test('growth and compaction keep the events intact', () => {
     assert.equal(events[2 * j + 1], i);
   }
 });
+
+test('an event taken back leaves the windows as if it had never been added (in order, late, latest, duplicates)', () => {
+  const t0 = Date.UTC(2026, 0, 1);
+  let seed = 7;
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let round = 0; round < 40; round++) {
+    const events: [number, number][] = [];
+    let t = t0;
+    for (let i = 0; i < 60; i++) {
+      // Mostly in order, sometimes late, sometimes the same instant and amount as the one before.
+      if (i > 0 && rand() < 0.1) events.push([...events[events.length - 1]!]);
+      else {
+        t += Math.floor(rand() * 6 * HOUR);
+        events.push([rand() < 0.15 ? t - Math.floor(rand() * 2 * DAY) : t, Math.round(rand() * 500)]);
+      }
+    }
+    const w = fresh();
+    for (const [ts, v] of events) {
+      w.add(ts, v);
+      statsAt(w, ts, true);
+    }
+    const victim = Math.floor(rand() * events.length);
+    assert.equal(w.remove(events[victim]![0], events[victim]![1]), true);
+    const rest = events.filter((_, i) => i !== victim);
+    const latest = Math.max(...rest.map(([ts]) => ts));
+    for (const at of [latest, latest + HOUR, latest + 3 * DAY]) {
+      const got = statsAt(w, at);
+      LENGTHS.forEach((length, k) => {
+        const want = brute(rest, at, length);
+        assert.equal(got[4 * k], want.count, `round ${round}, window ${k} at +${at - latest} ms: count`);
+        assert.ok(Math.abs(got[4 * k + 1]! - want.sum) < 1e-6, `round ${round}, window ${k}: sum`);
+      });
+    }
+    // The windows go on correctly after a take-back.
+    w.add(latest + DAY, 42);
+    statsAt(w, latest + DAY, true);
+    const after = statsAt(w, latest + 2 * DAY);
+    const want = brute([...rest, [latest + DAY, 42]], latest + 2 * DAY, LENGTHS[2]!);
+    assert.equal(after[8], want.count);
+  }
+  assert.equal(fresh().remove(t0, 1), false, 'nothing to take back');
+});

@@ -116,3 +116,68 @@ test('decideMany: one lookup for the batch, same guarantees as decide, results i
   const single = await s.decide(tx('n2', { account_id: 'm1' }));
   assert.equal(single.kind, 'duplicate');
 });
+
+/** A store whose next `failures` batch writes fail, as a database outage would. */
+function failingWrites(store: SqliteStore, failures: number): SqliteStore {
+  const save = store.saveDecisions.bind(store);
+  store.saveDecisions = async (records) => {
+    if (failures-- > 0) throw new Error('database unavailable');
+    return save(records);
+  };
+  return store;
+}
+
+test('a batch whose write fails leaves the accounts as they were, so its retry is counted once', async () => {
+  const batch = [
+    tx('r1', { account_id: 'acct-r', amount: 50 }),
+    tx('r2', { account_id: 'acct-r', amount: 70, timestamp: '2026-03-01T10:05:00Z' }),
+    tx('r3', { account_id: 'acct-new', amount: 20 }),
+  ];
+  const warmup = tx('r0', { account_id: 'acct-r', amount: 30, timestamp: '2026-03-01T09:00:00Z' });
+  const clean = await service();
+  await clean.decide(warmup);
+  const expected = await clean.decideMany(batch);
+
+  const flaky = await service();
+  await flaky.decide(warmup);
+  failingWrites(flaky.store as SqliteStore, 1);
+  await assert.rejects(flaky.decideMany(batch), /database unavailable/);
+  assert.equal(flaky.engine.featureStore.accounts.total('acct-r'), 1, 'only the stored transaction counts');
+  assert.equal(flaky.engine.featureStore.accounts.total('acct-new'), 0);
+  const retried = await flaky.decideMany(batch);
+  assert.deepEqual(
+    retried.map((r) => r.kind),
+    ['created', 'created', 'created'],
+  );
+  assert.equal(flaky.engine.featureStore.accounts.total('acct-r'), 3);
+  for (const id of ['r1', 'r2', 'r3']) {
+    const [a, b] = await Promise.all([clean.store.getTransaction(id), flaky.store.getTransaction(id)]);
+    assert.deepEqual(b?.decision, a?.decision, `${id}: the same decision as without the outage`);
+  }
+  const [a, b] = await Promise.all([clean.store.recentDecisions(3), flaky.store.recentDecisions(3)]);
+  assert.deepEqual(
+    b.map((r) => Array.from(r.features ?? [])),
+    a.map((r) => Array.from(r.features ?? [])),
+    'the same features as without the outage',
+  );
+  assert.deepEqual(
+    expected.map((r) => r.kind),
+    ['created', 'created', 'created'],
+  );
+});
+
+test('a single request whose write fails is not counted; its retry scores as the first try would have', async () => {
+  const clean = await service();
+  const expected = await clean.decide(tx('s1', { account_id: 'acct-s' }));
+  const flaky = await service();
+  failingWrites(flaky.store as SqliteStore, 1);
+  await assert.rejects(flaky.decide(tx('s1', { account_id: 'acct-s' })), /database unavailable/);
+  assert.equal(flaky.engine.featureStore.accounts.total('acct-s'), 0);
+  const retried = await flaky.decide(tx('s1', { account_id: 'acct-s' }));
+  assert.equal(retried.kind, 'created');
+  assert.deepEqual(
+    retried.kind === 'created' && retried.decision,
+    expected.kind === 'created' && expected.decision,
+  );
+  assert.equal(flaky.engine.featureStore.accounts.total('acct-s'), 1);
+});

@@ -165,11 +165,12 @@ test('poison messages go to the dead-letter stream with their error, and the str
 });
 
 /** A store whose writes fail while `down` is set, as a database outage would. */
-function flakyStore(inner: DecisionStore): DecisionStore & { down: boolean } {
-  const store = Object.create(inner) as DecisionStore & { down: boolean };
+function flakyStore(inner: DecisionStore): DecisionStore & { down: boolean; writesDown: boolean } {
+  const store = Object.create(inner) as DecisionStore & { down: boolean; writesDown: boolean };
   store.down = false;
+  store.writesDown = false;
   store.saveDecisions = async (records) => {
-    if (store.down) throw new Error('connection refused');
+    if (store.down || store.writesDown) throw new Error('connection refused');
     return inner.saveDecisions(records);
   };
   store.findDecisions = async (ids) => {
@@ -178,6 +179,55 @@ function flakyStore(inner: DecisionStore): DecisionStore & { down: boolean } {
   };
   return store;
 }
+
+test('transactions whose writes failed are redelivered and counted once in account and merchant state', async (t) => {
+  const config = testConfig(1);
+  const stream = await openStream(t, config, 1000);
+  if (stream === null) return;
+  const inner = new SqliteStore(join(mkdtempSync(join(tmpdir(), 'fraudwatch-rollback-')), 'r.db'));
+  const store = flakyStore(inner);
+  const service = await newService(store);
+  const worker = new StreamWorker(stream.js, config, service, {
+    partitions: [0],
+    batchSize: 20,
+    maxAttempts: 50,
+    breaker: new CircuitBreaker(1000, 10),
+  });
+  const txs = transactions(60, 'rollback-');
+  try {
+    await worker.start();
+    // Reads work, writes fail: each batch is scored, its write fails, it comes back, several times over.
+    store.writesDown = true;
+    await publishTransactions(stream.js, config, txs);
+    await waitFor('failed writes to be retried', () => worker.stats.retried >= 3 * txs.length, 20_000);
+    store.writesDown = false;
+    await waitFor(
+      'all stored',
+      async () =>
+        (await storedCount(
+          store,
+          txs.map((x) => x.transaction_id),
+        )) === txs.length,
+      30_000,
+    );
+    // Redeliveries come back in jittered order, so features may differ from an in-order run; the counts may not.
+    const perAccount = new Map<string, number>();
+    const perMerchant = new Map<string, number>();
+    for (const x of txs) {
+      perAccount.set(x.account_id, (perAccount.get(x.account_id) ?? 0) + 1);
+      perMerchant.set(x.merchant_id!, (perMerchant.get(x.merchant_id!) ?? 0) + 1);
+    }
+    const state = service.engine.featureStore;
+    for (const [account, n] of perAccount)
+      assert.equal(state.accounts.total(account), n, `account ${account}`);
+    for (const [merchant, n] of perMerchant)
+      assert.equal(state.merchant(merchant).traffic.size, n, `merchant ${merchant}`);
+  } finally {
+    await worker.stop();
+    await inner.close();
+    await removeStreams(stream, config);
+  }
+});
 
 test('a store outage: retried with backoff, the circuit opens and closes, nothing lost; past the last attempt, dead-lettered', async (t) => {
   const config = testConfig(1);

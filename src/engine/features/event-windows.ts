@@ -12,6 +12,7 @@ import {
   liveEvents,
   maxValue,
   previousTimestamp,
+  removeEvent,
   setBlockWords,
   windowLayout,
   windowStats,
@@ -69,6 +70,11 @@ export class EventWindows {
       }
     }
     addEvent(this.buf, 0, L, t, value);
+  }
+
+  /** Takes back one event (t, value); false when none is held. */
+  remove(t: number, value: number): boolean {
+    return removeEvent(this.buf, 0, this.layout, t, value);
   }
 
   /** The live events as [ts, value, ...]. */

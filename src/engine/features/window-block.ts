@@ -260,6 +260,35 @@ export function addEvent(b: Uint32Array, o: number, L: WindowLayout, t: number, 
   if (b[o + RESUM]! >= RESUM_EVERY) resum(b, o, L);
 }
 
+/**
+ * Takes back one event with timestamp t and value v (a decision that could not be stored); false when no such
+ * event is held (already evicted). Rare, so it is simple: the event is cut out, the latest timestamp becomes the
+ * newest event left, and every window is rebuilt from the events by search and a full re-sum.
+ */
+export function removeEvent(b: Uint32Array, o: number, L: WindowLayout, t: number, v: number): boolean {
+  const stored = Math.fround(v);
+  const head = b[o + HEAD]!;
+  const end = b[o + END]!;
+  let at = -1;
+  for (let i = upperBound(b, o, L, t) - 1; i >= head && ts(b, o, L, i) === t; i--) {
+    if (value(b, o, L, i) === stored) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) return false;
+  b.copyWithin(o + L.events + 2 * at, o + L.events + 2 * (at + 1), o + L.events + 2 * end);
+  b[o + END] = end - 1;
+  const latest = end - 1 > head ? ts(b, o, L, end - 2) : -Infinity;
+  writeF64(b, o + LATEST, latest);
+  for (let k = 0; k < L.lengths.length; k++) {
+    b[o + WINDOWS + WINDOW_WORDS * k] = upperBound(b, o, L, latest - L.lengths[k]!);
+  }
+  writeF64(b, o + MAX_AT, -Infinity);
+  resum(b, o, L);
+  return true;
+}
+
 /** Moves every window's start past the events that fall out of it at time t. */
 function advance(b: Uint32Array, o: number, L: WindowLayout, t: number): void {
   const base = readF64(b, o + BASE);
