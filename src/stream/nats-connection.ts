@@ -17,7 +17,14 @@ export async function connectStream(
 ): Promise<StreamConnection> {
   let nc: NatsConnection;
   try {
-    nc = await connect({ servers: config.url, name: 'fraudwatch', maxReconnectAttempts: -1 });
+    nc = await connect({
+      servers: config.url,
+      name: 'fraudwatch',
+      maxReconnectAttempts: -1,
+      // Otherwise the client builds two Error objects per request (every acknowledged publish) only to keep their
+      // async stack traces: 11 % of a profiled worker's time, plus the garbage. Errors keep their messages.
+      noAsyncTraces: true,
+    });
   } catch (e) {
     throw new Error(`NATS at ${config.url} is unreachable: ${(e as Error).message}`, { cause: e });
   }
