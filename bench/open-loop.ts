@@ -75,8 +75,14 @@ class Connection {
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
     let end: number;
     if (length !== null) end = bodyStart + Number(length[1]);
-    else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) end = chunkedEnd(this.pending, bodyStart);
-    else {
+    else if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+      try {
+        end = chunkedEnd(this.pending, bodyStart);
+      } catch (e) {
+        this.fail(e as Error);
+        return;
+      }
+    } else {
       this.fail(new Error(`response without a length: ${head.split('\r\n')[0]}`));
       return;
     }
@@ -106,6 +112,7 @@ function chunkedEnd(data: Buffer, from: number): number {
     const lineEnd = data.indexOf('\r\n', at);
     if (lineEnd < 0) return -1;
     const size = parseInt(data.subarray(at, lineEnd).toString('latin1'), 16);
+    if (Number.isNaN(size)) throw new Error('malformed chunked response');
     at = lineEnd + 2 + size + 2;
     if (size === 0) return at <= data.length ? at : -1;
     if (at > data.length) return -1;

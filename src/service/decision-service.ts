@@ -100,7 +100,11 @@ export class DecisionService {
   private async releaseAccounts(lease: AccountLease | null): Promise<void> {
     if (lease === null || !lease.available) return;
     // The decisions stand (their features were right); only the shared copy misses this pass.
-    await lease.release().catch(() => this.metrics?.errors.inc({ kind: 'shared_state_write' }));
+    const lost = await lease.release().catch(() => {
+      this.metrics?.errors.inc({ kind: 'shared_state_write' });
+      return 0;
+    });
+    if (lost > 0) this.metrics?.errors.inc({ kind: 'shared_state_lock_lost' }, lost);
   }
 
   get batchesWritten(): number {
@@ -154,36 +158,35 @@ export class DecisionService {
       fresh.filter((f) => !stored.has(f.tx.transaction_id)).map((f) => f.tx.account_id),
     );
     const writes = new Map<string, Promise<SaveResult>>();
-    for (const f of fresh) {
-      const existing = stored.get(f.tx.transaction_id);
-      if (existing !== undefined) {
-        results[f.index] = {
-          kind: existing.payload_hash === f.hash ? 'duplicate' : 'conflict',
-          decision: existing.decision,
-        };
-        continue;
-      }
-      const started = performance.now();
-      this.rollback.beforeScoring(f.tx);
-      const decision = this.engine.score(f.tx);
-      // Without the shared state the account was scored on fresh (default) features.
-      if (lease !== null && !lease.available) decision.degraded = true;
-      const decidedAt = this.now();
-      this.observe(decision, decidedAt, (performance.now() - started) / 1000);
-      const write = this.writeScored(f.tx, {
-        transaction: f.tx,
-        decision,
-        payload_hash: f.hash,
-        decided_at: decidedAt,
-        features: this.engine.features.slice(),
-      });
-      this.inFlight.set(f.tx.transaction_id, write);
-      writes.set(f.tx.transaction_id, write);
-      results[f.index] = write;
-    }
     try {
-      await Promise.allSettled(writes.values());
+      for (const f of fresh) {
+        const existing = stored.get(f.tx.transaction_id);
+        if (existing !== undefined) {
+          results[f.index] = {
+            kind: existing.payload_hash === f.hash ? 'duplicate' : 'conflict',
+            decision: existing.decision,
+          };
+          continue;
+        }
+        const started = performance.now();
+        const decision = this.scoreRecorded(f.tx);
+        // Without the shared state the account was scored on fresh (default) features.
+        if (lease !== null && !lease.available) decision.degraded = true;
+        const decidedAt = this.now();
+        this.observe(decision, decidedAt, (performance.now() - started) / 1000);
+        const write = this.writeScored(f.tx, {
+          transaction: f.tx,
+          decision,
+          payload_hash: f.hash,
+          decided_at: decidedAt,
+          features: this.engine.features.slice(),
+        });
+        this.inFlight.set(f.tx.transaction_id, write);
+        writes.set(f.tx.transaction_id, write);
+        results[f.index] = write;
+      }
     } finally {
+      await Promise.allSettled(writes.values());
       for (const [id, write] of writes) if (this.inFlight.get(id) === write) this.inFlight.delete(id);
       // Released after the writes: a failed batch's accounts go back to Redis as they were before it.
       await this.releaseAccounts(lease);
@@ -209,15 +212,14 @@ export class DecisionService {
       return { kind: stored.payload_hash === hash ? 'duplicate' : 'conflict', decision: stored.decision };
     }
     const lease = await this.leaseAccounts([tx.account_id]);
-    const started = performance.now();
-    this.rollback.beforeScoring(tx);
-    const decision = this.engine.score(tx);
-    if (lease !== null && !lease.available) decision.degraded = true;
-    const decidedAt = this.now();
-    this.observe(decision, decidedAt, (performance.now() - started) / 1000);
-    // Copied now: the engine's vector belongs to the next decision once this one awaits.
-    const features = this.engine.features.slice();
     try {
+      const started = performance.now();
+      const decision = this.scoreRecorded(tx);
+      if (lease !== null && !lease.available) decision.degraded = true;
+      const decidedAt = this.now();
+      this.observe(decision, decidedAt, (performance.now() - started) / 1000);
+      // Copied now: the engine's vector belongs to the next decision once this one awaits.
+      const features = this.engine.features.slice();
       return await this.writeScored(tx, {
         transaction: tx,
         decision,
@@ -227,6 +229,17 @@ export class DecisionService {
       });
     } finally {
       await this.releaseAccounts(lease);
+    }
+  }
+
+  /** Scores and records `tx`, with the state it changes copied first so that a failed write can be taken back. */
+  private scoreRecorded(tx: Transaction): Decision {
+    this.rollback.beforeScoring(tx);
+    try {
+      return this.engine.score(tx);
+    } catch (e) {
+      this.rollback.settle(tx, false);
+      throw e;
     }
   }
 

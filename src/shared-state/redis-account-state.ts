@@ -14,8 +14,12 @@ import type { AccountArena } from '../engine/features/account-arena.ts';
 export interface AccountLease {
   /** False when Redis was unreachable: the accounts were reset to fresh state and must not be written back. */
   readonly available: boolean;
-  /** Writes the accounts' new state back (when available) and releases the locks. */
-  release(): Promise<void>;
+  /**
+   * Writes the accounts' new state back (when available) and releases the locks. Resolves to the number of
+   * accounts whose lock had been lost (expired while this process could not renew it, then taken by another):
+   * their state is not written, so it cannot overwrite the newer holder's.
+   */
+  release(): Promise<number>;
 }
 
 export interface SharedAccountState {
@@ -26,6 +30,16 @@ export interface SharedAccountState {
 }
 
 const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Extends a lock this lease still holds. */
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * Writes the block (or deletes it when ARGV[2] is empty) and unlocks, only while the lock is still this lease's:
+ * 1 done, 0 the lock was lost.
+ */
+const WRITE_AND_UNLOCK = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '' then redis.call('del', KEYS[2]) else redis.call('set', KEYS[2], ARGV[2]) end
+redis.call('del', KEYS[1])
+return 1`;
 
 export interface RedisStateOptions {
   url: string;
@@ -93,7 +107,7 @@ export class RedisAccountState implements SharedAccountState {
     const unavailable = (): AccountLease => {
       for (const id of ids) this.arena.reset(id);
       void this.unlock(held, token).catch(() => undefined);
-      return { available: false, release: async () => undefined };
+      return { available: false, release: async () => 0 };
     };
     try {
       await this.ready();
@@ -129,19 +143,33 @@ export class RedisAccountState implements SharedAccountState {
     } catch {
       return unavailable();
     }
+    // A lease may be held for as long as its decisions take to be stored; the locks are renewed meanwhile, so
+    // they expire only when this process is gone (or cannot reach Redis for lockMs).
+    const renewal = setInterval(() => {
+      for (const id of held)
+        void this.client
+          .eval(RENEW, { keys: [this.lockKey(id)], arguments: [token, String(this.lockMs)] })
+          .catch(() => undefined);
+    }, Math.max(10, Math.floor(this.lockMs / 3)));
+    renewal.unref();
     return {
       available: true,
       release: async () => {
-        const writes = ids.map((id) => {
-          const words = this.arena.snapshot(id);
-          if (words === null) return this.client.del(this.blockKey(id));
-          return this.client.set(
-            this.blockKey(id),
-            Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('base64'),
-          );
-        });
-        await Promise.all(writes);
-        await this.unlock(held, token);
+        clearInterval(renewal);
+        const answers = await Promise.all(
+          ids.map((id) => {
+            const words = this.arena.snapshot(id);
+            const block =
+              words === null
+                ? ''
+                : Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('base64');
+            return this.client.eval(WRITE_AND_UNLOCK, {
+              keys: [this.lockKey(id), this.blockKey(id)],
+              arguments: [token, block],
+            });
+          }),
+        );
+        return answers.filter((a) => a !== 1).length;
       },
     };
   }

@@ -62,11 +62,12 @@ export class SqliteStore implements DecisionStore {
   }
 
   /** Decisions are written by a thread of their own (a file), or on this connection (an in-memory database). */
-  private readonly writer: SqliteWriterThread | null;
+  private writer: SqliteWriterThread | null;
+  private closed = false;
   private insertInline: ((batch: InsertBatch) => InsertOutcome[]) | null = null;
 
   /** `path` is a file, or ':memory:' for tests. */
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.db = openSqlite(path);
     this.writer = path === ':memory:' ? null : new SqliteWriterThread(path);
   }
@@ -86,6 +87,8 @@ export class SqliteStore implements DecisionStore {
   }
 
   async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
+    // A writer thread that died (its error failed the batches it held) is replaced by the next write.
+    if (this.writer?.failure && !this.closed) this.writer = new SqliteWriterThread(this.path);
     const batch = encodeBatch(records);
     const outcomes =
       this.writer !== null
@@ -168,7 +171,9 @@ export class SqliteStore implements DecisionStore {
       ).run(at, actor, transactionId, row.status, status, note);
       return { old_status: row.status, new_status: status, transaction: JSON.parse(row.payload) };
     });
-    return change();
+    // IMMEDIATE: the write lock is taken before the read. A deferred transaction that has read cannot wait for
+    // the writer thread's lock (SQLite answers SQLITE_BUSY at once), while BEGIN IMMEDIATE waits for it.
+    return change.immediate();
   }
 
   async audit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
@@ -269,7 +274,9 @@ export class SqliteStore implements DecisionStore {
 
   async deleteTransactions(ids: string[]): Promise<number> {
     const del = this.stmt('DELETE FROM transactions WHERE transaction_id = ?');
-    return this.db.transaction((list: string[]) => list.reduce((n, id) => n + del.run(id).changes, 0))(ids);
+    return this.db
+      .transaction((list: string[]) => list.reduce((n, id) => n + del.run(id).changes, 0))
+      .immediate(ids);
   }
 
   async ping(): Promise<boolean> {
@@ -283,6 +290,7 @@ export class SqliteStore implements DecisionStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.writer?.close();
     this.db.close();
   }

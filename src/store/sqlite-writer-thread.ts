@@ -11,7 +11,7 @@ import { openSqlite } from './sqlite-connection.ts';
 export type WriterRequest = { kind: 'insert'; seq: number; batch: InsertBatch } | { kind: 'close' };
 export type WriterReply =
   | { kind: 'inserted'; seq: number; outcomes: InsertOutcome[] }
-  | { kind: 'failed'; seq: number; message: string };
+  | { kind: 'failed'; seq: number; message: string; code: string | undefined };
 
 const port = parentPort!;
 const db: Database.Database = openSqlite((workerData as { path: string }).path);
@@ -29,7 +29,12 @@ port.on('message', (request: WriterRequest) => {
     insertBatch ??= batchInserter(db);
     reply = { kind: 'inserted', seq: request.seq, outcomes: insertBatch(request.batch) };
   } catch (e) {
-    reply = { kind: 'failed', seq: request.seq, message: e instanceof Error ? e.message : String(e) };
+    reply = {
+      kind: 'failed',
+      seq: request.seq,
+      message: e instanceof Error ? e.message : String(e),
+      code: (e as { code?: string }).code,
+    };
   }
   port.postMessage(reply);
 });

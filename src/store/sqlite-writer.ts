@@ -52,7 +52,7 @@ export class SqliteWriterThread {
     this.waiting.delete(reply.seq);
     if (this.waiting.size === 0 && !this.closing) this.worker.unref();
     if (reply.kind === 'inserted') waiter.resolve(reply.outcomes);
-    else waiter.reject(new Error(reply.message));
+    else waiter.reject(Object.assign(new Error(reply.message), { code: reply.code }));
   }
 
   private fail(error: Error): void {

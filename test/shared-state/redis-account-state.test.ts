@@ -68,6 +68,62 @@ test('two services on one account at the same time: every transaction sees every
   }
 });
 
+test('a lease held longer than its lock time keeps the lock; a lease whose lock was lost does not overwrite the new holder', async (t) => {
+  if (!(await requireRedis(t))) return;
+  const prefix = `test-${randomUUID()}`;
+  const first = new Engine({ labelDelayMs: 0 });
+  const second = new Engine({ labelDelayMs: 0 });
+  const a = new RedisAccountState(first.featureStore.accounts, {
+    url: REDIS_URL,
+    prefix,
+    lockMs: 300,
+    waitMs: 200,
+  });
+  const b = new RedisAccountState(second.featureStore.accounts, {
+    url: REDIS_URL,
+    prefix,
+    lockMs: 300,
+    waitMs: 200,
+  });
+  try {
+    const held = await a.lease(['acct-slow']);
+    assert.equal(held.available, true);
+    first.score({ ...tx('slow-1', 1, 'acct-slow'), timestamp: T0 + 60_000 });
+    // Three lock lifetimes later the lock is still held (renewed): another process cannot take the account.
+    await new Promise((r) => setTimeout(r, 900));
+    const blocked = await b.lease(['acct-slow']);
+    assert.equal(blocked.available, false, 'still locked by the first lease');
+    assert.equal(await held.release(), 0);
+    const next = await b.lease(['acct-slow']);
+    assert.equal(next.available, true);
+    assert.equal(second.featureStore.accounts.total('acct-slow'), 1, 'the first lease wrote its state back');
+    await next.release();
+
+    // A lock that is lost (here deleted, as an expiry would) and taken by another lease: the first lease's
+    // release writes nothing and says so.
+    const stale = await a.lease(['acct-lost']);
+    first.score({ ...tx('lost-1', 1, 'acct-lost'), timestamp: T0 + 60_000 });
+    const raw = (a as unknown as { client: { del(key: string): Promise<number> } }).client;
+    await raw.del(`${prefix}:lock:acct-lost`);
+    const taker = await b.lease(['acct-lost']);
+    assert.equal(taker.available, true);
+    second.score({ ...tx('lost-2', 2, 'acct-lost'), timestamp: T0 + 120_000 });
+    second.score({ ...tx('lost-3', 3, 'acct-lost'), timestamp: T0 + 180_000 });
+    assert.equal(await stale.release(), 1, 'one lock lost');
+    assert.equal(await taker.release(), 0);
+    const check = await a.lease(['acct-lost']);
+    assert.equal(
+      first.featureStore.accounts.total('acct-lost'),
+      2,
+      "the taker's state (2), not the stale one's (1)",
+    );
+    await check.release();
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
 test('Redis stopped mid-run: no crash, decisions on fresh features marked degraded, normal again when it is back', async (t) => {
   if (!(await requireRedis(t))) return;
   const port = await freePort();

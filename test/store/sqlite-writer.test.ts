@@ -83,3 +83,48 @@ test('a process that never closes its store still exits once its writes are done
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'created');
 });
+
+test('reviews on the store connection wait for the writer thread instead of failing', async () => {
+  const store = new SqliteStore(dbPath());
+  await store.migrate();
+  await store.saveDecisions(Array.from({ length: 50 }, (_, i) => record(i)));
+  let writing = true;
+  const writer = (async () => {
+    for (let round = 1; writing; round++)
+      await store.saveDecisions(Array.from({ length: 300 }, (_, i) => record(round * 1000 + i)));
+  })();
+  try {
+    for (let i = 0; i < 200; i++) {
+      const change = await store.setStatus(
+        `w${i % 50}`,
+        i % 2 ? 'under_review' : 'legitimate',
+        'ann',
+        null,
+        i,
+      );
+      assert.ok(change, `review ${i}`);
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    writing = false;
+    await writer;
+    await store.close();
+  }
+});
+
+test("a failed batch rejects with SQLite's code; a writer thread that died is replaced by the next write", async () => {
+  const store = new SqliteStore(dbPath());
+  await store.migrate();
+  const broken = {
+    ...record(1),
+    transaction: { ...record(1).transaction, account_id: null as unknown as string },
+  };
+  await assert.rejects(store.saveDecisions([broken]), { code: 'SQLITE_CONSTRAINT_NOTNULL' });
+  const thread = (store as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer;
+  await thread.worker.terminate();
+  assert.equal(await store.ping(), false, 'unhealthy while the writer is gone');
+  const [r] = await store.saveDecisions([record(2)]);
+  assert.equal(r!.kind, 'created');
+  assert.equal(await store.ping(), true);
+  await store.close();
+});
