@@ -145,12 +145,15 @@ export class RedisAccountState implements SharedAccountState {
     }
     // A lease may be held for as long as its decisions take to be stored; the locks are renewed meanwhile, so
     // they expire only when this process is gone (or cannot reach Redis for lockMs).
-    const renewal = setInterval(() => {
-      for (const id of held)
-        void this.client
-          .eval(RENEW, { keys: [this.lockKey(id)], arguments: [token, String(this.lockMs)] })
-          .catch(() => undefined);
-    }, Math.max(10, Math.floor(this.lockMs / 3)));
+    const renewal = setInterval(
+      () => {
+        for (const id of held)
+          void this.client
+            .eval(RENEW, { keys: [this.lockKey(id)], arguments: [token, String(this.lockMs)] })
+            .catch(() => undefined);
+      },
+      Math.max(10, Math.floor(this.lockMs / 3)),
+    );
     renewal.unref();
     return {
       available: true,
