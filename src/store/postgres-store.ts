@@ -10,6 +10,7 @@ import {
   anomalyWhere,
   auditLimit,
   auditWhere,
+  decisionRowValues,
   featuresFromBytes,
   featuresToBytes,
   foldStats,
@@ -113,22 +114,7 @@ export class PostgresStore implements DecisionStore {
       // and 14 parameters instead of 14 per row, which is what PostgreSQL and node-postgres spend their time on.
       const columns: unknown[][] = Array.from({ length: COLUMNS_PER_ROW }, () => new Array(unique.length));
       unique.forEach((r, row) => {
-        const tx = r.transaction;
-        const values = [
-          tx.transaction_id,
-          tx.account_id,
-          tx.merchant_id ?? null,
-          tx.amount,
-          tx.timestamp,
-          JSON.stringify(tx),
-          r.payload_hash,
-          r.decision.score,
-          r.decision.outcome,
-          JSON.stringify(r.decision),
-          r.decided_at,
-          r.decided_at,
-          featuresToBytes(r.features),
-        ];
+        const values = [...decisionRowValues(r), r.decided_at, featuresToBytes(r.features)];
         for (let col = 0; col < COLUMNS_PER_ROW; col++) columns[col]![row] = values[col];
       });
       const inserted = await c.query<{ transaction_id: string }>({

@@ -15,6 +15,7 @@ import {
   type AnomalyQuery,
   type AuditQuery,
   type CaseStatus,
+  type NewDecision,
   type StoredTransaction,
 } from './types.ts';
 
@@ -101,6 +102,38 @@ export function auditWhere(q: AuditQuery, placeholder: (n: number) => string): B
 
 export function auditLimit(q: AuditQuery): number {
   return Math.max(1, Math.min(q.limit ?? 100, MAX_PAGE));
+}
+
+/** A decision's column values in both stores' insert order, up to `decided_at` (`updated_at`, features follow). */
+export type DecisionRowValues = [
+  transactionId: string,
+  accountId: string,
+  merchantId: string | null,
+  amount: number,
+  occurredAt: number,
+  payload: string,
+  payloadHash: string,
+  score: number,
+  outcome: string,
+  decision: string,
+  decidedAt: number,
+];
+
+export function decisionRowValues(r: NewDecision): DecisionRowValues {
+  const tx = r.transaction;
+  return [
+    tx.transaction_id,
+    tx.account_id,
+    tx.merchant_id ?? null,
+    tx.amount,
+    tx.timestamp,
+    JSON.stringify(tx),
+    r.payload_hash,
+    r.decision.score,
+    r.decision.outcome,
+    JSON.stringify(r.decision),
+    r.decided_at,
+  ];
 }
 
 /** Features as stored: the vector's bytes (8 per feature, platform byte order, which both stores' hosts share). */

@@ -4,22 +4,11 @@
  * batch's feature vectors as one packed array, because that is what crosses a thread boundary cheaply.
  */
 import type Database from 'better-sqlite3';
+import { decisionRowValues, type DecisionRowValues } from './queries.ts';
 import type { NewDecision } from './types.ts';
 
 /** A decision's row, in the insert's parameter order (features excepted: they travel packed). */
-export type InsertRow = [
-  transactionId: string,
-  accountId: string,
-  merchantId: string | null,
-  amount: number,
-  occurredAt: number,
-  payload: string,
-  payloadHash: string,
-  score: number,
-  outcome: string,
-  decision: string,
-  decidedAt: number,
-];
+export type InsertRow = DecisionRowValues;
 
 export interface InsertBatch {
   rows: InsertRow[];
@@ -37,24 +26,11 @@ export function encodeBatch(records: readonly NewDecision[]): InsertBatch {
   const features = new Float64Array(width * records.length);
   const hasFeatures = new Uint8Array(records.length);
   const rows = records.map((r, i): InsertRow => {
-    const tx = r.transaction;
     if (r.features !== undefined && r.features.length === width) {
       features.set(r.features, i * width);
       hasFeatures[i] = 1;
     }
-    return [
-      tx.transaction_id,
-      tx.account_id,
-      tx.merchant_id ?? null,
-      tx.amount,
-      tx.timestamp,
-      JSON.stringify(tx),
-      r.payload_hash,
-      r.decision.score,
-      r.decision.outcome,
-      JSON.stringify(r.decision),
-      r.decided_at,
-    ];
+    return decisionRowValues(r);
   });
   return { rows, features, hasFeatures, width };
 }
