@@ -149,11 +149,13 @@ export class StreamWorker {
         if (result.kind === 'created') this.stats.decided++;
         else this.stats.duplicates++;
         // The message id makes a re-publish (after a redelivery) a no-op inside the duplicate window.
-        publishes.push(
-          this.js.publish(this.names.decisionSubject, JSON.stringify(result.decision), {
-            msgID: `decision-${result.decision.transaction_id}`,
-          }),
-        );
+        const published = this.js.publish(this.names.decisionSubject, JSON.stringify(result.decision), {
+          msgID: `decision-${result.decision.transaction_id}`,
+        });
+        // Observed now: a failure while a later message of the batch is dead-lettered must not surface as an
+        // unhandled rejection (which would end the process); Promise.all below still sees it.
+        published.catch(() => undefined);
+        publishes.push(published);
         done.push(message);
       }
     }
