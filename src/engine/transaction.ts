@@ -272,6 +272,42 @@ export function formatErrors(errors: readonly FieldError[]): string {
   return errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
 }
 
+/** Every field a validated transaction has, in sorted (UTF-16) order, each with its JSON key prefix. */
+const CANONICAL_FIELDS = (
+  [
+    'account_id',
+    'amount',
+    'channel',
+    'city',
+    'country',
+    'currency',
+    'device_id',
+    'ip',
+    'latitude',
+    'longitude',
+    'merchant_category',
+    'merchant_id',
+    'timestamp',
+    'transaction_id',
+  ] as const
+).map((key) => ({ key, prefix: `${JSON.stringify(key)}:` }));
+
+/**
+ * The canonical JSON of a validated transaction: its fields in sorted order, absent ones left out, the timestamp
+ * as ISO 8601. The same text as `JSON.stringify` of `transactionToJSON(tx)` with its keys sorted, built without
+ * the intermediate objects (it is hashed for every submission, to recognise a resubmission).
+ */
+export function canonicalTransactionJSON(tx: Transaction): string {
+  let out = '{';
+  for (const { key, prefix } of CANONICAL_FIELDS) {
+    const value = key === 'timestamp' ? new Date(tx.timestamp).toISOString() : tx[key];
+    if (value === undefined) continue;
+    if (out.length > 1) out += ',';
+    out += prefix + JSON.stringify(value);
+  }
+  return out + '}';
+}
+
 /** The JSON form of a transaction, with its timestamp back as ISO 8601. */
 export function transactionToJSON(tx: Transaction): Record<string, unknown> {
   const out: Record<string, unknown> = { ...tx, timestamp: new Date(tx.timestamp).toISOString() };

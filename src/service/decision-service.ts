@@ -4,11 +4,11 @@
  * gets the stored decision and never touches the engine's state again) and that an answer is given only after
  * its decision is committed. Review verdicts go to the store's audit trail and back to the engine as labels.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Decision } from '../engine/decision.ts';
 import type { Engine } from '../engine/engine.ts';
 import {
-  transactionToJSON,
+  canonicalTransactionJSON,
   validateTransaction,
   type FieldError,
   type Transaction,
@@ -29,15 +29,7 @@ export type DecideResult =
 
 /** SHA-256 of the transaction's canonical JSON (keys sorted), to recognise a resubmission. */
 export function payloadHash(tx: Transaction): string {
-  const json = transactionToJSON(tx);
-  const canonical = JSON.stringify(
-    Object.fromEntries(
-      Object.keys(json)
-        .sort()
-        .map((k) => [k, json[k]]),
-    ),
-  );
-  return createHash('sha256').update(canonical).digest('hex');
+  return hash('sha256', canonicalTransactionJSON(tx));
 }
 
 /** The overall /health state: the worst of the components', or degraded when `forceDegraded` (bypass). */

@@ -1,6 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatErrors, parseTimestamp, validateTransaction } from '../../src/engine/transaction.ts';
+import { createHash } from 'node:crypto';
+import {
+  canonicalTransactionJSON,
+  formatErrors,
+  parseTimestamp,
+  transactionToJSON,
+  validateTransaction,
+  type Transaction,
+} from '../../src/engine/transaction.ts';
+import { payloadHash } from '../../src/service/decision-service.ts';
+import { simulate } from '../../src/simulator/index.ts';
 
 const good = {
   transaction_id: 't1',
@@ -89,4 +99,42 @@ test('formatErrors prints one `path: message` per line', () => {
     ]),
     'amount: must be a finite number >= 0\nmust be a JSON object',
   );
+});
+
+test('the canonical JSON (and so every stored payload hash) is the sorted-keys JSON of the transaction', () => {
+  // The definition the stored hashes were made with: sort the keys of transactionToJSON, stringify, SHA-256.
+  const reference = (tx: Transaction): string => {
+    const json = transactionToJSON(tx);
+    return JSON.stringify(
+      Object.fromEntries(
+        Object.keys(json)
+          .sort()
+          .map((k) => [k, json[k]]),
+      ),
+    );
+  };
+  const samples: Transaction[] = [];
+  for (const { tx } of simulate({ accounts: 50, days: 3, seed: 11 })) samples.push(tx);
+  const minimal = validateTransaction({
+    transaction_id: 'm',
+    timestamp: '2026-01-01T00:00:00Z',
+    account_id: 'a',
+    amount: 1,
+    currency: 'EUR',
+  });
+  const full = validateTransaction({
+    ...good,
+    channel: 'web',
+    device_id: 'd"q',
+    ip: '10.0.0.1',
+    city: 'Åbo',
+  });
+  assert.ok(minimal.ok && full.ok);
+  samples.push(minimal.value, full.value);
+  for (const tx of samples) {
+    const canonical = canonicalTransactionJSON(tx);
+    assert.equal(canonical, reference(tx), tx.transaction_id);
+    assert.equal(payloadHash(tx), createHash('sha256').update(canonical).digest('hex'));
+  }
+  assert.ok(samples.length > 100);
 });
