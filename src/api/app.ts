@@ -17,6 +17,7 @@ import { ApiError, errorHandler } from './errors.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
+import { modelRoutes } from './routes/models.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -116,6 +117,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     accountRoutes(api, options.service);
     ruleRoutes(api, options.service);
     settingsRoutes(api, options.service);
+    modelRoutes(api, options.service);
     overviewRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {

@@ -145,4 +145,6 @@ export const ROUTE_ROLES = {
   readOverview: ['analyst', 'admin', 'auditor'],
   dryRunRules: ['analyst', 'admin', 'auditor'],
   whoAmI: ['service', 'analyst', 'admin', 'auditor'],
+  readModels: ['analyst', 'admin', 'auditor'],
+  manageModels: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -19,6 +19,7 @@ import type { AccountLease, SharedAccountState } from '../shared-state/redis-acc
 import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
+import type { ModelRegistry } from './model-registry.ts';
 import { StateRollback } from './state-rollback.ts';
 
 export type DecideResult =
@@ -50,6 +51,8 @@ export class DecisionService {
   private readonly inFlight = new Map<string, Promise<DecideResult>>();
   /** Scoring durations of this process, for the overview's percentiles. */
   readonly latency = new LatencyHistory();
+  /** The model versions this process can put in force (null when it runs without models). */
+  models: ModelRegistry | null = null;
 
   constructor(
     readonly engine: Engine,

@@ -10,6 +10,7 @@ import { RedisAccountState } from '../shared-state/redis-account-state.ts';
 import { openStore } from '../store/open-store.ts';
 import { bootstrapModels } from '../training/bootstrap-models.ts';
 import { DecisionService } from './decision-service.ts';
+import { ModelRegistry } from './model-registry.ts';
 
 export interface OpenServiceOptions {
   dataDir: string;
@@ -34,9 +35,12 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
     if (compiled.ok) engine.setRules(compiled.value);
     else console.error(`stored rules ${latest.version} no longer compile; using the defaults`);
   }
+  let registry: ModelRegistry | null = null;
   if (options.models) {
-    const boot = bootstrapModels(join(options.dataDir, 'models'), log);
+    const dir = join(options.dataDir, 'models');
+    const boot = bootstrapModels(dir, log);
     engine.setModels(boot.slots);
+    registry = new ModelRegistry(dir, engine, boot.loaded);
   }
   const shared = options.redisUrl
     ? new RedisAccountState(engine.featureStore.accounts, {
@@ -44,5 +48,7 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
         prefix: options.redisPrefix,
       })
     : null;
-  return new DecisionService(engine, store, Date.now, 1000, new Metrics(), shared);
+  const service = new DecisionService(engine, store, Date.now, 1000, new Metrics(), shared);
+  service.models = registry;
+  return service;
 }

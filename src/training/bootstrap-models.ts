@@ -1,29 +1,20 @@
 /**
- * Models for a fresh installation: load the newest artifacts from DIR, or, when there are none, train both
+ * Models for a fresh installation: load the artifacts in force from DIR (the operator's choice, else the newest;
+ * see model-files.ts), or, when there are none, train both
  * models on simulated history (as `fraudwatch train` would on real history), save them to DIR and use them.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.ts';
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
-import type { ModelSlot } from '../engine/model.ts';
-import { loadModel } from '../models/artifact.ts';
+import type { ModelSlot, ScoringModel } from '../engine/model.ts';
+import { loadModel, type LoadedModel } from '../models/artifact.ts';
 import type { Gbdt } from '../models/gbdt.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
 import { simulate } from '../simulator/index.ts';
 import { FeatureHistory } from './feature-history.ts';
+import { artifactInForce, artifactPath, MODEL_WEIGHTS } from './model-files.ts';
 import { trainGbdt, trainIsolationForest } from './trainers.ts';
-
-function newest(dir: string, kind: string): string | null {
-  let files: string[];
-  try {
-    files = readdirSync(dir);
-  } catch {
-    return null;
-  }
-  const matching = files.filter((f) => f.startsWith(`${kind}-`) && f.endsWith('.json')).sort();
-  return matching.length ? join(dir, matching[matching.length - 1]!) : null;
-}
 
 /**
  * Runs simulated history through an engine (labels fed back with the default delay) and trains both models on
@@ -57,19 +48,24 @@ export interface BootstrapResult {
   slots: ModelSlot[];
   trained: boolean;
   files: string[];
+  /** Each artifact file with its model, in `slots` order. */
+  loaded: { file: string; model: LoadedModel & ScoringModel }[];
 }
 
 export function bootstrapModels(dir: string, log: (line: string) => void = () => undefined): BootstrapResult {
-  const gbdtFile = newest(dir, 'gbdt');
-  const iforestFile = newest(dir, 'iforest');
-  if (gbdtFile !== null && iforestFile !== null) {
+  const gbdtId = artifactInForce(dir, 'gbdt');
+  const iforestId = artifactInForce(dir, 'iforest');
+  if (gbdtId !== null && iforestId !== null) {
+    const files = [artifactPath(dir, gbdtId), artifactPath(dir, iforestId)];
+    const models = files.map((file) => loadModel(file));
     return {
       slots: [
-        { model: loadModel(gbdtFile), weight: 1 },
-        { model: loadModel(iforestFile), weight: 0.25 },
+        { model: models[0]!, weight: MODEL_WEIGHTS.gbdt },
+        { model: models[1]!, weight: MODEL_WEIGHTS.iforest },
       ],
       trained: false,
-      files: [gbdtFile, iforestFile],
+      files,
+      loaded: files.map((file, i) => ({ file, model: models[i]! })),
     };
   }
   log('no trained models yet: training on simulated history (3,000 accounts, 30 days) ...');
@@ -82,10 +78,14 @@ export function bootstrapModels(dir: string, log: (line: string) => void = () =>
   log(`trained ${gbdt.version} (${gbdt.trees} trees) and ${iforest.version}; saved in ${dir}`);
   return {
     slots: [
-      { model: gbdt, weight: 1 },
-      { model: iforest, weight: 0.25 },
+      { model: gbdt, weight: MODEL_WEIGHTS.gbdt },
+      { model: iforest, weight: MODEL_WEIGHTS.iforest },
     ],
     trained: true,
     files,
+    loaded: [
+      { file: files[0]!, model: gbdt },
+      { file: files[1]!, model: iforest },
+    ],
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * Model versions: which artifacts exist and which are in force (GET), put another in force or roll back to the
+ * one before, without a restart (admin; audited). The runbooks' "roll back to the previous model version".
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import type { DecisionService } from '../../service/decision-service.ts';
+import { ModelRegistryError, type ModelRegistry } from '../../service/model-registry.ts';
+import { MODEL_KINDS } from '../../training/model-files.ts';
+import { ROUTE_ROLES } from '../auth.ts';
+import { ApiError } from '../errors.ts';
+
+const STATUS = { unknown_kind: 400, invalid_artifact: 400, not_found: 404, no_previous: 409 } as const;
+
+const Kind = Type.Union(MODEL_KINDS.map((k) => Type.Literal(k)));
+
+export function modelRoutes(app: FastifyInstance, service: DecisionService): void {
+  const registry = (): ModelRegistry => {
+    if (service.models === null) throw new ApiError(409, 'conflict', 'this process runs without models');
+    return service.models;
+  };
+
+  /** Applies a change, maps registry errors to their HTTP answer, audits, answers with the new state. */
+  const change = async (
+    request: FastifyRequest,
+    action: string,
+    apply: (r: ModelRegistry) => { before: string | null; after: string },
+  ) => {
+    const r = registry();
+    let result: { before: string | null; after: string };
+    try {
+      result = apply(r);
+    } catch (e) {
+      if (!(e instanceof ModelRegistryError)) throw e;
+      const [path, ...rest] = e.message.split(': ');
+      throw new ApiError(STATUS[e.reason], e.reason, e.message, [{ path: path!, message: rest.join(': ') }]);
+    }
+    await service.store.audit({
+      at: Date.now(),
+      actor: request.caller?.name ?? 'unknown',
+      action,
+      transaction_id: null,
+      old_value: result.before,
+      new_value: result.after,
+      note: null,
+    });
+    return { in_force: r.active(), versions: r.list() };
+  };
+
+  app.get('/api/v1/models', { config: { roles: ROUTE_ROLES.readModels } }, async () =>
+    service.models === null
+      ? { in_force: {}, versions: [] }
+      : { in_force: service.models.active(), versions: service.models.list() },
+  );
+
+  app.put(
+    '/api/v1/models/active',
+    {
+      config: { roles: ROUTE_ROLES.manageModels },
+      schema: {
+        summary: 'Put a model version in force for the next decision (kept across restarts)',
+        body: Type.Object(
+          { kind: Kind, version: Type.String({ minLength: 1, maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { kind, version } = request.body as { kind: string; version: string };
+      return change(request, 'model_activate', (r) => r.activate(kind, version));
+    },
+  );
+
+  app.post(
+    '/api/v1/models/rollback',
+    {
+      config: { roles: ROUTE_ROLES.manageModels },
+      schema: {
+        summary: 'Put the version before the one in force back in force',
+        body: Type.Object({ kind: Kind }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { kind } = request.body as { kind: string };
+      return change(request, 'model_rollback', (r) => r.rollback(kind));
+    },
+  );
+}

@@ -1,0 +1,116 @@
+/**
+ * The model versions of a process and which are in force: list the artifacts in the models directory, put
+ * another version in force without a restart, roll back to the one before. The choice is written to
+ * active.json, so a restart (and any worker started on the same directory) keeps it.
+ */
+import { statSync } from 'node:fs';
+import type { Engine } from '../engine/engine.ts';
+import type { ScoringModel } from '../engine/model.ts';
+import { loadModel, type LoadedModel } from '../models/artifact.ts';
+import {
+  artifactIds,
+  artifactPath,
+  isModelKind,
+  MODEL_KINDS,
+  MODEL_WEIGHTS,
+  writeActive,
+  type ModelKind,
+} from '../training/model-files.ts';
+
+export interface ModelVersionInfo {
+  kind: ModelKind;
+  /** The artifact's file name without `.json`; what activate and the API take. */
+  id: string;
+  /** The version the model reports in decisions (`model_version`), for the one in force. */
+  version: string | null;
+  created_at: string;
+  in_force: boolean;
+}
+
+export class ModelRegistryError extends Error {
+  constructor(
+    readonly reason: 'unknown_kind' | 'not_found' | 'invalid_artifact' | 'no_previous',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type InForce = { id: string; model: LoadedModel & ScoringModel };
+
+export class ModelRegistry {
+  private readonly inForce = new Map<ModelKind, InForce>();
+
+  /** `loaded`: the artifacts the process started with (file paths) and their models, in the engine already. */
+  constructor(
+    private readonly dir: string,
+    private readonly engine: Engine,
+    loaded: { file: string; model: LoadedModel & ScoringModel }[],
+  ) {
+    for (const { file, model } of loaded) {
+      const id = file.slice(file.lastIndexOf('/') + 1).replace(/\.json$/, '');
+      const kind = MODEL_KINDS.find((k) => id.startsWith(`${k}-`));
+      if (kind !== undefined) this.inForce.set(kind, { id, model });
+    }
+  }
+
+  /** Every artifact of every kind, oldest first within a kind. */
+  list(): ModelVersionInfo[] {
+    return MODEL_KINDS.flatMap((kind) =>
+      artifactIds(this.dir, kind).map((id) => {
+        const current = this.inForce.get(kind);
+        return {
+          kind,
+          id,
+          version: current?.id === id ? current.model.version : null,
+          created_at: statSync(artifactPath(this.dir, id)).mtime.toISOString(),
+          in_force: current?.id === id,
+        };
+      }),
+    );
+  }
+
+  /** The artifact id in force per kind. */
+  active(): Partial<Record<ModelKind, string>> {
+    return Object.fromEntries([...this.inForce].map(([kind, f]) => [kind, f.id]));
+  }
+
+  /** Puts artifact `id` of `kind` in force for the next decision; returns the id it replaced. */
+  activate(kind: string, id: string): { before: string | null; after: string } {
+    if (!isModelKind(kind))
+      throw new ModelRegistryError('unknown_kind', `kind: must be one of ${MODEL_KINDS.join(', ')}`);
+    if (!artifactIds(this.dir, kind).includes(id)) {
+      throw new ModelRegistryError('not_found', `version: no ${kind} artifact ${id} in ${this.dir}`);
+    }
+    let model: LoadedModel & ScoringModel;
+    try {
+      model = loadModel(artifactPath(this.dir, id));
+    } catch (e) {
+      throw new ModelRegistryError(
+        'invalid_artifact',
+        `version: ${id} cannot be loaded: ${(e as Error).message}`,
+      );
+    }
+    const before = this.inForce.get(kind)?.id ?? null;
+    this.inForce.set(kind, { id, model });
+    this.engine.setModels(
+      MODEL_KINDS.flatMap((k) => {
+        const f = this.inForce.get(k);
+        return f ? [{ model: f.model, weight: MODEL_WEIGHTS[k] }] : [];
+      }),
+    );
+    writeActive(this.dir, this.active());
+    return { before, after: id };
+  }
+
+  /** Puts the artifact before the one in force back in force. */
+  rollback(kind: string): { before: string | null; after: string } {
+    if (!isModelKind(kind))
+      throw new ModelRegistryError('unknown_kind', `kind: must be one of ${MODEL_KINDS.join(', ')}`);
+    const ids = artifactIds(this.dir, kind);
+    const at = ids.indexOf(this.inForce.get(kind)?.id ?? '');
+    if (at <= 0)
+      throw new ModelRegistryError('no_previous', `kind: no ${kind} version older than the one in force`);
+    return this.activate(kind, ids[at - 1]!);
+  }
+}

@@ -1,0 +1,158 @@
+/** Model versions over the API: list, put another in force live, roll back; audited, kept across restarts. */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../src/api/app.ts';
+import { createApiKey } from '../../src/api/auth.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { Metrics } from '../../src/ops/metrics.ts';
+import { DecisionService } from '../../src/service/decision-service.ts';
+import { ModelRegistry } from '../../src/service/model-registry.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { bootstrapModels, trainOnSimulation } from '../../src/training/bootstrap-models.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'fraudwatch-models-'));
+const dir = join(root, 'models');
+mkdirSync(dir);
+// Two GBDT versions (January's and February's) and one isolation forest, as `fraudwatch train` would leave them.
+const { gbdt, iforest } = trainOnSimulation(300, 14, 3);
+const OLD = 'gbdt-2026-01-01T00-00-00-000Z';
+const NEW = 'gbdt-2026-02-01T00-00-00-000Z';
+const FOREST = 'iforest-2026-01-01T00-00-00-000Z';
+writeFileSync(join(dir, `${OLD}.json`), JSON.stringify({ ...gbdt.toJSON(), version: 'gbdt-january' }));
+writeFileSync(join(dir, `${NEW}.json`), JSON.stringify({ ...gbdt.toJSON(), version: 'gbdt-february' }));
+writeFileSync(join(dir, `${FOREST}.json`), JSON.stringify(iforest.toJSON()));
+
+const store = new SqliteStore(join(root, 'api.db'));
+await store.migrate();
+const engine = new Engine({ labelDelayMs: 0 });
+const boot = bootstrapModels(dir);
+engine.setModels(boot.slots);
+const service = new DecisionService(engine, store, Date.now, 1000, new Metrics());
+service.models = new ModelRegistry(dir, engine, boot.loaded);
+const app = buildApp({ service });
+const keys: Record<string, string> = {};
+for (const role of ['service', 'analyst', 'admin', 'auditor'] as const) {
+  keys[role] = (await createApiKey(store, role, `${role}-key`)).key;
+}
+const as = (role: string): Record<string, string> => ({ 'x-api-key': keys[role]! });
+after(async () => {
+  await app.close();
+  await store.close();
+});
+
+let seq = 0;
+async function modelVersionOfNextDecision(): Promise<string> {
+  const r = await app.inject({
+    method: 'POST',
+    url: '/api/v1/transactions',
+    headers: as('service'),
+    payload: {
+      transaction_id: `m-${++seq}`,
+      timestamp: new Date().toISOString(),
+      account_id: 'acct-models',
+      amount: 40,
+      currency: 'EUR',
+    },
+  });
+  assert.equal(r.statusCode, 201, r.body);
+  return r.json().decision.model_version;
+}
+
+const rollback = () =>
+  app.inject({
+    method: 'POST',
+    url: '/api/v1/models/rollback',
+    headers: as('admin'),
+    payload: { kind: 'gbdt' },
+  });
+
+test('the newest artifacts are in force at start and listed with the others', async () => {
+  const r = await app.inject({ method: 'GET', url: '/api/v1/models', headers: as('auditor') });
+  assert.equal(r.statusCode, 200);
+  assert.deepEqual(r.json().in_force, { gbdt: NEW, iforest: FOREST });
+  assert.deepEqual(
+    r.json().versions.map((v: { id: string; in_force: boolean }) => [v.id, v.in_force]),
+    [
+      [OLD, false],
+      [NEW, true],
+      [FOREST, true],
+    ],
+  );
+  assert.match(await modelVersionOfNextDecision(), /gbdt-february/);
+});
+
+test('a rollback is in force for the next decision, audited, and kept by the next start', async () => {
+  const r = await rollback();
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.json().in_force.gbdt, OLD);
+  assert.match(await modelVersionOfNextDecision(), /gbdt-january/);
+  const audit = await store.listAudit({ action: 'model_rollback' });
+  assert.equal(audit.length, 1);
+  assert.equal(audit[0]!.old_value, NEW);
+  assert.equal(audit[0]!.new_value, OLD);
+  assert.equal(audit[0]!.actor, 'admin-key');
+  // A restart (or a worker started on this directory) loads the operator's choice, not the newest.
+  assert.deepEqual(
+    bootstrapModels(dir).files.map((f) => f.slice(f.lastIndexOf('/') + 1)),
+    [`${OLD}.json`, `${FOREST}.json`],
+  );
+  const none = await rollback();
+  assert.equal(none.statusCode, 409);
+  assert.equal(none.json().error, 'no_previous');
+});
+
+test('a chosen version is put in force; an unknown or broken one is refused and nothing changes', async () => {
+  const put = (payload: unknown) =>
+    app.inject({
+      method: 'PUT',
+      url: '/api/v1/models/active',
+      headers: as('admin'),
+      payload: payload as object,
+    });
+  const ok = await put({ kind: 'gbdt', version: NEW });
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.match(await modelVersionOfNextDecision(), /gbdt-february/);
+  const unknown = await put({ kind: 'gbdt', version: 'gbdt-1999' });
+  assert.equal(unknown.statusCode, 404);
+  assert.equal(unknown.json().details[0].path, 'version');
+  const wrongKind = await put({ kind: 'gbdt', version: FOREST });
+  assert.equal(wrongKind.statusCode, 404, 'an isolation forest is not a gbdt version');
+  assert.equal((await put({ kind: 'forest', version: NEW })).statusCode, 400);
+  writeFileSync(join(dir, 'gbdt-2026-03-01T00-00-00-000Z.json'), '{"kind":"gbdt","trees":"no"}');
+  const broken = await put({ kind: 'gbdt', version: 'gbdt-2026-03-01T00-00-00-000Z' });
+  assert.equal(broken.statusCode, 400);
+  assert.equal(broken.json().error, 'invalid_artifact');
+  assert.match(await modelVersionOfNextDecision(), /gbdt-february/, 'still the version in force');
+  const listed = (await app.inject({ method: 'GET', url: '/api/v1/models', headers: as('admin') })).json();
+  assert.equal(listed.in_force.gbdt, NEW);
+});
+
+test('model routes for every role: reading for analyst, admin, auditor; changes for admin; keys required', async () => {
+  const routes: { method: 'GET' | 'PUT' | 'POST'; url: string; payload?: object; allowed: string[] }[] = [
+    { method: 'GET' as const, url: '/api/v1/models', allowed: ['analyst', 'admin', 'auditor'] },
+    {
+      method: 'PUT' as const,
+      url: '/api/v1/models/active',
+      payload: { kind: 'iforest', version: FOREST },
+      allowed: ['admin'],
+    },
+    { method: 'POST' as const, url: '/api/v1/models/rollback', payload: { kind: 'iforest' }, allowed: [] },
+  ];
+  for (const route of routes) {
+    for (const role of ['service', 'analyst', 'admin', 'auditor']) {
+      const r = await app.inject({ ...route, headers: as(role) });
+      const label = `${role} ${route.method} ${route.url}`;
+      // The rollback of the only isolation forest is the route's own 409 for the admin; others are refused first.
+      if (route.allowed.includes(role)) assert.ok(r.statusCode < 300, `${label}: ${r.statusCode}`);
+      else if (role === 'admin') assert.equal(r.statusCode, 409, label);
+      else assert.equal(r.statusCode, 403, label);
+    }
+    assert.equal(
+      (await app.inject({ method: route.method, url: route.url, payload: route.payload })).statusCode,
+      401,
+    );
+  }
+});
