@@ -5,11 +5,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { trainOnSimulation } from '../../src/training/bootstrap-models.ts';
 import { createKey, freePort, startServe, type Served } from './serve-process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -352,6 +353,58 @@ test(
     assert.ok(await page.getByLabel('Review at score ≥', { exact: true }).isDisabled());
     assert.equal(await page.getByRole('button', { name: 'Save…' }).count(), 0);
     await shot('auditor-settings');
+  },
+);
+
+test(
+  'models: an admin rolls the GBDT back on the settings page; an auditor sees the versions and no buttons',
+  { skip: missing ?? false },
+  async () => {
+    // A server of its own, with two GBDT versions and an isolation forest already in its models directory.
+    const modelsData = mkdtempSync(join(tmpdir(), 'fraudwatch-web-models-'));
+    mkdirSync(join(modelsData, 'models'));
+    const { gbdt, iforest } = trainOnSimulation(300, 14, 3);
+    const write = (id: string, json: unknown) =>
+      writeFileSync(join(modelsData, 'models', `${id}.json`), JSON.stringify(json));
+    write('gbdt-2026-01-01T00-00-00-000Z', { ...gbdt.toJSON(), version: 'gbdt-january' });
+    write('gbdt-2026-02-01T00-00-00-000Z', { ...gbdt.toJSON(), version: 'gbdt-february' });
+    write('iforest-2026-01-01T00-00-00-000Z', iforest.toJSON());
+    const admin = createKey(modelsData, 'admin', 'admin-models');
+    const auditor = createKey(modelsData, 'auditor', 'auditor-models');
+    const served = await startServe(modelsData, await freePort(), {}, { models: true });
+    const inForce = async () =>
+      (await (await fetch(`${served.url}/api/v1/models`, { headers: { 'x-api-key': auditor } })).json())
+        .in_force.gbdt;
+    const signInHere = async (key: string) => {
+      await page.goto(served.url);
+      await page.locator('#credential, button:has-text("Sign out")').first().waitFor();
+      const signOut = page.getByRole('button', { name: 'Sign out' });
+      if (await signOut.isVisible()) await signOut.click();
+      await page.getByLabel('API key or token').fill(key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('heading', { name: 'Gradient-boosted trees' }).waitFor();
+    };
+    try {
+      assert.equal(await inForce(), 'gbdt-2026-02-01T00-00-00-000Z');
+      await signInHere(admin);
+      await page.getByRole('button', { name: 'Roll back to gbdt-2026-01-01T00-00-00-000Z…' }).click();
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: 'gbdt-2026-01-01T00-00-00-000Z is in force' })
+        .waitFor();
+      assert.equal(await inForce(), 'gbdt-2026-01-01T00-00-00-000Z');
+      await assertControlsLabelled('models');
+      await shot('models');
+      await signInHere(auditor);
+      await page.getByText('gbdt-2026-02-01T00-00-00-000Z').waitFor();
+      assert.equal(await page.getByRole('button', { name: /Put in force|Roll back to/ }).count(), 0);
+      assert.equal(await inForce(), 'gbdt-2026-01-01T00-00-00-000Z');
+    } finally {
+      await served.stop();
+    }
   },
 );
 

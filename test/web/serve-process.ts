@@ -44,14 +44,24 @@ export interface Served {
   stop(): Promise<void>;
 }
 
+/** `models`: load the artifacts in DATA_DIR/models (put them there first, or the first start trains for seconds). */
 export async function startServe(
   dataDir: string,
   port: number,
   env: NodeJS.ProcessEnv = {},
+  options: { models?: boolean } = {},
 ): Promise<Served> {
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--port', String(port), '--data-dir', dataDir, '--no-models'],
+    [
+      BIN,
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      ...(options.models === true ? [] : ['--no-models']),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: embeddedEnv(env) },
   );
   let output = '';

@@ -7,6 +7,7 @@ export type { Decision, DecisionSettings, Outcome, Reason } from '../../src/engi
 export type { DryRunResult as DryRun } from '../../src/engine/rules/dry-run.ts';
 export type { Transaction } from '../../src/engine/transaction.ts';
 export type { AccountProfile, Usual } from '../../src/service/account-profile.ts';
+export type { ModelVersionInfo } from '../../src/service/model-registry.ts';
 export type { CaseStatus, Page, StoredTransaction } from '../../src/store/types.ts';
 
 import type { Outcome } from '../../src/engine/decision.ts';
@@ -70,4 +71,10 @@ export interface RuleDefinition {
   score?: number;
   outcome?: Outcome;
   reason: string;
+}
+
+/** GET /api/v1/models (and the answer to a change). */
+export interface ModelVersions {
+  in_force: Partial<Record<'gbdt' | 'iforest', string>>;
+  versions: import('../../src/service/model-registry.ts').ModelVersionInfo[];
 }

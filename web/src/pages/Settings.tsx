@@ -1,6 +1,7 @@
 /** Decision settings (admin): thresholds and bypass mode, applied live after a confirmation, with their audit trail. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorMessage, type FieldError } from '../api.ts';
+import { ModelVersions } from '../components/ModelVersions.tsx';
 import { ErrorBox, formatTime, Loading } from '../components/Status.tsx';
 import { can, useSession } from '../session.tsx';
 import type { AuditEntry, DecisionSettings } from '../types.ts';
@@ -146,6 +147,8 @@ export function SettingsPage() {
         </p>
       )}
       <ErrorBox error={failure} />
+      <h2>Models</h2>
+      <ModelVersions mayChange={mayChange} onChanged={() => void audit.refresh()} />
       <h2>Audit trail</h2>
       <ErrorBox error={audit.error} onRetry={() => void audit.refresh()} />
       {audit.data?.items.length === 0 && <p className="muted">No settings changes yet.</p>}

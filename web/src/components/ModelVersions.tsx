@@ -1,0 +1,113 @@
+/** Model versions (settings page): what is in force per kind; an admin puts another in force or rolls back. */
+import { useState } from 'react';
+import { api, errorMessage } from '../api.ts';
+import { ErrorBox, formatTime, Loading } from './Status.tsx';
+import type { ModelVersions as Versions } from '../types.ts';
+import { usePolling } from '../usePolling.ts';
+
+const KIND_NAMES = { gbdt: 'Gradient-boosted trees', iforest: 'Isolation forest' } as const;
+
+export function ModelVersions({ mayChange, onChanged }: { mayChange: boolean; onChanged: () => void }) {
+  const models = usePolling(() => api<Versions>('/api/v1/models'), 0, []);
+  const [pending, setPending] = useState<{ kind: 'gbdt' | 'iforest'; id: string | null } | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  const apply = async () => {
+    if (pending === null) return;
+    const { kind, id } = pending;
+    setPending(null);
+    setFailure(null);
+    try {
+      const after =
+        id === null
+          ? await api<Versions>('/api/v1/models/rollback', { method: 'POST', body: { kind } })
+          : await api<Versions>('/api/v1/models/active', { method: 'PUT', body: { kind, version: id } });
+      setMessage(`${KIND_NAMES[kind]}: ${after.in_force[kind]} is in force for the next decision.`);
+      await models.refresh();
+      onChanged();
+    } catch (e) {
+      setFailure(errorMessage(e));
+    }
+  };
+
+  if (models.data === null)
+    return (
+      <>
+        <ErrorBox error={models.error} onRetry={() => void models.refresh()} />
+        {models.error === null && <Loading what="the model versions" />}
+      </>
+    );
+  if (models.data.versions.length === 0) return <p className="muted">This server runs without models.</p>;
+
+  return (
+    <div className="panel">
+      {(['gbdt', 'iforest'] as const).map((kind) => {
+        const versions = models.data!.versions.filter((v) => v.kind === kind);
+        const current = versions.findIndex((v) => v.in_force);
+        return (
+          <section key={kind} aria-labelledby={`models-${kind}`}>
+            <h3 id={`models-${kind}`}>{KIND_NAMES[kind]}</h3>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Version</th>
+                  <th scope="col">Written</th>
+                  <th scope="col">State</th>
+                </tr>
+              </thead>
+              <tbody>
+                {versions.map((v) => (
+                  <tr key={v.id} aria-current={v.in_force ? 'true' : undefined}>
+                    <td>
+                      <code>{v.id}</code>
+                    </td>
+                    <td>{formatTime(v.created_at)}</td>
+                    <td>
+                      {v.in_force ? (
+                        <strong>in force</strong>
+                      ) : mayChange ? (
+                        <button type="button" onClick={() => setPending({ kind, id: v.id })}>
+                          Put in force…
+                        </button>
+                      ) : (
+                        ''
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {mayChange && current > 0 && (
+              <button type="button" onClick={() => setPending({ kind, id: null })}>
+                Roll back to {versions[current - 1]!.id}…
+              </button>
+            )}
+          </section>
+        );
+      })}
+      {pending !== null && (
+        <div role="alertdialog" aria-labelledby="model-confirm" className="confirm">
+          <p id="model-confirm">
+            {pending.id === null
+              ? `Roll ${KIND_NAMES[pending.kind]} back to the version before the one in force?`
+              : `Put ${pending.id} in force?`}{' '}
+            Live decisions use it from the next one; this is audited.
+          </p>
+          <button type="button" className="danger" autoFocus onClick={() => void apply()}>
+            Confirm
+          </button>
+          <button type="button" onClick={() => setPending(null)}>
+            Cancel
+          </button>
+        </div>
+      )}
+      {message && (
+        <p role="status" className="notice">
+          {message}
+        </p>
+      )}
+      <ErrorBox error={failure} />
+    </div>
+  );
+}
