@@ -11,6 +11,7 @@ export type { ModelVersionInfo } from '../../src/service/model-registry.ts';
 export type { CaseStatus, Page, StoredTransaction } from '../../src/store/types.ts';
 
 import type { Outcome } from '../../src/engine/decision.ts';
+import type { ModelVersionInfo } from '../../src/service/model-registry.ts';
 import type { CaseStatus } from '../../src/store/types.ts';
 
 /** Review statuses, in the server's order (store/types.ts holds them with Node-only code, so not imported). */
@@ -76,5 +77,5 @@ export interface RuleDefinition {
 /** GET /api/v1/models (and the answer to a change). */
 export interface ModelVersions {
   in_force: Partial<Record<'gbdt' | 'iforest', string>>;
-  versions: import('../../src/service/model-registry.ts').ModelVersionInfo[];
+  versions: ModelVersionInfo[];
 }
