@@ -97,12 +97,16 @@ async function shot(name: string) {
 }
 
 async function signIn(role: string) {
-  await page.goto(server.url);
+  await signInAt(server.url, keys[role]!);
+}
+
+async function signInAt(url: string, key: string) {
+  await page.goto(url);
   // Either the sign-in form, or the shell of a session kept in this tab: sign out of that first.
   await page.locator('#credential, button:has-text("Sign out")').first().waitFor();
   const signOut = page.getByRole('button', { name: 'Sign out' });
   if (await signOut.isVisible()) await signOut.click();
-  await page.getByLabel('API key or token').fill(keys[role]!);
+  await page.getByLabel('API key or token').fill(key);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
@@ -376,13 +380,7 @@ test(
       (await (await fetch(`${served.url}/api/v1/models`, { headers: { 'x-api-key': auditor } })).json())
         .in_force.gbdt;
     const signInHere = async (key: string) => {
-      await page.goto(served.url);
-      await page.locator('#credential, button:has-text("Sign out")').first().waitFor();
-      const signOut = page.getByRole('button', { name: 'Sign out' });
-      if (await signOut.isVisible()) await signOut.click();
-      await page.getByLabel('API key or token').fill(key);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await signInAt(served.url, key);
       await page.getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('heading', { name: 'Gradient-boosted trees' }).waitFor();
     };

@@ -1,7 +1,7 @@
 /** Model versions (settings page): what is in force per kind; an admin puts another in force or rolls back. */
 import { useState } from 'react';
 import { api, errorMessage } from '../api.ts';
-import { ErrorBox, formatTime, Loading } from './Status.tsx';
+import { ChangeOutcome, ErrorBox, formatTime, Loading } from './Status.tsx';
 import type { ModelVersions as Versions } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
 
@@ -102,12 +102,7 @@ export function ModelVersions({ mayChange, onChanged }: { mayChange: boolean; on
           </button>
         </div>
       )}
-      {message && (
-        <p role="status" className="notice">
-          {message}
-        </p>
-      )}
-      <ErrorBox error={failure} />
+      <ChangeOutcome message={message} failure={failure} />
     </div>
   );
 }

@@ -15,6 +15,20 @@ export function ErrorBox({ error, onRetry }: { error: string | null; onRetry?: (
   );
 }
 
+/** What a change came to: its confirmation (a polite status) or its failure (an alert); nothing when neither. */
+export function ChangeOutcome({ message, failure }: { message: string | null; failure: string | null }) {
+  return (
+    <>
+      {message && (
+        <p role="status" className="notice">
+          {message}
+        </p>
+      )}
+      <ErrorBox error={failure} />
+    </>
+  );
+}
+
 export function Loading({ what }: { what: string }) {
   return (
     <p className="muted" aria-live="polite">

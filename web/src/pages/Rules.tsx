@@ -7,7 +7,7 @@ import { api, ApiError, errorMessage, type FieldError } from '../api.ts';
 import { DryRunResult } from '../components/DryRunResult.tsx';
 import { FieldErrors } from '../components/FieldErrors.tsx';
 import { RuleCard } from '../components/RuleCard.tsx';
-import { ErrorBox, formatTime, Loading } from '../components/Status.tsx';
+import { ChangeOutcome, ErrorBox, formatTime, Loading } from '../components/Status.tsx';
 import { errorsByRule, fromDraft, toDraft, type Draft, type DraftRule } from '../rules-draft.ts';
 import { can, useSession } from '../session.tsx';
 import type { DryRun, RulesDocument } from '../types.ts';
@@ -172,12 +172,7 @@ export function RulesPage() {
           Discard changes
         </button>
       </div>
-      {message && (
-        <p role="status" className="notice">
-          {message}
-        </p>
-      )}
-      <ErrorBox error={failure} />
+      <ChangeOutcome message={message} failure={failure} />
       <FieldErrors errors={documentErrors} id="document-errors" />
       {dryRun && <DryRunResult result={dryRun} />}
       <fieldset disabled={!mayEdit} className="rules-editor">

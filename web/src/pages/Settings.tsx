@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorMessage, type FieldError } from '../api.ts';
 import { ModelVersions } from '../components/ModelVersions.tsx';
-import { ErrorBox, formatTime, Loading } from '../components/Status.tsx';
+import { ChangeOutcome, ErrorBox, formatTime, Loading } from '../components/Status.tsx';
 import { can, useSession } from '../session.tsx';
 import type { AuditEntry, DecisionSettings } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
@@ -141,12 +141,7 @@ export function SettingsPage() {
           </div>
         )}
       </form>
-      {message && (
-        <p role="status" className="notice">
-          {message}
-        </p>
-      )}
-      <ErrorBox error={failure} />
+      <ChangeOutcome message={message} failure={failure} />
       <h2>Models</h2>
       <ModelVersions mayChange={mayChange} onChanged={() => void audit.refresh()} />
       <h2>Audit trail</h2>
