@@ -153,6 +153,22 @@ test('path contributions add up to the margin exactly; explain names the decidin
     assert.equal(all[0]!.value, held.X[i * 4 + names.indexOf(all[0]!.feature)]);
     for (const c of all) weight.set(c.feature, (weight.get(c.feature) ?? 0) + Math.abs(c.contribution));
   }
+  // explain is the contributions, largest |value| first (ties: the earlier column), cut to `top`
+  for (let i = 0; i < 200; i++) {
+    const { values } = model.contributions(held.X, i * 4);
+    const order = [0, 1, 2, 3]
+      .filter((f) => values[f] !== 0)
+      .sort((a, b) => Math.abs(values[b]!) - Math.abs(values[a]!) || a - b);
+    for (const top of [1, 2, 4]) {
+      assert.deepEqual(
+        model.explain(engineVector(held.X, i), top),
+        order
+          .slice(0, top)
+          .map((f) => ({ feature: names[f], value: held.X[i * 4 + f], contribution: values[f] })),
+        `row ${i}, top ${top}`,
+      );
+    }
+  }
   // XOR is decided by the first two columns: they carry most of the attribution
   const signal = weight.get(names[0]!)! + weight.get(names[1]!)!;
   const noise = (weight.get(names[2]!) ?? 0) + (weight.get(names[3]!) ?? 0);
