@@ -1,7 +1,7 @@
 /**
  * The model versions of a process and which are in force: list the artifacts in the models directory, put
  * another version in force without a restart, roll back to the one before. The choice is written to
- * active.json, so a restart (and any worker started on the same directory) keeps it.
+ * active.json, so a restart keeps it, and the other processes on the same directory follow it (`follow`).
  */
 import { statSync } from 'node:fs';
 import type { Engine } from '../engine/engine.ts';
@@ -13,6 +13,7 @@ import {
   isModelKind,
   MODEL_KINDS,
   MODEL_WEIGHTS,
+  readActive,
   writeActive,
   type ModelKind,
 } from '../training/model-files.ts';
@@ -82,6 +83,14 @@ export class ModelRegistry {
     if (!artifactIds(this.dir, kind).includes(id)) {
       throw new ModelRegistryError('not_found', `version: no ${kind} artifact ${id} in ${this.dir}`);
     }
+    const before = this.inForce.get(kind)?.id ?? null;
+    this.load(kind, id);
+    writeActive(this.dir, this.active());
+    return { before, after: id };
+  }
+
+  /** Loads artifact `id` and puts it in the engine in place of its kind's model. */
+  private load(kind: ModelKind, id: string): void {
     let model: LoadedModel & ScoringModel;
     try {
       model = loadModel(artifactPath(this.dir, id));
@@ -91,7 +100,6 @@ export class ModelRegistry {
         `version: ${id} cannot be loaded: ${(e as Error).message}`,
       );
     }
-    const before = this.inForce.get(kind)?.id ?? null;
     this.inForce.set(kind, { id, model });
     this.engine.setModels(
       MODEL_KINDS.flatMap((k) => {
@@ -99,8 +107,30 @@ export class ModelRegistry {
         return f ? [{ model: f.model, weight: MODEL_WEIGHTS[k] }] : [];
       }),
     );
-    writeActive(this.dir, this.active());
-    return { before, after: id };
+  }
+
+  /**
+   * Follows the choices other processes on the same models directory make (a worker beside the server that an
+   * operator rolled back): active.json is read every `everyMs`, and a version chosen there is put in force here.
+   * Returns the function that stops following.
+   */
+  follow(everyMs = 5000, log: (line: string) => void = () => undefined): () => void {
+    const timer = setInterval(() => {
+      const chosen = readActive(this.dir);
+      for (const kind of MODEL_KINDS) {
+        const id = chosen[kind];
+        if (id === undefined || id === this.inForce.get(kind)?.id) continue;
+        try {
+          this.load(kind, id);
+          log(`model ${kind}: ${id} put in force (chosen in ${this.dir})`);
+        } catch (e) {
+          // What is in force stays; the process that chose it has refused a broken artifact already.
+          log(`model ${kind}: ${(e as Error).message}`);
+        }
+      }
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Puts the artifact before the one in force back in force. */

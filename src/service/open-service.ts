@@ -41,6 +41,9 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
     const boot = bootstrapModels(dir, log);
     engine.setModels(boot.slots);
     registry = new ModelRegistry(dir, engine, boot.loaded);
+    // A version put in force by another process on this directory (the server, when this is a worker) is
+    // followed within seconds.
+    registry.follow(5000, log);
   }
   const shared = options.redisUrl
     ? new RedisAccountState(engine.featureStore.accounts, {
