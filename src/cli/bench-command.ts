@@ -1,5 +1,6 @@
 /** `fraudwatch bench engine|models|http|stream`: benchmarks that print one JSON line of figures (not tests). */
 import type { Command } from 'commander';
+import type { StreamBenchOptions } from '../../bench/stream.ts';
 import { positiveInt } from './options.ts';
 
 export function registerBenchCommand(program: Command): void {
@@ -97,17 +98,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--latency-seconds <n>', 'length of the latency phase', positiveInt('--latency-seconds'), 10)
     .option('--redis', 'workers share account state through Redis (REDIS_URL)', false)
     .option('--json', 'print only the JSON line (the default output is the same line)')
-    .action(
-      async (opts: {
-        count: number;
-        workers: number;
-        partitions: number;
-        latencyRate: number;
-        latencySeconds: number;
-        redis: boolean;
-      }) => {
-        const { runStreamBench } = await import('../../bench/stream.ts');
-        console.log(JSON.stringify(await runStreamBench(opts)));
-      },
-    );
+    .action(async (opts: StreamBenchOptions) => {
+      const { runStreamBench } = await import('../../bench/stream.ts');
+      console.log(JSON.stringify(await runStreamBench(opts)));
+    });
 }

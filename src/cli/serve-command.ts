@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
 import { readFileSync } from 'node:fs';
 import { createApiKey, type JwtConfig } from '../api/auth.ts';
-import { openDecisionService } from '../service/open-service.ts';
+import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
 import { positiveInt } from './options.ts';
 
@@ -59,9 +59,7 @@ export function registerServeCommand(program: Command): void {
       const service = await openDecisionService({
         dataDir: opts.dataDir,
         models: opts.models,
-        databaseUrl: process.env.DATABASE_URL,
-        redisUrl: process.env.REDIS_URL || undefined,
-        redisPrefix: process.env.FRAUDWATCH_REDIS_PREFIX,
+        ...serviceEnvironment(),
       });
       const store = service.store;
       const app = buildApp({

@@ -4,7 +4,7 @@
  * gracefully: no new fetches, the batch in hand finished and acknowledged, connections closed.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { openDecisionService } from '../service/open-service.ts';
+import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { connectStream } from '../stream/nats-connection.ts';
 import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
@@ -83,9 +83,7 @@ export function registerWorkerCommand(program: Command): void {
       const service = await openDecisionService({
         dataDir: opts.dataDir,
         models: opts.models,
-        databaseUrl: process.env.DATABASE_URL,
-        redisUrl: process.env.REDIS_URL || undefined,
-        redisPrefix: process.env.FRAUDWATCH_REDIS_PREFIX,
+        ...serviceEnvironment(),
       });
       let stream;
       try {

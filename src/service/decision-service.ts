@@ -163,19 +163,7 @@ export class DecisionService {
           };
           continue;
         }
-        const started = performance.now();
-        const decision = this.scoreRecorded(f.tx);
-        // Without the shared state the account was scored on fresh (default) features.
-        if (lease !== null && !lease.available) decision.degraded = true;
-        const decidedAt = this.now();
-        this.observe(decision, decidedAt, (performance.now() - started) / 1000);
-        const write = this.writeScored(f.tx, {
-          transaction: f.tx,
-          decision,
-          payload_hash: f.hash,
-          decided_at: decidedAt,
-          features: this.engine.features.slice(),
-        });
+        const write = this.scoreAndWrite(f.tx, f.hash, lease);
         this.inFlight.set(f.tx.transaction_id, write);
         writes.set(f.tx.transaction_id, write);
         results[f.index] = write;
@@ -208,34 +196,38 @@ export class DecisionService {
     }
     const lease = await this.leaseAccounts([tx.account_id]);
     try {
-      const started = performance.now();
-      const decision = this.scoreRecorded(tx);
-      if (lease !== null && !lease.available) decision.degraded = true;
-      const decidedAt = this.now();
-      this.observe(decision, decidedAt, (performance.now() - started) / 1000);
-      // Copied now: the engine's vector belongs to the next decision once this one awaits.
-      const features = this.engine.features.slice();
-      return await this.writeScored(tx, {
-        transaction: tx,
-        decision,
-        payload_hash: hash,
-        decided_at: decidedAt,
-        features,
-      });
+      return await this.scoreAndWrite(tx, hash, lease);
     } finally {
       await this.releaseAccounts(lease);
     }
   }
 
-  /** Scores and records `tx`, with the state it changes copied first so that a failed write can be taken back. */
-  private scoreRecorded(tx: Transaction): Decision {
+  /**
+   * Scores and records `tx` (the state it changes copied first, so that a failed write can be taken back) and
+   * hands its decision to group commit. Scoring happens now, in the caller's turn; the promise is the write.
+   */
+  private scoreAndWrite(tx: Transaction, hash: string, lease: AccountLease | null): Promise<SaveResult> {
+    const started = performance.now();
     this.rollback.beforeScoring(tx);
+    let decision: Decision;
     try {
-      return this.engine.score(tx);
+      decision = this.engine.score(tx);
     } catch (e) {
       this.rollback.settle(tx, false);
       throw e;
     }
+    // Without the shared state the account was scored on fresh (default) features.
+    if (lease !== null && !lease.available) decision.degraded = true;
+    const decidedAt = this.now();
+    this.observe(decision, decidedAt, (performance.now() - started) / 1000);
+    return this.writeScored(tx, {
+      transaction: tx,
+      decision,
+      payload_hash: hash,
+      decided_at: decidedAt,
+      // Copied now: the engine's vector belongs to the next decision.
+      features: this.engine.features.slice(),
+    });
   }
 
   /**
@@ -268,7 +260,7 @@ export class DecisionService {
   /** A request that raced the first submission of its id: same payload is a duplicate, another is a conflict. */
   private async compare(first: DecideResult, hash: string, id: string): Promise<DecideResult> {
     if (first.kind === 'invalid') return first;
-    const stored = (await this.store.findDecisions([id])).get(id);
+    const stored = await this.lookups.find(id);
     if (stored === undefined) return { kind: 'conflict', decision: first.decision };
     return { kind: stored.payload_hash === hash ? 'duplicate' : 'conflict', decision: stored.decision };
   }

@@ -37,22 +37,23 @@ export class ModelRegistryError extends Error {
   }
 }
 
+function checkKind(kind: string): asserts kind is ModelKind {
+  if (!isModelKind(kind))
+    throw new ModelRegistryError('unknown_kind', `kind: must be one of ${MODEL_KINDS.join(', ')}`);
+}
+
 type InForce = { id: string; model: LoadedModel & ScoringModel };
 
 export class ModelRegistry {
   private readonly inForce = new Map<ModelKind, InForce>();
 
-  /** `loaded`: the artifacts the process started with (file paths) and their models, in the engine already. */
+  /** `loaded`: the artifacts the process started with and their models (`bootstrapModels`), in the engine already. */
   constructor(
     private readonly dir: string,
     private readonly engine: Engine,
-    loaded: { file: string; model: LoadedModel & ScoringModel }[],
+    loaded: readonly { kind: ModelKind; id: string; model: LoadedModel & ScoringModel }[],
   ) {
-    for (const { file, model } of loaded) {
-      const id = file.slice(file.lastIndexOf('/') + 1).replace(/\.json$/, '');
-      const kind = MODEL_KINDS.find((k) => id.startsWith(`${k}-`));
-      if (kind !== undefined) this.inForce.set(kind, { id, model });
-    }
+    for (const { kind, id, model } of loaded) this.inForce.set(kind, { id, model });
   }
 
   /** Every artifact of every kind, oldest first within a kind. */
@@ -78,8 +79,7 @@ export class ModelRegistry {
 
   /** Puts artifact `id` of `kind` in force for the next decision; returns the id it replaced. */
   activate(kind: string, id: string): { before: string | null; after: string } {
-    if (!isModelKind(kind))
-      throw new ModelRegistryError('unknown_kind', `kind: must be one of ${MODEL_KINDS.join(', ')}`);
+    checkKind(kind);
     if (!artifactIds(this.dir, kind).includes(id)) {
       throw new ModelRegistryError('not_found', `version: no ${kind} artifact ${id} in ${this.dir}`);
     }
@@ -135,8 +135,7 @@ export class ModelRegistry {
 
   /** Puts the artifact before the one in force back in force. */
   rollback(kind: string): { before: string | null; after: string } {
-    if (!isModelKind(kind))
-      throw new ModelRegistryError('unknown_kind', `kind: must be one of ${MODEL_KINDS.join(', ')}`);
+    checkKind(kind);
     const ids = artifactIds(this.dir, kind);
     const at = ids.indexOf(this.inForce.get(kind)?.id ?? '');
     if (at <= 0)

@@ -23,6 +23,15 @@ export interface OpenServiceOptions {
   log?: (line: string) => void;
 }
 
+/** Where the store and the shared state are, from the environment (DATABASE_URL, REDIS_URL, ...). */
+export function serviceEnvironment(): Pick<OpenServiceOptions, 'databaseUrl' | 'redisUrl' | 'redisPrefix'> {
+  return {
+    databaseUrl: process.env.DATABASE_URL,
+    redisUrl: process.env.REDIS_URL || undefined,
+    redisPrefix: process.env.FRAUDWATCH_REDIS_PREFIX,
+  };
+}
+
 export async function openDecisionService(options: OpenServiceOptions): Promise<DecisionService> {
   const log = options.log ?? console.log;
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });

@@ -53,9 +53,4 @@ export class StateRollback {
     else accounts.restore(tx.account_id, entry.before);
     return 'rolled_back';
   }
-
-  /** Accounts with decisions in flight (for tests). */
-  get openAccounts(): number {
-    return this.open.size;
-  }
 }

@@ -4,14 +4,12 @@
  * batch's feature vectors as one packed array, because that is what crosses a thread boundary cheaply.
  */
 import type Database from 'better-sqlite3';
-import { decisionRowValues, type DecisionRowValues } from './queries.ts';
+import { decisionRowValues, featuresToBytes, type DecisionRowValues } from './queries.ts';
 import type { NewDecision } from './types.ts';
 
-/** A decision's row, in the insert's parameter order (features excepted: they travel packed). */
-export type InsertRow = DecisionRowValues;
-
 export interface InsertBatch {
-  rows: InsertRow[];
+  /** Each decision's column values (features excepted: they travel packed). */
+  rows: DecisionRowValues[];
   /** Row i's features are `features[i * width, (i + 1) * width)` when `hasFeatures[i]` is 1. */
   features: Float64Array;
   hasFeatures: Uint8Array;
@@ -25,7 +23,7 @@ export function encodeBatch(records: readonly NewDecision[]): InsertBatch {
   const width = records.find((r) => r.features !== undefined)?.features?.length ?? 0;
   const features = new Float64Array(width * records.length);
   const hasFeatures = new Uint8Array(records.length);
-  const rows = records.map((r, i): InsertRow => {
+  const rows = records.map((r, i): DecisionRowValues => {
     if (r.features !== undefined && r.features.length === width) {
       features.set(r.features, i * width);
       hasFeatures[i] = 1;
@@ -49,10 +47,9 @@ export function batchInserter(db: Database.Database): (batch: InsertBatch) => In
     const { rows, features, hasFeatures, width } = batch;
     return rows.map((row, i) => {
       const vector =
-        hasFeatures[i] === 1
-          ? Buffer.from(features.buffer, features.byteOffset + i * width * 8, width * 8)
-          : null;
-      const inserted = insert.run(...row, row[10], vector);
+        hasFeatures[i] === 1 ? featuresToBytes(features.subarray(i * width, (i + 1) * width)) : null;
+      const decidedAt = row[10];
+      const inserted = insert.run(...row, decidedAt, vector); // updated_at starts as decided_at
       if (inserted.changes === 1) return null;
       return existing.get(row[0]) as { payload_hash: string; decision: string };
     });

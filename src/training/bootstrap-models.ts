@@ -4,7 +4,6 @@
  * models on simulated history (as `fraudwatch train` would on real history), save them to DIR and use them.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Engine } from '../engine/engine.ts';
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import type { ModelSlot, ScoringModel } from '../engine/model.ts';
@@ -13,7 +12,7 @@ import type { Gbdt } from '../models/gbdt.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
 import { simulate } from '../simulator/index.ts';
 import { FeatureHistory } from './feature-history.ts';
-import { artifactInForce, artifactPath, MODEL_WEIGHTS } from './model-files.ts';
+import { artifactInForce, artifactPath, MODEL_KINDS, MODEL_WEIGHTS, type ModelKind } from './model-files.ts';
 import { trainGbdt, trainIsolationForest } from './trainers.ts';
 
 /**
@@ -48,44 +47,29 @@ export interface BootstrapResult {
   slots: ModelSlot[];
   trained: boolean;
   files: string[];
-  /** Each artifact file with its model, in `slots` order. */
-  loaded: { file: string; model: LoadedModel & ScoringModel }[];
+  /** Each artifact in force: its kind, id (file name without `.json`) and model, in `slots` order. */
+  loaded: { kind: ModelKind; id: string; model: LoadedModel & ScoringModel }[];
 }
 
 export function bootstrapModels(dir: string, log: (line: string) => void = () => undefined): BootstrapResult {
-  const gbdtId = artifactInForce(dir, 'gbdt');
-  const iforestId = artifactInForce(dir, 'iforest');
-  if (gbdtId !== null && iforestId !== null) {
-    const files = [artifactPath(dir, gbdtId), artifactPath(dir, iforestId)];
-    const models = files.map((file) => loadModel(file));
-    return {
-      slots: [
-        { model: models[0]!, weight: MODEL_WEIGHTS.gbdt },
-        { model: models[1]!, weight: MODEL_WEIGHTS.iforest },
-      ],
-      trained: false,
-      files,
-      loaded: files.map((file, i) => ({ file, model: models[i]! })),
-    };
+  let ids = MODEL_KINDS.map((kind) => artifactInForce(dir, kind));
+  let models: (LoadedModel & ScoringModel)[];
+  const trained = ids.some((id) => id === null);
+  if (!trained) models = ids.map((id) => loadModel(artifactPath(dir, id!)));
+  else {
+    log('no trained models yet: training on simulated history (3,000 accounts, 30 days) ...');
+    const { gbdt, iforest } = trainOnSimulation(3000, 30, 7);
+    mkdirSync(dir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    ids = MODEL_KINDS.map((kind) => `${kind}-${stamp}`);
+    models = [gbdt, iforest];
+    models.forEach((model, i) => writeFileSync(artifactPath(dir, ids[i]!), JSON.stringify(model.toJSON())));
+    log(`trained ${gbdt.version} (${gbdt.trees} trees) and ${iforest.version}; saved in ${dir}`);
   }
-  log('no trained models yet: training on simulated history (3,000 accounts, 30 days) ...');
-  const { gbdt, iforest } = trainOnSimulation(3000, 30, 7);
-  mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const files = [join(dir, `gbdt-${stamp}.json`), join(dir, `iforest-${stamp}.json`)];
-  writeFileSync(files[0]!, JSON.stringify(gbdt.toJSON()));
-  writeFileSync(files[1]!, JSON.stringify(iforest.toJSON()));
-  log(`trained ${gbdt.version} (${gbdt.trees} trees) and ${iforest.version}; saved in ${dir}`);
   return {
-    slots: [
-      { model: gbdt, weight: MODEL_WEIGHTS.gbdt },
-      { model: iforest, weight: MODEL_WEIGHTS.iforest },
-    ],
-    trained: true,
-    files,
-    loaded: [
-      { file: files[0]!, model: gbdt },
-      { file: files[1]!, model: iforest },
-    ],
+    slots: MODEL_KINDS.map((kind, i) => ({ model: models[i]!, weight: MODEL_WEIGHTS[kind] })),
+    trained,
+    files: ids.map((id) => artifactPath(dir, id!)),
+    loaded: MODEL_KINDS.map((kind, i) => ({ kind, id: ids[i]!, model: models[i]! })),
   };
 }
