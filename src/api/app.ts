@@ -5,15 +5,15 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { DecisionService } from '../service/decision-service.ts';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registerAuth, type JwtConfig } from './auth.ts';
-import { ApiError, errorHandler } from './errors.ts';
+import { errorHandler } from './errors.ts';
+import { registerRateLimit } from './rate-limit.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -49,18 +49,14 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>fraudwatch</title
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
   app.setErrorHandler(errorHandler);
-  void app.register(helmet, { contentSecurityPolicy: false });
-  void app.register(cors, { origin: options.corsOrigins ?? false });
-  void app.register(rateLimit, {
+  registerSecurityHeaders(app);
+  // Without an allow-list no origin is allowed, and the plugin would only cost every request its time.
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0)
+    void app.register(cors, { origin: options.corsOrigins });
+  registerRateLimit(app, {
     max: options.rateLimitPerMinute ?? 1_000_000,
-    timeWindow: 60_000,
-    keyGenerator: (request) => String(request.headers['x-api-key'] ?? request.ip),
-    errorResponseBuilder: (_request, context) =>
-      new ApiError(
-        429,
-        'rate_limited',
-        `more than ${context.max} requests a minute; retry in ${context.after}`,
-      ),
+    windowMs: 60_000,
+    keyOf: (request) => String(request.headers['x-api-key'] ?? request.ip),
   });
   void app.register(swagger, {
     openapi: {
