@@ -139,6 +139,19 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX transactions_decided ON transactions (decided_at);`,
     },
   },
+  {
+    version: 5,
+    description:
+      'review status indexed for flagged transactions only (the case queue); every approved row paid for the old index',
+    sql: {
+      sqlite: `
+        DROP INDEX transactions_status;
+        CREATE INDEX transactions_flagged_status ON transactions (status, score DESC, transaction_id) WHERE outcome <> 'approve';`,
+      postgres: `
+        DROP INDEX transactions_status;
+        CREATE INDEX transactions_flagged_status ON transactions (status, score DESC, transaction_id) WHERE outcome <> 'approve';`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;
