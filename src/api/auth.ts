@@ -3,7 +3,7 @@
  * password hash buys nothing for random keys). Each route names the roles it admits; no key is 401, a key of
  * another role is 403. The key's name is the actor in the audit trail.
  */
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { ROLES, type ApiKeyRecord, type DecisionStore, type Role } from '../store/types.ts';
@@ -12,7 +12,7 @@ import { ApiError } from './errors.ts';
 export const KEY_PREFIX = 'fw_';
 
 export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key);
 }
 
 export async function createApiKey(
