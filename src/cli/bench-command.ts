@@ -1,5 +1,9 @@
-/** `fraudwatch bench engine|models|http|stream`: benchmarks that print one JSON line of figures (not tests). */
+/**
+ * `fraudwatch bench engine|models|http|store|stream|stream-ceiling`: benchmarks that print one JSON line of figures
+ * (not tests).
+ */
 import type { Command } from 'commander';
+import type { StreamCeilingOptions } from '../../bench/stream-ceiling.ts';
 import type { StreamBenchOptions } from '../../bench/stream.ts';
 import { positiveInt } from './options.ts';
 
@@ -82,6 +86,24 @@ export function registerBenchCommand(program: Command): void {
     });
 
   bench
+    .command('store')
+    .description(
+      'decisions committed a second by each store through saveDecisions, with nothing else running (no HTTP, no scoring), in batches of 1000 and of 10; one JSON line per store',
+    )
+    .option('--store <which>', 'embedded, postgres or both', 'both')
+    .option('--rows <n>', 'decisions written per batch size', positiveInt('--rows'), 100_000)
+    .option('--json', 'print only the JSON lines (the default output is the same)')
+    .action(async (opts: { store: string; rows: number }) => {
+      if (!['embedded', 'postgres', 'both'].includes(opts.store))
+        bench.error(`--store must be embedded, postgres or both`);
+      const { runStoreBench } = await import('../../bench/store.ts');
+      const stores =
+        opts.store === 'both' ? (['embedded', 'postgres'] as const) : [opts.store as 'embedded' | 'postgres'];
+      for (const store of stores)
+        console.log(JSON.stringify(await runStoreBench({ store, rows: opts.rows })));
+    });
+
+  bench
     .command('stream')
     .description(
       'NATS JetStream -> W worker processes -> PostgreSQL: throughput on a backlog, then latency at a steady rate',
@@ -101,5 +123,33 @@ export function registerBenchCommand(program: Command): void {
     .action(async (opts: StreamBenchOptions) => {
       const { runStreamBench } = await import('../../bench/stream.ts');
       console.log(JSON.stringify(await runStreamBench(opts)));
+    });
+
+  bench
+    .command('stream-ceiling')
+    .description(
+      'bench stream without the scoring (workers parse, publish decisions, ack; --pg adds the batch INSERT): what NATS (+ PostgreSQL) allow here',
+    )
+    .option(
+      '--count <n>',
+      'transactions in the backlog and in the concurrent phase',
+      positiveInt('--count'),
+      1_000_000,
+    )
+    .option('--workers <n>', 'worker processes', positiveInt('--workers'), 2)
+    .option('--partitions <n>', 'transaction subjects', positiveInt('--partitions'), 8)
+    .option('--batch <n>', 'messages per worker batch (bench stream uses 1000)', positiveInt('--batch'), 1000)
+    .option(
+      '--latency-rate <n>',
+      'transactions a second in the latency phase',
+      positiveInt('--latency-rate'),
+      5000,
+    )
+    .option('--latency-seconds <n>', 'length of the latency phase', positiveInt('--latency-seconds'), 10)
+    .option('--pg', "each batch also written to PostgreSQL (TEST_DATABASE_URL) by the store's INSERT", false)
+    .option('--json', 'print only the JSON line (the default output is the same line)')
+    .action(async (opts: StreamCeilingOptions) => {
+      const { runStreamCeilingBench } = await import('../../bench/stream-ceiling.ts');
+      console.log(JSON.stringify(await runStreamCeilingBench(opts)));
     });
 }
