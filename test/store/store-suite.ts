@@ -303,6 +303,18 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     assert.deepEqual(await store.accountTransactions('nobody', 10), []);
   });
 
+  it('scores and amounts keep every bit: a filter at a stored score finds it, one a step above does not', async () => {
+    const score = 0.1 + 0.2; // 0.30000000000000004
+    const above = score + Number.EPSILON / 4; // the next double up
+    assert.notEqual(above, score);
+    await store.saveDecisions([record(201, score, 'review', { amount: 1234.5678901234567 })]);
+    const at = await store.listAnomalies({ min_score: score });
+    assert.ok(at.items.some((s) => s.transaction.transaction_id === 't0201'));
+    const past = await store.listAnomalies({ min_score: above });
+    assert.ok(!past.items.some((s) => s.transaction.transaction_id === 't0201'));
+    assert.equal((await store.getTransaction('t0201'))!.transaction.amount, 1234.5678901234567);
+  });
+
   it('the features a decision saw come back exactly, newest decision first; rows without them say so', async () => {
     const T1 = T0 + 100 * 86_400_000; // later than every other row, so these are the most recent decisions
     const features = (seed: number) => Float64Array.from({ length: FEATURE_COUNT }, (_, i) => seed + i / 3);
