@@ -2,20 +2,25 @@
  * HTTP benchmark: a real `fraudwatch serve` process (trained models, default rules) and the load generator in
  * this one, both on this machine. Prints one JSON line per store: p99 at a fixed rate, the highest rate sustained
  * with p99 <= 20 ms, and batch throughput.  Run: npx fraudwatch bench http --json [--store embedded|postgres|both]
+ * `--store floor` runs the same single-request phases against bench/http-floor-server.ts (Fastify answering a
+ * constant): the latency and CPU that the framework and this generator cost on this machine before any work.
+ * Every line also gives the CPU each request cost the server and the generator during the fixed phase.
  *
  * Single transactions go through the open-loop generator (bench/open-loop.ts: evenly spaced requests, latency
  * from the instant each was due); batches through autocannon, closed loop (4 connections, a batch each).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { openLoop, type OpenLoopResult } from './open-loop.ts';
 
 export interface HttpBenchOptions {
-  store: 'embedded' | 'postgres';
+  /** `floor`: bench/http-floor-server.ts (Fastify answering a constant) instead of fraudwatch serve. */
+  store: 'embedded' | 'postgres' | 'floor';
   rate: number;
   seconds: number;
 }
@@ -37,9 +42,42 @@ const body = (): string =>
     device_id: `d-${seq % 7000}`,
   });
 
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc; null where there is none. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
+  } catch {
+    return null;
+  }
+}
+
+async function waitForListening(child: ChildProcess): Promise<string> {
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+  for (let i = 0; i < 600 && !out.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!out.includes('listening on')) throw new Error(`the server did not start:\n${out}`);
+  return out;
+}
+
+async function startFloorServer(): Promise<{
+  child: ChildProcess;
+  url: string;
+  key: string;
+  cleanup: () => Promise<void>;
+}> {
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const script = fileURLToPath(new URL('./http-floor-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, String(port)]);
+  await waitForListening(child);
+  return { child, url: `http://127.0.0.1:${port}`, key: 'none', cleanup: async () => undefined };
+}
+
 async function startServer(
   store: HttpBenchOptions['store'],
 ): Promise<{ child: ChildProcess; url: string; key: string; cleanup: () => Promise<void> }> {
+  if (store === 'floor') return startFloorServer();
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
   let cleanup = async (): Promise<void> => undefined;
   if (store === 'postgres') {
@@ -72,9 +110,7 @@ async function startServer(
     ],
     { env },
   );
-  let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
-  for (let i = 0; i < 600 && !out.includes('listening on'); i++) await new Promise((r) => setTimeout(r, 100));
+  const out = await waitForListening(child);
   const key = /^(fw_[A-Za-z0-9_-]{43})$/m.exec(out)?.[1];
   if (!key) throw new Error(`serve did not start:\n${out}`);
   return { child, url: `http://127.0.0.1:${port}`, key, cleanup };
@@ -93,7 +129,18 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
     openLoop({ url: `${server.url}/api/v1/transactions`, headers, body, rate, seconds, connections: 64 });
   try {
     await single(2000, 5); // warm up the JIT and the store
+    const serverBefore = processCpuSeconds(server.child.pid!);
+    const generatorBefore = process.cpuUsage();
     const fixed = await single(options.rate, options.seconds);
+    const serverAfter = processCpuSeconds(server.child.pid!);
+    const generator = process.cpuUsage(generatorBefore);
+    // CPU each request cost the server (all its threads) and this load generator: on a machine they share,
+    // the two together bound the highest rate.
+    const serverCpuUs =
+      serverBefore !== null && serverAfter !== null
+        ? Math.round(((serverAfter - serverBefore) * 1e6) / fixed.completed)
+        : null;
+    const generatorCpuUs = Math.round((generator.user + generator.system) / fixed.completed);
     let highest: OpenLoopResult | null = null;
     for (const rate of STEP_RATES) {
       const r = await single(rate, STEP_SECONDS);
@@ -102,6 +149,22 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
       if (!sustained) break;
       highest = r;
     }
+    const figures = {
+      bench: 'http',
+      store: options.store,
+      rate: options.rate,
+      seconds: options.seconds,
+      p50_ms: fixed.p50_ms,
+      p99_ms: fixed.p99_ms,
+      p999_ms: fixed.p999_ms,
+      achieved_rps: fixed.achieved_rps,
+      errors: fixed.errors + fixed.non2xx,
+      server_cpu_us_per_request: serverCpuUs,
+      generator_cpu_us_per_request: generatorCpuUs,
+      max_rps: highest?.achieved_rps ?? 0,
+      max_rps_p99_ms: highest?.p99_ms ?? null,
+    };
+    if (options.store === 'floor') return { ...figures, node: process.version };
     const batchSize = 1000;
     const batch = await load({
       url: `${server.url}/api/v1/transactions/batch`,
@@ -119,17 +182,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
       ],
     } as autocannon.Options);
     return {
-      bench: 'http',
-      store: options.store,
-      rate: options.rate,
-      seconds: options.seconds,
-      p50_ms: fixed.p50_ms,
-      p99_ms: fixed.p99_ms,
-      p999_ms: fixed.p999_ms,
-      achieved_rps: fixed.achieved_rps,
-      errors: fixed.errors + fixed.non2xx,
-      max_rps: highest?.achieved_rps ?? 0,
-      max_rps_p99_ms: highest?.p99_ms ?? null,
+      ...figures,
       batch_tps: Math.round((batch.requests.total * batchSize) / 8),
       batch_errors: batch.errors + batch.non2xx,
       node: process.version,

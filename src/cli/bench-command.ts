@@ -71,16 +71,22 @@ export function registerBenchCommand(program: Command): void {
     .description(
       'single POSTs at evenly spaced instants (open loop) and batch POSTs (autocannon) against a real serve process, one JSON line per store',
     )
-    .option('--store <which>', 'embedded, postgres or both', 'both')
+    .option(
+      '--store <which>',
+      'embedded, postgres, both, or floor (Fastify answering a constant: what framework and generator cost)',
+      'both',
+    )
     .option('--rate <n>', 'requests a second for the fixed-rate phase', positiveInt('--rate'), 5000)
     .option('--seconds <n>', 'length of the fixed-rate phase', positiveInt('--seconds'), 30)
     .option('--json', 'print only the JSON lines (the default output is the same)')
     .action(async (opts: { store: string; rate: number; seconds: number }) => {
-      if (!['embedded', 'postgres', 'both'].includes(opts.store))
-        bench.error(`--store must be embedded, postgres or both`);
+      if (!['embedded', 'postgres', 'both', 'floor'].includes(opts.store))
+        bench.error(`--store must be embedded, postgres, both or floor`);
       const { runHttpBench } = await import('../../bench/http.ts');
       const stores =
-        opts.store === 'both' ? (['embedded', 'postgres'] as const) : [opts.store as 'embedded' | 'postgres'];
+        opts.store === 'both'
+          ? (['embedded', 'postgres'] as const)
+          : [opts.store as 'embedded' | 'postgres' | 'floor'];
       for (const store of stores)
         console.log(JSON.stringify(await runHttpBench({ store, rate: opts.rate, seconds: opts.seconds })));
     });
