@@ -81,31 +81,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /**
-   * Labelled series by their label values: prom-client looks a series up by hashing a labels object on every
-   * call, which every request and decision would pay; the set of routes, statuses and outcomes is small.
-   */
-  private readonly httpSeries = new Map<string, client.Histogram.Internal<'method' | 'route' | 'status'>>();
-  private readonly outcomeSeries = new Map<string, client.Counter.Internal>();
-
   observeHttp(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${status} ${route}`;
-    let series = this.httpSeries.get(key);
-    if (series === undefined) {
-      series = this.httpDuration.labels(method, route, String(status));
-      this.httpSeries.set(key, series);
-    }
-    series.observe(seconds);
+    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
   }
 
   observeDecision(decision: Decision, seconds: number): void {
     this.scoring.observe(seconds);
-    let outcome = this.outcomeSeries.get(decision.outcome);
-    if (outcome === undefined) {
-      outcome = this.decisions.labels(decision.outcome);
-      this.outcomeSeries.set(decision.outcome, outcome);
-    }
-    outcome.inc();
+    this.decisions.inc({ outcome: decision.outcome });
     this.score.observe(decision.score);
     if (decision.outcome !== 'approve') this.anomalies.inc();
     if (decision.degraded) this.degraded.inc();
