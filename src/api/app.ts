@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { registerAuth, type JwtConfig } from './auth.ts';
+import { KEY_SHAPE, registerAuth, type JwtConfig } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
@@ -56,7 +56,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerRateLimit(app, {
     max: options.rateLimitPerMinute ?? 1_000_000,
     windowMs: 60_000,
-    keyOf: (request) => String(request.headers['x-api-key'] ?? request.ip),
+    // Counted before authentication: a header that cannot be a key would otherwise get a budget (and memory)
+    // of its own with each new value.
+    keyOf: (request) => {
+      const key = request.headers['x-api-key'];
+      return typeof key === 'string' && KEY_SHAPE.test(key) ? key : request.ip;
+    },
   });
   void app.register(swagger, {
     openapi: {

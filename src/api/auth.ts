@@ -12,6 +12,7 @@ import { ApiError } from './errors.ts';
 export const KEY_PREFIX = 'fw_';
 
 export function hashKey(key: string): string {
+  // Every request with a key pays this; one call makes no Hash object (Node 20.12+, hence package.json's engines).
   return hash('sha256', key);
 }
 
@@ -44,7 +45,7 @@ declare module 'fastify' {
   }
 }
 
-const KEY_SHAPE = /^fw_[A-Za-z0-9_-]{43}$/;
+export const KEY_SHAPE = /^fw_[A-Za-z0-9_-]{43}$/;
 
 /** Bearer tokens: HS256 with a shared secret, or RS256/ES256 against a JWKS; the `role` claim names the role. */
 export interface JwtConfig {

@@ -1,8 +1,11 @@
 /**
  * Requests per minute per caller (its API key, or its address without one), counted in fixed windows: every
- * counter starts again at the window's end, so memory is bounded by the callers of one minute. Past the limit a
- * request gets 429 with `Retry-After` (seconds to the window's end). Each response says the limit, what is
- * left and when the window ends (`x-ratelimit-*`).
+ * counter starts again at the window's end. Past the limit a request gets 429 with `Retry-After` (seconds to the
+ * window's end). Each response says the limit, what is left and when the window ends (`x-ratelimit-*`).
+ *
+ * The hook runs before authentication, so callers are whatever requests claim to be: past `maxKeys` callers in
+ * one window the counts start over, which keeps memory bounded when a flood makes up callers, and lets requests
+ * through rather than refusing every caller the flood has not seen.
  *
  * Why not @fastify/rate-limit: it cost about 15 µs a request here (a store abstraction, a promise and a
  * timer per key) for what is a counter in a Map.
@@ -14,11 +17,14 @@ export interface RateLimitOptions {
   max: number;
   windowMs: number;
   keyOf: (request: FastifyRequest) => string;
+  /** Counters kept in one window at most; default 100,000 (about 14 MB of API keys). */
+  maxKeys?: number;
   now?: () => number;
 }
 
 export function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): void {
   const now = options.now ?? Date.now;
+  const maxKeys = options.maxKeys ?? 100_000;
   const limit = String(options.max);
   let counts = new Map<string, number>();
   let windowEnd = 0;
@@ -30,6 +36,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     }
     const key = options.keyOf(request);
     const count = (counts.get(key) ?? 0) + 1;
+    if (count === 1 && counts.size >= maxKeys) counts = new Map();
     counts.set(key, count);
     const resetSeconds = String(Math.max(1, Math.ceil((windowEnd - at) / 1000)));
     reply.header('x-ratelimit-limit', limit);

@@ -505,6 +505,22 @@ test('security headers, CORS allow-list, rate limit with Retry-After, OpenAPI do
     assert.ok(spec.paths[path], path);
 });
 
+test('rate limit: an X-API-Key that cannot be a key counts against the address, so junk keys get no budgets of their own', async () => {
+  const limited = buildApp({ service, rateLimitPerMinute: 2 });
+  try {
+    const codes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const junk = `${i}`.padEnd(8000, 'x'); // each one would otherwise hold a counter (and 8 kB) for a minute
+      codes.push((await limited.inject({ url: '/health/live', headers: { 'x-api-key': junk } })).statusCode);
+    }
+    assert.deepEqual(codes, [200, 200, 429]);
+    const keyed = await limited.inject({ method: 'GET', url: '/api/v1/rules', headers: as('admin') });
+    assert.equal(keyed.statusCode, 200, 'a key still has its own budget');
+  } finally {
+    await limited.close();
+  }
+});
+
 test('account profile: usual devices and places, risk from stored decisions; reset is audited', async () => {
   const headers = as('service');
   for (let i = 0; i < 6; i++) {

@@ -5,13 +5,14 @@ import { errorHandler } from '../../src/api/errors.ts';
 import { registerRateLimit } from '../../src/api/rate-limit.ts';
 import { registerSecurityHeaders, SECURITY_HEADERS } from '../../src/api/security-headers.ts';
 
-function appWith(max: number, clock: { t: number }) {
+function appWith(max: number, clock: { t: number }, maxKeys?: number) {
   const app = Fastify();
   app.setErrorHandler(errorHandler);
   registerSecurityHeaders(app);
   registerRateLimit(app, {
     max,
     windowMs: 60_000,
+    maxKeys,
     keyOf: (r) => String(r.headers['x-api-key'] ?? r.ip),
     now: () => clock.t,
   });
@@ -53,4 +54,18 @@ test('rate limit: counted per key in fixed windows, 429 with Retry-After past th
   assert.equal(again.statusCode, 200);
   assert.equal(again.headers['x-ratelimit-remaining'], '1');
   assert.equal(again.headers['x-ratelimit-reset'], '60');
+});
+
+test('rate limit: past maxKeys callers in one window the counts start over, so memory stays bounded', async () => {
+  const clock = { t: 0 };
+  const app = appWith(1, clock, 3);
+  const get = (key: string) => app.inject({ url: '/json', headers: { 'x-api-key': key } });
+  assert.equal((await get('a')).statusCode, 200);
+  assert.equal((await get('a')).statusCode, 429);
+  for (const key of ['b', 'c']) assert.equal((await get(key)).statusCode, 200);
+  assert.equal((await get('a')).statusCode, 429, 'three callers: still counted');
+  assert.equal((await get('d')).statusCode, 200, 'a fourth caller starts the counts over');
+  const again = await get('a');
+  assert.equal(again.statusCode, 200);
+  assert.equal(again.headers['x-ratelimit-reset'], '60', 'in the same window');
 });
