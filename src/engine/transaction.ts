@@ -112,6 +112,14 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * NUL and unpaired surrogates (JSON.parse makes one of "\ud800") cannot be stored as text by PostgreSQL, and a
+ * string that fails in the store fails the whole group-commit batch it travels in: refused here, by field.
+ */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+const UNSTORABLE_MESSAGE = 'must not contain NUL or unpaired surrogate characters';
+
 function requiredId(input: Record<string, unknown>, field: string, errors: FieldError[]): string {
   const value = input[field];
   if (value === undefined || value === null || value === '') {
@@ -125,6 +133,10 @@ function requiredId(input: Record<string, unknown>, field: string, errors: Field
   }
   if (value.length > MAX_ID_LENGTH) {
     errors.push({ path: field, message: `must be at most ${MAX_ID_LENGTH} characters` });
+    return '';
+  }
+  if (UNSTORABLE.test(value)) {
+    errors.push({ path: field, message: UNSTORABLE_MESSAGE });
     return '';
   }
   return value;
@@ -144,6 +156,10 @@ function optionalString(
   }
   if (value.length > MAX_ID_LENGTH) {
     errors.push({ path: field, message: `must be at most ${MAX_ID_LENGTH} characters` });
+    return undefined;
+  }
+  if (UNSTORABLE.test(value)) {
+    errors.push({ path: field, message: UNSTORABLE_MESSAGE });
     return undefined;
   }
   return value;

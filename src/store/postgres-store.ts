@@ -57,6 +57,14 @@ const INSERT_DECISIONS = `INSERT INTO transactions (transaction_id, account_id, 
   FROM jsonb_array_elements($1::jsonb) AS rows(r)
   ON CONFLICT (transaction_id) DO NOTHING RETURNING transaction_id`;
 
+/**
+ * An account or merchant id with a lone surrogate (JSON.parse makes one of "\ud800" in a request body) would
+ * travel as that escape, which PostgreSQL's JSON parser refuses, failing every decision of the batch with it. As
+ * a query parameter the same string becomes U+FFFD in UTF-8, so it is stored that way and lookups by it find it.
+ */
+const LONE_SURROGATE = /\p{Cs}/gu;
+const asUtf8 = (text: string): string => text.replace(LONE_SURROGATE, '\ufffd');
+
 // BIGINT (epoch ms, ids) as numbers: all fit in 2^53.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
@@ -115,9 +123,10 @@ export class PostgresStore implements DecisionStore {
     const unique = [...firstIndex.values()].map((i) => records[i]!);
     return this.inTransaction(async (c) => {
       const rows = unique.map((r) => {
-        const values: unknown[] = decisionRowValues(r); // updated_at starts as decided_at (column 10)
-        values.push(r.features === undefined ? null : featuresToBytes(r.features)!.toString('base64'));
-        return values;
+        const values = decisionRowValues(r); // updated_at starts as decided_at (column 10)
+        values[1] = asUtf8(values[1]);
+        if (values[2] !== null) values[2] = asUtf8(values[2]);
+        return [...values, r.features === undefined ? null : featuresToBytes(r.features)!.toString('base64')];
       });
       const inserted = await c.query<{ transaction_id: string }>({
         name: 'fraudwatch_save_decisions',

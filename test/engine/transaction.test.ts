@@ -84,6 +84,23 @@ test('NaN, Infinity, negative and absurd values are refused', () => {
   );
 });
 
+test('NUL and unpaired surrogates are refused in every text field; paired ones (emoji) are fine', () => {
+  const lone = JSON.parse('"x\\ud800y"') as string; // what a request body's "\ud800" becomes
+  for (const field of ['transaction_id', 'account_id', 'merchant_id', 'device_id', 'city']) {
+    for (const bad of [lone, 'a\u0000b']) {
+      const r = validateTransaction({ ...good, [field]: bad });
+      assert.ok(!r.ok, `${field}: ${JSON.stringify(bad)}`);
+      if (!r.ok)
+        assert.deepEqual(
+          r.errors.map((e) => e.path),
+          [field],
+        );
+    }
+  }
+  const emoji = validateTransaction({ ...good, account_id: 'acct-\u{1f600}', city: 'Zürich' });
+  assert.ok(emoji.ok);
+});
+
 test('non-objects are refused with a message, never a throw', () => {
   for (const input of [null, undefined, 5, 'x', [], [good]]) {
     const errors = errorsOf(input);

@@ -315,6 +315,28 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     assert.equal((await store.getTransaction('t0201'))!.transaction.amount, 1234.5678901234567);
   });
 
+  it('account ids are found as sent whatever their characters; one not well-formed UTF-16 fails no batch', async () => {
+    const odd = `q"'\\ \\u0041 \u00e9\u20ac\u{1f600}\u2028`;
+    const lone = 'x\ud800y'; // JSON.parse makes such strings from "\ud800" in a request body
+    const results = await store.saveDecisions([
+      record(211, 0.1, 'approve', { account_id: odd, merchant_id: undefined }),
+      record(212, 0.1, 'approve', { account_id: lone, merchant_id: 'm\udfff' }),
+      record(213, 0.1, 'approve'),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.kind),
+      ['created', 'created', 'created'],
+    );
+    assert.deepEqual(
+      (await store.accountTransactions(odd, 10)).map((s) => s.transaction.transaction_id),
+      ['t0211'],
+    );
+    assert.deepEqual(
+      (await store.accountTransactions(lone, 10)).map((s) => s.transaction.transaction_id),
+      ['t0212'],
+    );
+  });
+
   it('the features a decision saw come back exactly, newest decision first; rows without them say so', async () => {
     const T1 = T0 + 100 * 86_400_000; // later than every other row, so these are the most recent decisions
     const features = (seed: number) => Float64Array.from({ length: FEATURE_COUNT }, (_, i) => seed + i / 3);
