@@ -1,7 +1,7 @@
 /**
  * The floor of `bench http`: Fastify with no plugins, hooks, store or engine, answering every POST with a
  * decision-shaped JSON built from the request's id. Whatever latency and CPU this costs on a machine, the real
- * server cannot go below it there. Started by bench/http.ts (`--floor`), not by hand:
+ * server cannot go below it there. Started by bench/http.ts (`bench http --store floor`), not by hand:
  *   node --import tsx bench/http-floor-server.ts PORT
  */
 import Fastify from 'fastify';

@@ -10,13 +10,14 @@
  * from the instant each was due); batches through autocannon, closed loop (4 connections, a batch each).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { openLoop, type OpenLoopResult } from './open-loop.ts';
+import { processTicks, TICKS_PER_SECOND } from './proc-cpu.ts';
 
 export interface HttpBenchOptions {
   /** `floor`: bench/http-floor-server.ts (Fastify answering a constant) instead of fraudwatch serve. */
@@ -41,17 +42,6 @@ const body = (): string =>
     merchant_id: `m-${seq % 300}`,
     device_id: `d-${seq % 7000}`,
   });
-
-/** CPU seconds (user + system, all threads) a process has used so far, from /proc; null where there is none. */
-function processCpuSeconds(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
-  } catch {
-    return null;
-  }
-}
 
 async function waitForListening(child: ChildProcess): Promise<string> {
   let out = '';
@@ -129,16 +119,16 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
     openLoop({ url: `${server.url}/api/v1/transactions`, headers, body, rate, seconds, connections: 64 });
   try {
     await single(2000, 5); // warm up the JIT and the store
-    const serverBefore = processCpuSeconds(server.child.pid!);
+    const serverBefore = processTicks(server.child.pid!);
     const generatorBefore = process.cpuUsage();
     const fixed = await single(options.rate, options.seconds);
-    const serverAfter = processCpuSeconds(server.child.pid!);
+    const serverAfter = processTicks(server.child.pid!);
     const generator = process.cpuUsage(generatorBefore);
     // CPU each request cost the server (all its threads) and this load generator: on a machine they share,
     // the two together bound the highest rate.
     const serverCpuUs =
       serverBefore !== null && serverAfter !== null
-        ? Math.round(((serverAfter - serverBefore) * 1e6) / fixed.completed)
+        ? Math.round(((serverAfter - serverBefore) * 1e6) / TICKS_PER_SECOND / fixed.completed)
         : null;
     const generatorCpuUs = Math.round((generator.user + generator.system) / fixed.completed);
     let highest: OpenLoopResult | null = null;

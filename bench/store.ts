@@ -69,7 +69,7 @@ async function openBenchStore(
   };
 }
 
-/** Commits `records` in consecutive batches of `size`, up to `inFlight` at once (group commit keeps 2). */
+/** Commits `records` in consecutive batches of `size`, two at once as group commit keeps them; rows a second. */
 async function timedWrites(store: DecisionStore, records: NewDecision[], size: number): Promise<number> {
   const started = performance.now();
   const inFlight = new Set<Promise<unknown>>();

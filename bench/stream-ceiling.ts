@@ -25,16 +25,17 @@
  * Run: npx fraudwatch bench stream-ceiling --json [--count N] [--workers W] [--pg]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DeliverPolicy, type JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
 import pg from 'pg';
 import { transactionToJSON } from '../src/engine/transaction.ts';
 import { simulate } from '../src/simulator/index.ts';
 import { connectStream, type StreamConnection } from '../src/stream/nats-connection.ts';
 import { partitionOf, streamNames, type StreamConfig } from '../src/stream/stream-config.ts';
+import { machineBusyTicks, pidsNamed, processTicks, TICKS_PER_SECOND } from './proc-cpu.ts';
+import { messageTimes, percentile, waitForMessages } from './stream-timing.ts';
 
 export interface StreamCeilingOptions {
   count: number;
@@ -100,84 +101,6 @@ async function publishPayloads(
     }
   }
   await Promise.all(pending);
-}
-
-async function messageTimes(stream: StreamConnection, name: string, from = 1): Promise<Map<string, number>> {
-  const consumer = await stream.js.consumers.get(name, {
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: from,
-  });
-  const info = await stream.jsm.streams.info(name);
-  const times = new Map<string, number>();
-  const last = info.state.last_seq;
-  if (info.state.messages === 0) return times;
-  const messages = await consumer.consume({ max_messages: 10_000 });
-  for await (const m of messages) {
-    const id = (m.json() as { transaction_id: string }).transaction_id;
-    times.set(id, m.info.timestampNanos / 1e6);
-    if (m.seq >= last) break;
-  }
-  return times;
-}
-
-async function waitForMessages(stream: StreamConnection, name: string, count: number, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const info = await stream.jsm.streams.info(name);
-    if (info.state.messages >= count) return info;
-    if (Date.now() > deadline)
-      throw new Error(`${name}: ${info.state.messages} of ${count} after ${timeoutMs / 1000} s`);
-    await sleep(200);
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
-
-// ---- CPU accounting from /proc (Linux; the figures are null elsewhere) ----
-
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
-
-/** utime + stime of a process, in ticks; null when it is gone (or there is no /proc). */
-function processTicks(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  } catch {
-    return null;
-  }
-}
-
-/** Busy ticks of the whole machine, summed over its cores. */
-function machineBusyTicks(): number | null {
-  try {
-    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
-    return user! + nice! + system! + irq! + softirq! + steal!;
-  } catch {
-    return null;
-  }
-}
-
-function pidsNamed(comm: string): number[] {
-  const pids: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return pids;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) pids.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
 }
 
 interface CpuSample {
@@ -378,7 +301,7 @@ export async function runStreamCeilingBench(options: StreamCeilingOptions) {
       latency_rate: options.latencyRate,
       p50_ms: Number(percentile(latencies, 0.5).toFixed(2)),
       p99_ms: Number(percentile(latencies, 0.99).toFixed(2)),
-      max_ms: Number(latencies[latencies.length - 1]!.toFixed(2)),
+      max_ms: Number((latencies.at(-1) ?? NaN).toFixed(2)),
       decided: finished.state.messages,
       stored,
       failed_batches: failedBatches,

@@ -11,14 +11,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeliverPolicy } from '@nats-io/jetstream';
 import pg from 'pg';
 import type { Transaction } from '../src/engine/transaction.ts';
 import { simulate } from '../src/simulator/index.ts';
-import { connectStream, type StreamConnection } from '../src/stream/nats-connection.ts';
+import { connectStream } from '../src/stream/nats-connection.ts';
 import { streamNames, type StreamConfig } from '../src/stream/stream-config.ts';
 import { publishTransactions } from '../src/stream/transaction-producer.ts';
 import { bootstrapModels } from '../src/training/bootstrap-models.ts';
+import { messageTimes, percentile, waitForMessages } from './stream-timing.ts';
 
 export interface StreamBenchOptions {
   count: number;
@@ -30,48 +30,12 @@ export interface StreamBenchOptions {
   redis: boolean;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 function* traffic(count: number, idPrefix: string, seed: number): Generator<Transaction> {
   let n = 0;
   for (const { tx } of simulate({ accounts: 100_000, days: 3650, seed, idPrefix })) {
     if (n++ === count) return;
     yield tx;
   }
-}
-
-async function messageTimes(stream: StreamConnection, name: string, from = 1): Promise<Map<string, number>> {
-  // An ordered consumer reads the whole stream fast; the server's timestamp is kept per transaction id.
-  const consumer = await stream.js.consumers.get(name, {
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: from,
-  });
-  const info = await stream.jsm.streams.info(name);
-  const times = new Map<string, number>();
-  const last = info.state.last_seq;
-  if (info.state.messages === 0) return times;
-  const messages = await consumer.consume({ max_messages: 10_000 });
-  for await (const m of messages) {
-    const id = (m.json() as { transaction_id: string }).transaction_id;
-    times.set(id, m.info.timestampNanos / 1e6);
-    if (m.seq >= last) break;
-  }
-  return times;
-}
-
-async function waitForMessages(stream: StreamConnection, name: string, count: number, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const info = await stream.jsm.streams.info(name);
-    if (info.state.messages >= count) return info;
-    if (Date.now() > deadline)
-      throw new Error(`${name}: ${info.state.messages} of ${count} after ${timeoutMs / 1000} s`);
-    await sleep(200);
-  }
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
 export async function runStreamBench(options: StreamBenchOptions) {

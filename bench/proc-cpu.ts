@@ -1,0 +1,48 @@
+/**
+ * CPU accounting from /proc (Linux; the readers return null or nothing elsewhere), for benchmarks that share the
+ * machine with the servers they drive and must say who spent the cores.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+export const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime of a process, in ticks; null when it is gone (or there is no /proc). */
+export function processTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+/** Busy ticks of the whole machine, summed over its cores. */
+export function machineBusyTicks(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return user! + nice! + system! + irq! + softirq! + steal!;
+  } catch {
+    return null;
+  }
+}
+
+export function pidsNamed(comm: string): number[] {
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
