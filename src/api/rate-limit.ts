@@ -7,8 +7,8 @@
  * one window the counts start over, which keeps memory bounded when a flood makes up callers, and lets requests
  * through rather than refusing every caller the flood has not seen.
  *
- * Why not @fastify/rate-limit: it cost about 15 µs a request here (a store abstraction, a promise and a
- * timer per key) for what is a counter in a Map.
+ * Why not @fastify/rate-limit: a store abstraction, a promise and a timer per key, for what is a counter in a
+ * Map.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './errors.ts';
