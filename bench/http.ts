@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { createBenchSchema } from './bench-schema.ts';
 import { openLoop, type OpenLoopResult } from './open-loop.ts';
 import { processTicks, TICKS_PER_SECOND } from './proc-cpu.ts';
 
@@ -71,21 +71,9 @@ async function startServer(
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
   let cleanup = async (): Promise<void> => undefined;
   if (store === 'postgres') {
-    const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const schema = `fraudwatch_bench_${process.pid}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const url = new URL(base);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    env.DATABASE_URL = url.toString();
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    };
+    const schema = await createBenchSchema('fraudwatch_bench');
+    env.DATABASE_URL = schema.url;
+    cleanup = schema.drop;
   }
   const port = 30000 + Math.floor(Math.random() * 20000);
   const child = spawn(

@@ -11,13 +11,13 @@ import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { Engine } from '../src/engine/engine.ts';
 import { HeuristicModel } from '../src/engine/heuristic-model.ts';
 import { canonicalTransactionJSON } from '../src/engine/transaction.ts';
 import { simulate } from '../src/simulator/index.ts';
 import { openStore } from '../src/store/open-store.ts';
 import type { DecisionStore, NewDecision } from '../src/store/types.ts';
+import { createBenchSchema } from './bench-schema.ts';
 
 export interface StoreBenchOptions {
   store: 'embedded' | 'postgres';
@@ -52,21 +52,9 @@ async function openBenchStore(
     const store = await openStore({ dataDir: dir });
     return { store, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const schema = `fraudwatch_store_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-  const url = new URL(base);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  const store = await openStore({ databaseUrl: url.toString(), dataDir: tmpdir() });
-  return {
-    store,
-    cleanup: async () => {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    },
-  };
+  const schema = await createBenchSchema('fraudwatch_store_bench');
+  const store = await openStore({ databaseUrl: schema.url, dataDir: tmpdir() });
+  return { store, cleanup: schema.drop };
 }
 
 /** Commits `records` in consecutive batches of `size`, two at once as group commit keeps them; rows a second. */

@@ -7,8 +7,9 @@
  * MessagePump's batches of --batch), on a stream prefix of its own that is deleted afterwards. Each worker is
  * a child process (bench/stream-ceiling-worker.ts) that JSON.parses every transaction, with --pg does one
  * multi-row INSERT per batch through the real PostgreSQL store, publishes one decision per transaction with an
- * awaited JetStream acknowledgement, then acknowledges the batch. The payloads are the ones `bench stream`
- * publishes (the simulator, same seeds and id prefixes), made before any clock starts.
+ * awaited JetStream acknowledgement, then acknowledges the batch. The transactions are the ones `bench stream`
+ * publishes (its `traffic`: same seeds and id prefixes), made before any clock starts and published by the same
+ * `publishTransactions`.
  *
  * Three phases; the first two are measured exactly as bench/stream.ts measures, so the figures compare:
  *   backlog: N published first (publish_tps = N / publishing wall time), then the workers told to start;
@@ -28,14 +29,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { JetStreamClient } from '@nats-io/jetstream';
-import pg from 'pg';
-import { transactionToJSON } from '../src/engine/transaction.ts';
-import { simulate } from '../src/simulator/index.ts';
 import { connectStream, type StreamConnection } from '../src/stream/nats-connection.ts';
-import { partitionOf, streamNames, type StreamConfig } from '../src/stream/stream-config.ts';
+import { streamNames, type StreamConfig } from '../src/stream/stream-config.ts';
+import { publishTransactions } from '../src/stream/transaction-producer.ts';
 import { machineBusyTicks, pidsNamed, processTicks, TICKS_PER_SECOND } from './proc-cpu.ts';
-import { messageTimes, percentile, waitForMessages } from './stream-timing.ts';
+import { createBenchSchema } from './bench-schema.ts';
+import { traffic } from './stream.ts';
+import { messageTimes, percentile, sortedLatencies, waitForMessages } from './stream-timing.ts';
 
 export interface StreamCeilingOptions {
   count: number;
@@ -47,60 +47,6 @@ export interface StreamCeilingOptions {
   latencySeconds: number;
   /** One multi-row INSERT per batch into PostgreSQL (TEST_DATABASE_URL, default 127.0.0.1:5432/test). */
   pg: boolean;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Outgoing {
-  subject: string;
-  id: string;
-  body: string;
-}
-
-/** The transactions `bench stream` publishes for this seed, serialised for their partition subject. */
-function payloads(config: StreamConfig, count: number, idPrefix: string, seed: number): Outgoing[] {
-  const names = streamNames(config);
-  const out: Outgoing[] = [];
-  if (count === 0) return out;
-  for (const { tx } of simulate({ accounts: 100_000, days: 3650, seed, idPrefix })) {
-    out.push({
-      subject: names.transactionSubject(partitionOf(tx.account_id, config.partitions)),
-      id: tx.transaction_id,
-      body: JSON.stringify(transactionToJSON(tx)),
-    });
-    if (out.length === count) break;
-  }
-  return out;
-}
-
-/** publishTransactions' loop (src/stream/transaction-producer.ts) over payloads made beforehand. */
-async function publishPayloads(
-  js: JetStreamClient,
-  items: Outgoing[],
-  options: { rate?: number; inFlight: number },
-): Promise<void> {
-  const rate = options.rate ?? 0;
-  const started = performance.now();
-  let pending: Promise<unknown>[] = [];
-  let published = 0;
-  for (const item of items) {
-    if (rate > 0) {
-      const due = started + (published * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 1) {
-        await Promise.all(pending);
-        pending = [];
-        await sleep(wait);
-      }
-    }
-    pending.push(js.publish(item.subject, item.body, { msgID: item.id }));
-    published++;
-    if (pending.length >= options.inFlight) {
-      await Promise.all(pending);
-      pending = [];
-    }
-  }
-  await Promise.all(pending);
 }
 
 interface CpuSample {
@@ -203,18 +149,7 @@ function startWorker(index: number, env: NodeJS.ProcessEnv): WorkerProcess {
 }
 
 export async function runStreamCeilingBench(options: StreamCeilingOptions) {
-  const schema = `fraudwatch_stream_ceiling_${process.pid}`;
-  let admin: pg.Client | null = null;
-  let dbUrl: string | undefined;
-  if (options.pg) {
-    const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-    const url = new URL(base);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    dbUrl = url.toString();
-  }
+  const schema = options.pg ? await createBenchSchema('fraudwatch_stream_ceiling') : null;
   const config: StreamConfig = {
     url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     prefix: `ceiling${process.pid}x${Date.now().toString(36)}`,
@@ -232,16 +167,16 @@ export async function runStreamCeilingBench(options: StreamCeilingOptions) {
       FRAUDWATCH_PARTITIONS: String(config.partitions),
       CEILING_WORKERS: String(options.workers),
       CEILING_BATCH: String(options.batch),
-      DATABASE_URL: dbUrl ?? '',
+      DATABASE_URL: schema?.url ?? '',
     };
     for (let i = 0; i < options.workers; i++) workers.push(startWorker(i, env));
     await Promise.all(workers.map((w) => w.ready));
     const workerPids = workers.map((w) => w.child.pid!);
 
     // Phase 1: a backlog of N, then the workers.
-    let items = payloads(config, options.count, 'b1-', 21);
+    let items = [...traffic(options.count, 'b1-', 21)];
     const beforePublish = sampleCpu(workerPids);
-    await publishPayloads(stream.js, items, { inFlight: 2000 });
+    await publishTransactions(stream.js, config, items, { inFlight: 2000 });
     const afterPublish = sampleCpu(workerPids);
     const publishSeconds = (afterPublish.at - beforePublish.at) / 1000;
     for (const w of workers) w.child.stdin!.write('go\n');
@@ -252,27 +187,22 @@ export async function runStreamCeilingBench(options: StreamCeilingOptions) {
 
     // Phase 2: a steady rate, for latency.
     const latencyCount = options.latencyRate * options.latencySeconds;
-    items = payloads(config, latencyCount, 'b2-', 22);
+    items = [...traffic(latencyCount, 'b2-', 22)];
     const txSeq = (await stream.jsm.streams.info(names.transactions)).state.last_seq + 1;
     const decSeq = drained.state.last_seq + 1;
     const beforeLatency = sampleCpu(workerPids);
-    await publishPayloads(stream.js, items, { rate: options.latencyRate, inFlight: 100 });
+    await publishTransactions(stream.js, config, items, { rate: options.latencyRate, inFlight: 100 });
     await waitForMessages(stream, names.decisions, options.count + latencyCount, 5 * 60_000);
     const afterLatency = sampleCpu(workerPids);
     const published = await messageTimes(stream, names.transactions, txSeq);
     const decided = await messageTimes(stream, names.decisions, decSeq);
-    const latencies: number[] = [];
-    for (const [id, at] of decided) {
-      const sent = published.get(id);
-      if (sent !== undefined) latencies.push(at - sent);
-    }
-    latencies.sort((a, b) => a - b);
+    const latencies = sortedLatencies(published, decided);
 
     // Phase 3: N more while the workers run.
-    items = payloads(config, options.count, 'b3-', 23);
+    items = [...traffic(options.count, 'b3-', 23)];
     const concurrentSeq = (await stream.jsm.streams.info(names.transactions)).state.last_seq + 1;
     const beforeConcurrent = sampleCpu(workerPids);
-    await publishPayloads(stream.js, items, { inFlight: 2000 });
+    await publishTransactions(stream.js, config, items, { inFlight: 2000 });
     items = [];
     const total = 2 * options.count + latencyCount;
     const finished = await waitForMessages(stream, names.decisions, total, 30 * 60_000);
@@ -282,9 +212,7 @@ export async function runStreamCeilingBench(options: StreamCeilingOptions) {
       (Date.parse(finished.state.last_ts) - Date.parse(firstConcurrent!.timestamp)) / 1000;
 
     const txInfo = await stream.jsm.streams.info(names.transactions);
-    const stored = admin
-      ? Number((await admin.query(`SELECT COUNT(*) AS n FROM ${schema}.transactions`)).rows[0].n)
-      : null;
+    const stored = schema ? await schema.countTransactions() : null;
     for (const w of workers) w.child.kill('SIGTERM');
     const workerStats = await Promise.all(workers.map((w) => w.stats));
     const failedBatches = workerStats.reduce((n, s) => n + Number(s?.failed_batches ?? 0), 0);
@@ -323,9 +251,6 @@ export async function runStreamCeilingBench(options: StreamCeilingOptions) {
         await stream.jsm.streams.delete(name).catch(() => undefined);
       await stream.close();
     }
-    if (admin) {
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-    }
+    await schema?.drop();
   }
 }

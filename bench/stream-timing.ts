@@ -49,3 +49,13 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
+
+/** Publish-to-decision latencies (ms, ascending) of the decided transactions whose publication is known. */
+export function sortedLatencies(published: Map<string, number>, decided: Map<string, number>): number[] {
+  const latencies: number[] = [];
+  for (const [id, at] of decided) {
+    const sent = published.get(id);
+    if (sent !== undefined) latencies.push(at - sent);
+  }
+  return latencies.sort((a, b) => a - b);
+}

@@ -11,14 +11,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { Transaction } from '../src/engine/transaction.ts';
 import { simulate } from '../src/simulator/index.ts';
 import { connectStream } from '../src/stream/nats-connection.ts';
 import { streamNames, type StreamConfig } from '../src/stream/stream-config.ts';
 import { publishTransactions } from '../src/stream/transaction-producer.ts';
 import { bootstrapModels } from '../src/training/bootstrap-models.ts';
-import { messageTimes, percentile, waitForMessages } from './stream-timing.ts';
+import { createBenchSchema } from './bench-schema.ts';
+import { messageTimes, percentile, sortedLatencies, waitForMessages } from './stream-timing.ts';
 
 export interface StreamBenchOptions {
   count: number;
@@ -30,7 +30,8 @@ export interface StreamBenchOptions {
   redis: boolean;
 }
 
-function* traffic(count: number, idPrefix: string, seed: number): Generator<Transaction> {
+/** The simulated transactions the stream benchmarks publish: `count` of them, ids starting with `idPrefix`. */
+export function* traffic(count: number, idPrefix: string, seed: number): Generator<Transaction> {
   let n = 0;
   for (const { tx } of simulate({ accounts: 100_000, days: 3650, seed, idPrefix })) {
     if (n++ === count) return;
@@ -39,13 +40,7 @@ function* traffic(count: number, idPrefix: string, seed: number): Generator<Tran
 }
 
 export async function runStreamBench(options: StreamBenchOptions) {
-  const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-  const schema = `fraudwatch_stream_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-  const dbUrl = new URL(base);
-  dbUrl.searchParams.set('options', `-c search_path=${schema}`);
+  const schema = await createBenchSchema('fraudwatch_stream_bench');
   const config: StreamConfig = {
     url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     prefix: `bench${process.pid}x${Date.now().toString(36)}`,
@@ -61,7 +56,7 @@ export async function runStreamBench(options: StreamBenchOptions) {
     await publishTransactions(stream.js, config, traffic(options.count, 'b1-', 21), { inFlight: 2000 });
     const env = {
       ...process.env,
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: schema.url,
       NATS_URL: config.url,
       FRAUDWATCH_STREAM_PREFIX: config.prefix,
       FRAUDWATCH_PARTITIONS: String(config.partitions),
@@ -109,13 +104,8 @@ export async function runStreamBench(options: StreamBenchOptions) {
     await waitForMessages(stream, names.decisions, options.count + latencyCount, 5 * 60_000);
     const published = await messageTimes(stream, names.transactions, txSeq);
     const decided = await messageTimes(stream, names.decisions, decSeq);
-    const latencies: number[] = [];
-    for (const [id, at] of decided) {
-      const sent = published.get(id);
-      if (sent !== undefined) latencies.push(at - sent);
-    }
-    latencies.sort((a, b) => a - b);
-    const stored = Number((await admin.query(`SELECT COUNT(*) AS n FROM ${schema}.transactions`)).rows[0].n);
+    const latencies = sortedLatencies(published, decided);
+    const stored = await schema.countTransactions();
     return {
       bench: 'stream',
       transactions: options.count,
@@ -142,7 +132,6 @@ export async function runStreamBench(options: StreamBenchOptions) {
     for (const name of [names.transactions, names.decisions, names.deadLetters])
       await stream.jsm.streams.delete(name).catch(() => undefined);
     await stream.close();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin.end();
+    await schema.drop();
   }
 }

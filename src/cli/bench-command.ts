@@ -109,21 +109,11 @@ export function registerBenchCommand(program: Command): void {
         console.log(JSON.stringify(await runStoreBench({ store, rows: opts.rows })));
     });
 
-  bench
-    .command('stream')
+  streamLoadOptions(bench.command('stream'))
     .description(
       'NATS JetStream -> W worker processes -> PostgreSQL: throughput on a backlog, then latency at a steady rate',
     )
     .option('--count <n>', 'transactions in the throughput phase', positiveInt('--count'), 1_000_000)
-    .option('--workers <n>', 'worker processes', positiveInt('--workers'), 2)
-    .option('--partitions <n>', 'transaction subjects', positiveInt('--partitions'), 8)
-    .option(
-      '--latency-rate <n>',
-      'transactions a second in the latency phase',
-      positiveInt('--latency-rate'),
-      5000,
-    )
-    .option('--latency-seconds <n>', 'length of the latency phase', positiveInt('--latency-seconds'), 10)
     .option('--redis', 'workers share account state through Redis (REDIS_URL)', false)
     .option('--json', 'print only the JSON line (the default output is the same line)')
     .action(async (opts: StreamBenchOptions) => {
@@ -131,8 +121,7 @@ export function registerBenchCommand(program: Command): void {
       console.log(JSON.stringify(await runStreamBench(opts)));
     });
 
-  bench
-    .command('stream-ceiling')
+  streamLoadOptions(bench.command('stream-ceiling'))
     .description(
       'bench stream without the scoring (workers parse, publish decisions, ack; --pg adds the batch INSERT): what NATS (+ PostgreSQL) allow here',
     )
@@ -142,20 +131,25 @@ export function registerBenchCommand(program: Command): void {
       positiveInt('--count'),
       1_000_000,
     )
-    .option('--workers <n>', 'worker processes', positiveInt('--workers'), 2)
-    .option('--partitions <n>', 'transaction subjects', positiveInt('--partitions'), 8)
     .option('--batch <n>', 'messages per worker batch (bench stream uses 1000)', positiveInt('--batch'), 1000)
-    .option(
-      '--latency-rate <n>',
-      'transactions a second in the latency phase',
-      positiveInt('--latency-rate'),
-      5000,
-    )
-    .option('--latency-seconds <n>', 'length of the latency phase', positiveInt('--latency-seconds'), 10)
     .option('--pg', "each batch also written to PostgreSQL (TEST_DATABASE_URL) by the store's INSERT", false)
     .option('--json', 'print only the JSON line (the default output is the same line)')
     .action(async (opts: StreamCeilingOptions) => {
       const { runStreamCeilingBench } = await import('../../bench/stream-ceiling.ts');
       console.log(JSON.stringify(await runStreamCeilingBench(opts)));
     });
+}
+
+/** The options both stream benchmarks take the same way: workers, partitions and the latency phase. */
+function streamLoadOptions(command: Command): Command {
+  return command
+    .option('--workers <n>', 'worker processes', positiveInt('--workers'), 2)
+    .option('--partitions <n>', 'transaction subjects', positiveInt('--partitions'), 8)
+    .option(
+      '--latency-rate <n>',
+      'transactions a second in the latency phase',
+      positiveInt('--latency-rate'),
+      5000,
+    )
+    .option('--latency-seconds <n>', 'length of the latency phase', positiveInt('--latency-seconds'), 10);
 }
