@@ -80,13 +80,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--seconds <n>', 'length of the fixed-rate phase', positiveInt('--seconds'), 30)
     .option('--json', 'print only the JSON lines (the default output is the same)')
     .action(async (opts: { store: string; rate: number; seconds: number }) => {
-      if (!['embedded', 'postgres', 'both', 'floor'].includes(opts.store))
-        bench.error(`--store must be embedded, postgres, both or floor`);
+      const stores = chosenStores(opts.store, ['embedded', 'postgres', 'floor'], bench);
       const { runHttpBench } = await import('../../bench/http.ts');
-      const stores =
-        opts.store === 'both'
-          ? (['embedded', 'postgres'] as const)
-          : [opts.store as 'embedded' | 'postgres' | 'floor'];
       for (const store of stores)
         console.log(JSON.stringify(await runHttpBench({ store, rate: opts.rate, seconds: opts.seconds })));
     });
@@ -100,11 +95,8 @@ export function registerBenchCommand(program: Command): void {
     .option('--rows <n>', 'decisions written per batch size', positiveInt('--rows'), 100_000)
     .option('--json', 'print only the JSON lines (the default output is the same)')
     .action(async (opts: { store: string; rows: number }) => {
-      if (!['embedded', 'postgres', 'both'].includes(opts.store))
-        bench.error(`--store must be embedded, postgres or both`);
+      const stores = chosenStores(opts.store, ['embedded', 'postgres'], bench);
       const { runStoreBench } = await import('../../bench/store.ts');
-      const stores =
-        opts.store === 'both' ? (['embedded', 'postgres'] as const) : [opts.store as 'embedded' | 'postgres'];
       for (const store of stores)
         console.log(JSON.stringify(await runStoreBench({ store, rows: opts.rows })));
     });
@@ -152,4 +144,11 @@ function streamLoadOptions(command: Command): Command {
       5000,
     )
     .option('--latency-seconds <n>', 'length of the latency phase', positiveInt('--latency-seconds'), 10);
+}
+
+/** The stores a `--store` value names: one of `choices`, or `both` for the embedded one and PostgreSQL. */
+function chosenStores<S extends string>(value: string, choices: readonly S[], command: Command): S[] {
+  if (value === 'both') return ['embedded', 'postgres'] as S[];
+  if ((choices as readonly string[]).includes(value)) return [value as S];
+  return command.error(`--store must be ${[...choices, 'both'].join(', ')}`);
 }
