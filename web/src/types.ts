@@ -8,10 +8,12 @@ export type { DryRunResult as DryRun } from '../../src/engine/rules/dry-run.ts';
 export type { Transaction } from '../../src/engine/transaction.ts';
 export type { AccountProfile, Usual } from '../../src/service/account-profile.ts';
 export type { ModelVersionInfo } from '../../src/service/model-registry.ts';
+export type { ModelKind } from '../../src/training/model-files.ts';
 export type { CaseStatus, Page, StoredTransaction } from '../../src/store/types.ts';
 
 import type { Outcome } from '../../src/engine/decision.ts';
 import type { ModelVersionInfo } from '../../src/service/model-registry.ts';
+import type { ModelKind } from '../../src/training/model-files.ts';
 import type { CaseStatus } from '../../src/store/types.ts';
 
 /** Review statuses, in the server's order (store/types.ts holds them with Node-only code, so not imported). */
@@ -76,6 +78,6 @@ export interface RuleDefinition {
 
 /** GET /api/v1/models (and the answer to a change). */
 export interface ModelVersions {
-  in_force: Partial<Record<'gbdt' | 'iforest', string>>;
+  in_force: Partial<Record<ModelKind, string>>;
   versions: ModelVersionInfo[];
 }

@@ -2,14 +2,18 @@
 import { useState } from 'react';
 import { api, errorMessage } from '../api.ts';
 import { ChangeOutcome, ErrorBox, formatTime, Loading } from './Status.tsx';
-import type { ModelVersions as Versions } from '../types.ts';
+import type { ModelKind, ModelVersions as Versions } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
 
-const KIND_NAMES = { gbdt: 'Gradient-boosted trees', iforest: 'Isolation forest' } as const;
+const KIND_NAMES = {
+  gbdt: 'Gradient-boosted trees',
+  iforest: 'Isolation forest',
+} as const satisfies Record<ModelKind, string>;
+const KINDS = Object.keys(KIND_NAMES) as ModelKind[];
 
-export function ModelVersions({ mayChange, onChanged }: { mayChange: boolean; onChanged: () => void }) {
+export function ModelVersions({ mayChange }: { mayChange: boolean }) {
   const models = usePolling(() => api<Versions>('/api/v1/models'), 0, []);
-  const [pending, setPending] = useState<{ kind: 'gbdt' | 'iforest'; id: string | null } | null>(null);
+  const [pending, setPending] = useState<{ kind: ModelKind; id: string | null } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
 
@@ -24,8 +28,7 @@ export function ModelVersions({ mayChange, onChanged }: { mayChange: boolean; on
           ? await api<Versions>('/api/v1/models/rollback', { method: 'POST', body: { kind } })
           : await api<Versions>('/api/v1/models/active', { method: 'PUT', body: { kind, version: id } });
       setMessage(`${KIND_NAMES[kind]}: ${after.in_force[kind]} is in force for the next decision.`);
-      await models.refresh();
-      onChanged();
+      models.setData(after); // the answer is the new state
     } catch (e) {
       setFailure(errorMessage(e));
     }
@@ -42,7 +45,7 @@ export function ModelVersions({ mayChange, onChanged }: { mayChange: boolean; on
 
   return (
     <div className="panel">
-      {(['gbdt', 'iforest'] as const).map((kind) => {
+      {KINDS.map((kind) => {
         const versions = models.data!.versions.filter((v) => v.kind === kind);
         const current = versions.findIndex((v) => v.in_force);
         return (

@@ -143,7 +143,7 @@ export function SettingsPage() {
       </form>
       <ChangeOutcome message={message} failure={failure} />
       <h2>Models</h2>
-      <ModelVersions mayChange={mayChange} onChanged={() => void audit.refresh()} />
+      <ModelVersions mayChange={mayChange} />
       <h2>Audit trail</h2>
       <ErrorBox error={audit.error} onRetry={() => void audit.refresh()} />
       {audit.data?.items.length === 0 && <p className="muted">No settings changes yet.</p>}
