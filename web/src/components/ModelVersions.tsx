@@ -1,7 +1,7 @@
 /** Model versions (settings page): what is in force per kind; an admin puts another in force or rolls back. */
 import { useState } from 'react';
 import { api, errorMessage } from '../api.ts';
-import { ChangeOutcome, ErrorBox, formatTime, Loading } from './Status.tsx';
+import { ChangeOutcome, ConfirmChange, ErrorBox, formatTime, Loading } from './Status.tsx';
 import type { ModelKind, ModelVersions as Versions } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
 
@@ -90,20 +90,12 @@ export function ModelVersions({ mayChange }: { mayChange: boolean }) {
         );
       })}
       {pending !== null && (
-        <div role="alertdialog" aria-labelledby="model-confirm" className="confirm">
-          <p id="model-confirm">
-            {pending.id === null
-              ? `Roll ${KIND_NAMES[pending.kind]} back to the version before the one in force?`
-              : `Put ${pending.id} in force?`}{' '}
-            Live decisions use it from the next one; this is audited.
-          </p>
-          <button type="button" className="danger" autoFocus onClick={() => void apply()}>
-            Confirm
-          </button>
-          <button type="button" onClick={() => setPending(null)}>
-            Cancel
-          </button>
-        </div>
+        <ConfirmChange id="model-confirm" onConfirm={() => void apply()} onCancel={() => setPending(null)}>
+          {pending.id === null
+            ? `Roll ${KIND_NAMES[pending.kind]} back to the version before the one in force?`
+            : `Put ${pending.id} in force?`}{' '}
+          Live decisions use it from the next one; this is audited.
+        </ConfirmChange>
       )}
       <ChangeOutcome message={message} failure={failure} />
     </div>

@@ -1,4 +1,5 @@
-/** Small shared pieces: error box, loading line, outcome/status badges, formatting. */
+/** Small shared pieces: error box, loading line, outcome/status badges, the confirmation of a change, formatting. */
+import type { ReactNode } from 'react';
 import type { CaseStatus, Outcome } from '../types.ts';
 
 export function ErrorBox({ error, onRetry }: { error: string | null; onRetry?: () => void }) {
@@ -26,6 +27,32 @@ export function ChangeOutcome({ message, failure }: { message: string | null; fa
       )}
       <ErrorBox error={failure} />
     </>
+  );
+}
+
+/** Asks before a change to live decisions: the question, an autofocused Confirm, and Cancel. */
+export function ConfirmChange({
+  id,
+  children,
+  onConfirm,
+  onCancel,
+}: {
+  /** The id of the question's element, which names the dialog. */
+  id: string;
+  children: ReactNode;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  return (
+    <div role="alertdialog" aria-labelledby={id} className="confirm">
+      <p id={id}>{children}</p>
+      <button type="button" className="danger" autoFocus onClick={onConfirm}>
+        Confirm
+      </button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+    </div>
   );
 }
 

@@ -2,7 +2,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorMessage, type FieldError } from '../api.ts';
 import { ModelVersions } from '../components/ModelVersions.tsx';
-import { ChangeOutcome, ErrorBox, formatTime, Loading } from '../components/Status.tsx';
+import { ChangeOutcome, ConfirmChange, ErrorBox, formatTime, Loading } from '../components/Status.tsx';
 import { can, useSession } from '../session.tsx';
 import type { AuditEntry, DecisionSettings } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
@@ -126,19 +126,15 @@ export function SettingsPage() {
         </fieldset>
         {mayChange && !confirming && <button type="submit">Save…</button>}
         {confirming && (
-          <div role="alertdialog" aria-labelledby="confirm-text" className="confirm">
-            <p id="confirm-text">
-              Apply to live decisions now? Review ≥ {draft.thresholds.review}, block ≥{' '}
-              {draft.thresholds.block_and_review}, decline ≥ {draft.thresholds.decline}; bypass{' '}
-              {draft.bypass ? 'ON' : 'off'}. This is audited.
-            </p>
-            <button type="button" className="danger" autoFocus onClick={() => void apply()}>
-              Confirm
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
+          <ConfirmChange
+            id="confirm-text"
+            onConfirm={() => void apply()}
+            onCancel={() => setConfirming(false)}
+          >
+            Apply to live decisions now? Review ≥ {draft.thresholds.review}, block ≥{' '}
+            {draft.thresholds.block_and_review}, decline ≥ {draft.thresholds.decline}; bypass{' '}
+            {draft.bypass ? 'ON' : 'off'}. This is audited.
+          </ConfirmChange>
         )}
       </form>
       <ChangeOutcome message={message} failure={failure} />
