@@ -11,19 +11,15 @@ import { Metrics } from '../../src/ops/metrics.ts';
 import { DecisionService } from '../../src/service/decision-service.ts';
 import { ModelRegistry } from '../../src/service/model-registry.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { bootstrapModels, trainOnSimulation } from '../../src/training/bootstrap-models.ts';
+import { bootstrapModels } from '../../src/training/bootstrap-models.ts';
+import { FOREST, GBDT_FEBRUARY, GBDT_JANUARY, writeModelVersions } from '../training/model-versions.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'fraudwatch-models-'));
 const dir = join(root, 'models');
 mkdirSync(dir);
-// Two GBDT versions (January's and February's) and one isolation forest, as `fraudwatch train` would leave them.
-const { gbdt, iforest } = trainOnSimulation(300, 14, 3);
-const OLD = 'gbdt-2026-01-01T00-00-00-000Z';
-const NEW = 'gbdt-2026-02-01T00-00-00-000Z';
-const FOREST = 'iforest-2026-01-01T00-00-00-000Z';
-writeFileSync(join(dir, `${OLD}.json`), JSON.stringify({ ...gbdt.toJSON(), version: 'gbdt-january' }));
-writeFileSync(join(dir, `${NEW}.json`), JSON.stringify({ ...gbdt.toJSON(), version: 'gbdt-february' }));
-writeFileSync(join(dir, `${FOREST}.json`), JSON.stringify(iforest.toJSON()));
+writeModelVersions(dir);
+const OLD = GBDT_JANUARY;
+const NEW = GBDT_FEBRUARY;
 
 const store = new SqliteStore(join(root, 'api.db'));
 await store.migrate();

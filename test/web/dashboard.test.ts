@@ -5,12 +5,12 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { trainOnSimulation } from '../../src/training/bootstrap-models.ts';
+import { writeModelVersions } from '../training/model-versions.ts';
 import { createKey, freePort, startServe, type Served } from './serve-process.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -367,12 +367,7 @@ test(
     // A server of its own, with two GBDT versions and an isolation forest already in its models directory.
     const modelsData = mkdtempSync(join(tmpdir(), 'fraudwatch-web-models-'));
     mkdirSync(join(modelsData, 'models'));
-    const { gbdt, iforest } = trainOnSimulation(300, 14, 3);
-    const write = (id: string, json: unknown) =>
-      writeFileSync(join(modelsData, 'models', `${id}.json`), JSON.stringify(json));
-    write('gbdt-2026-01-01T00-00-00-000Z', { ...gbdt.toJSON(), version: 'gbdt-january' });
-    write('gbdt-2026-02-01T00-00-00-000Z', { ...gbdt.toJSON(), version: 'gbdt-february' });
-    write('iforest-2026-01-01T00-00-00-000Z', iforest.toJSON());
+    writeModelVersions(join(modelsData, 'models'));
     const admin = createKey(modelsData, 'admin', 'admin-models');
     const auditor = createKey(modelsData, 'auditor', 'auditor-models');
     const served = await startServe(modelsData, await freePort(), {}, { models: true });
