@@ -5,7 +5,6 @@
 import pg from 'pg';
 
 export interface BenchSchema {
-  name: string;
   /** The database URL with `search_path` set to this schema. */
   url: string;
   /** Rows in its `transactions` table. */
@@ -22,7 +21,6 @@ export async function createBenchSchema(prefix: string): Promise<BenchSchema> {
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${name}`);
   return {
-    name,
     url: url.toString(),
     countTransactions: async () =>
       Number((await admin.query(`SELECT COUNT(*) AS n FROM ${name}.transactions`)).rows[0].n),

@@ -44,7 +44,6 @@ class Connection {
   private readonly socket: Socket;
   private pending: Buffer = Buffer.alloc(0);
   private dueAt = 0;
-  busy = false;
   closed = false;
 
   constructor(
@@ -60,7 +59,6 @@ class Connection {
   }
 
   send(request: Buffer, dueAt: number): void {
-    this.busy = true;
     this.dueAt = dueAt;
     this.socket.write(request);
   }
@@ -88,7 +86,6 @@ class Connection {
     }
     if (end < 0 || this.pending.length < end) return;
     this.pending = this.pending.subarray(end);
-    this.busy = false;
     this.onDone(this, status, this.dueAt);
   }
 
