@@ -1,6 +1,6 @@
 /**
- * `fraudwatch bench engine|models|http|store|stream|stream-ceiling`: benchmarks that print one JSON line of figures
- * (not tests).
+ * `fraudwatch bench engine|models|http|store|stream|stream-ceiling|accuracy`: benchmarks that print one JSON line
+ * of figures (accuracy: one per dataset and system); not tests.
  */
 import type { Command } from 'commander';
 import type { StreamCeilingOptions } from '../../bench/stream-ceiling.ts';
@@ -49,6 +49,44 @@ export function registerBenchCommand(program: Command): void {
         );
       },
     );
+
+  bench
+    .command('accuracy')
+    .description(
+      'replay labelled data through the full default system and each part alone; one JSON line per dataset and system',
+    )
+    .option(
+      '--datasets <list>',
+      'handbook, sim-small, sim-large (comma-separated)',
+      'handbook,sim-small,sim-large',
+    )
+    .option('--systems <list>', 'full, gbdt, iforest, rules (comma-separated)', 'full,gbdt,iforest,rules')
+    .option(
+      '--handbook <file>',
+      'the handbook file (default: ../shared/benchmarks/handbook/handbook_public.csv.gz)',
+    )
+    .option('--json', 'print only the JSON lines (the default output is the same)')
+    .action(async (opts: { datasets: string; systems: string; handbook?: string }) => {
+      const { DATASETS, SYSTEMS, runAccuracyBench } = await import('../../bench/accuracy.ts');
+      const list = <T extends string>(value: string, allowed: readonly T[], flag: string): T[] =>
+        value.split(',').map((item) => {
+          const name = item.trim();
+          if (!(allowed as readonly string[]).includes(name)) {
+            bench.error(`${flag}: unknown "${name}" (${allowed.join(', ')})`);
+          }
+          return name as T;
+        });
+      try {
+        await runAccuracyBench({
+          datasets: list(opts.datasets, DATASETS, '--datasets'),
+          systems: list(opts.systems, Object.keys(SYSTEMS) as (keyof typeof SYSTEMS)[], '--systems'),
+          ...(opts.handbook ? { handbook: opts.handbook } : {}),
+          print: (line) => console.log(line),
+        });
+      } catch (e) {
+        bench.error(`bench accuracy: ${(e as Error).message}`);
+      }
+    });
 
   bench
     .command('models')

@@ -12,7 +12,8 @@ import { parseColumnMap } from '../ingest/column-map.ts';
 import { formatOf } from '../ingest/file-records.ts';
 import { labelledRows, TooManyBadRows } from '../ingest/labelled-rows.ts';
 import { FeatureHistory } from '../training/feature-history.ts';
-import { trainGbdt, trainIsolationForest } from '../training/trainers.ts';
+import type { IsolationForest } from '../models/isolation-forest.ts';
+import { trainGbdt, trainIsolationForest, withAnomalyScores } from '../training/trainers.ts';
 import { durationMs, positiveInt } from './options.ts';
 
 interface TrainCliOptions {
@@ -96,15 +97,18 @@ export function registerTrainCommand(program: Command): void {
       mkdirSync(opts.out, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const written: string[] = [];
+      let iforest: IsolationForest | null = null;
       if (models.has('iforest')) {
         const sample = history.sample(from, to + 1, 100_000);
         const model = trainIsolationForest(sample.X, sample.n, opts.seed, training);
+        iforest = model;
         const path = join(opts.out, `iforest-${stamp}.json`);
         writeFileSync(path, JSON.stringify(model.toJSON()));
         written.push(path);
       }
       if (models.has('gbdt')) {
         const set = history.labelled(from, to + 1, 1, opts.seed);
+        withAnomalyScores(set.X, set.n, iforest);
         let positives = 0;
         for (let i = 0; i < set.n; i++) positives += set.y[i]!;
         const model = trainGbdt(set.X, set.y, set.n, opts.seed, { ...training, positives });

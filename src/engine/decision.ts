@@ -43,7 +43,7 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
 
 /** Why a decision came out as it did: a fired rule, or a model's contributing feature. */
 export type Reason =
-  | { kind: 'rule'; rule: string; reason: string; score: number; outcome?: Outcome }
+  | { kind: 'rule'; rule: string; reason: string; score: number; outcome?: Outcome; at_least?: Outcome }
   | { kind: 'model'; model: string; feature: string; value: number; contribution: number };
 
 export interface Decision {

@@ -13,7 +13,7 @@ import {
   type Outcome,
   type Reason,
 } from './decision.ts';
-import { FEATURE_COUNT } from './features/catalog.ts';
+import { F, FEATURE_COUNT } from './features/catalog.ts';
 import { applyMerchantLabel, extractFeatures } from './features/extract.ts';
 import { InMemoryFeatureStore, type FeatureStateStore } from './features/feature-store.ts';
 import { LabelQueue, type PendingLabel } from './label-queue.ts';
@@ -127,7 +127,16 @@ export class Engine {
   private allModelsVersion: string | null = null;
   private allModelsMask = -1;
 
+  /** Slot indices in scoring order: anomaly and other models first, combiners last. */
+  private scoringOrder: number[] = [];
+  /** Position in scoringOrder of the first combiner (= its length when there is none). */
+  private firstCombiner = 0;
+
   private cacheModelVersions(): void {
+    const isCombiner = (i: number): boolean => this.models[i]!.model?.role === 'combiner';
+    const indices = this.models.map((_, i) => i);
+    this.scoringOrder = [...indices.filter((i) => !isCombiner(i)), ...indices.filter(isCombiner)];
+    this.firstCombiner = indices.filter((i) => !isCombiner(i)).length;
     const loaded = this.models.filter((slot) => slot.model !== null);
     this.allModelsVersion = loaded.length ? loaded.map((slot) => slot.model!.version).join('+') : null;
     // The cached string serves decisions where every slot answered (and every slot has a model).
@@ -168,6 +177,8 @@ export class Engine {
     if (record && tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
 
     if (settings.bypass) {
+      f[F.ruleScore] = 0;
+      f[F.anomalyScore] = NaN;
       return {
         transaction_id: tx.transaction_id,
         score: settings.bypass_score,
@@ -185,6 +196,7 @@ export class Engine {
     const reasons: Reason[] = [];
     let keep = 1;
     let forced: Outcome | null = null;
+    let floor: Outcome | null = null;
     const list = rules.rules;
     for (let i = 0; i < list.length; i++) {
       const rule = list[i]!;
@@ -192,26 +204,47 @@ export class Engine {
       if (rule.outcome !== null) {
         reasons.push({ kind: 'rule', rule: rule.ref, reason: rule.reason, score: 0, outcome: rule.outcome });
         if (forced === null || outcomeSeverity(rule.outcome) > outcomeSeverity(forced)) forced = rule.outcome;
-      } else {
+      } else if (rule.atLeast === null) {
         reasons.push({ kind: 'rule', rule: rule.ref, reason: rule.reason, score: rule.score });
         keep *= 1 - rule.score;
+      } else {
+        const least = rule.atLeast;
+        reasons.push({
+          kind: 'rule',
+          rule: rule.ref,
+          reason: rule.reason,
+          score: rule.score,
+          at_least: least,
+        });
+        keep *= 1 - rule.score;
+        if (floor === null || outcomeSeverity(least) > outcomeSeverity(floor)) floor = least;
       }
     }
     const ruleScore = 1 - keep;
 
+    f[F.ruleScore] = ruleScore;
     let degraded = false;
     let weighted = 0;
     let weights = 0;
+    let anomalySum = 0;
+    let anomalies = 0;
+    let combined = 0;
+    let combinerWeights = 0;
     let explainer: ModelSlot | null = null;
     let answered = 0; // bit i: slot i answered (slots beyond 30 are not tracked in the version string)
     const models = this.models;
-    for (let i = 0; i < models.length; i++) {
+    const order = this.scoringOrder;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
+      // Combiners come last in the order: the anomaly score they read is written before the first.
+      if (k === this.firstCombiner) f[F.anomalyScore] = anomalies > 0 ? anomalySum / anomalies : NaN;
       const slot = models[i]!;
       const model = slot.model;
       if (model === null) {
         degraded = true; // configured but not loaded: rules and the other models decide
         continue;
       }
+      const combiner = model.role === 'combiner';
       let s: number;
       try {
         s = model.predict(f);
@@ -222,13 +255,25 @@ export class Engine {
         degraded = true; // a model that fails or answers nonsense is left out; rules still decide
         continue;
       }
-      weighted += slot.weight * s;
-      weights += slot.weight;
+      if (combiner) {
+        combined += slot.weight * s;
+        combinerWeights += slot.weight;
+      } else {
+        weighted += slot.weight * s;
+        weights += slot.weight;
+        if (model.role === 'anomaly') {
+          anomalySum += s;
+          anomalies++;
+        }
+      }
       if (i < 31) answered |= 1 << i;
       if (model.explain !== undefined && (explainer === null || slot.weight > explainer.weight))
         explainer = slot;
     }
-    const modelScore = weights > 0 ? weighted / weights : null;
+    if (this.firstCombiner === order.length) f[F.anomalyScore] = anomalies > 0 ? anomalySum / anomalies : NaN;
+    // A combiner that answered decides the score; otherwise models and rules add up as independent evidence.
+    const modelScore =
+      combinerWeights > 0 ? combined / combinerWeights : weights > 0 ? weighted / weights : null;
     // The joined versions are built once per model set; only a decision that lost a model builds its own.
     const modelVersion =
       answered === 0
@@ -236,8 +281,10 @@ export class Engine {
         : answered === this.allModelsMask
           ? this.allModelsVersion
           : this.versionsOf(answered);
-    const score = combinedScore(ruleScore, modelScore);
-    const outcome = forced ?? outcomeForScore(score, settings.thresholds);
+    const score = combinerWeights > 0 ? modelScore! : combinedScore(ruleScore, modelScore);
+    const byScore = outcomeForScore(score, settings.thresholds);
+    const outcome =
+      forced ?? (floor !== null && outcomeSeverity(floor) > outcomeSeverity(byScore) ? floor : byScore);
 
     if (explainer !== null && explainer.model !== null && outcome !== 'approve') {
       const model = explainer.model;

@@ -16,6 +16,13 @@ export interface ScoringModel {
   readonly version: string;
   /** Risk in [0,1], higher is riskier, from the engine's feature vector (catalog order). Synchronous. */
   predict(features: Float64Array): number;
+  /**
+   * `anomaly`: an unsupervised score the engine writes into the `anomaly_score` feature before the other
+   * models run. `combiner`: a model trained on `rule_score` and `anomaly_score`; when one answers, its score is
+   * the decision's score (the rules and the anomaly model already spoke through it). Otherwise (undefined)
+   * the model's score is averaged with the others' and combined with the rules by noisy-OR.
+   */
+  readonly role?: 'anomaly' | 'combiner' | undefined;
   /** The `top` features that pushed this score most, with signed contributions. */
   explain?(features: Float64Array, top: number): FeatureContribution[];
 }

@@ -11,16 +11,26 @@ export interface Binning {
   edges: Float64Array[];
 }
 
+/**
+ * Cut points per column. With `labels`, a quarter of the bins come from the quantiles of the positive rows:
+ * fraud is rare, so the overall quantiles spend few cuts where it lives (the tail of an amount, say), and a
+ * split there could only fall between two wide bins.
+ */
 export function fitBinning(
   X: Float64Array,
   n: number,
   d: number,
   maxBins = MAX_BINS,
   sampleRows = 200_000,
+  labels?: ArrayLike<number>,
 ): Binning {
   const step = Math.max(1, Math.floor(n / sampleRows));
   const edges: Float64Array[] = [];
   const values = new Float64Array(Math.ceil(n / step));
+  const positiveRows: number[] = [];
+  if (labels) for (let i = 0; i < n; i++) if (labels[i]! > 0) positiveRows.push(i);
+  const positives = new Float64Array(positiveRows.length);
+  const positiveBins = positiveRows.length >= 2 * MIN_ROWS_PER_POSITIVE_BIN ? Math.floor(maxBins / 4) : 0;
   for (let f = 0; f < d; f++) {
     let m = 0;
     for (let i = 0; i < n; i += step) {
@@ -28,7 +38,7 @@ export function fitBinning(
       if (v === v) values[m++] = v; // NaN has no place among the edges (it always goes to bin 0)
     }
     const sorted = values.subarray(0, m).slice().sort();
-    const cuts: number[] = [];
+    let cuts: number[] = [];
     // distinct values: when few, each gets a bin
     let distinct = 0;
     for (let i = 0; i < m && distinct <= maxBins; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
@@ -36,14 +46,44 @@ export function fitBinning(
       for (let i = 0; i < m; i++) if (i === m - 1 || sorted[i] !== sorted[i + 1]) cuts.push(sorted[i]!);
       cuts.pop(); // the top value needs no upper edge
     } else {
-      for (let b = 1; b < maxBins; b++) {
-        const v = sorted[Math.floor((b * m) / maxBins)]!;
-        if (cuts.length === 0 || v > cuts[cuts.length - 1]!) cuts.push(v);
+      cuts = quantileCuts(sorted, maxBins - positiveBins);
+      if (positiveBins > 0) {
+        let p = 0;
+        for (const i of positiveRows) {
+          const v = X[i * d + f]!;
+          if (v === v) positives[p++] = v;
+        }
+        const extra = quantileCuts(positives.subarray(0, p).slice().sort(), positiveBins);
+        cuts = mergeCuts(cuts, extra, maxBins - 1);
       }
     }
     edges.push(Float64Array.from(cuts));
   }
   return { edges };
+}
+
+/** Fewer positives than this per bin and their quantiles are noise. */
+const MIN_ROWS_PER_POSITIVE_BIN = 8;
+
+/** Up to bins - 1 ascending distinct cut points at the quantiles of sorted values. */
+function quantileCuts(sorted: Float64Array, bins: number): number[] {
+  const m = sorted.length;
+  const cuts: number[] = [];
+  if (m === 0) return cuts;
+  for (let b = 1; b < bins; b++) {
+    const v = sorted[Math.floor((b * m) / bins)]!;
+    if (cuts.length === 0 || v > cuts[cuts.length - 1]!) cuts.push(v);
+  }
+  return cuts;
+}
+
+/** The union of two ascending cut lists, distinct, at most `max` (the first list's cuts win when over). */
+function mergeCuts(a: number[], b: number[], max: number): number[] {
+  const merged = [...new Set([...a, ...b])].sort((x, y) => x - y);
+  if (merged.length <= max) return merged;
+  const keep = new Set(a);
+  const extra = merged.filter((v) => !keep.has(v)).slice(0, Math.max(0, max - a.length));
+  return [...new Set([...a, ...extra])].sort((x, y) => x - y);
 }
 
 export function binOf(edges: Float64Array, v: number): number {

@@ -18,6 +18,8 @@ import {
   unknownFeatures,
   type TrainingInfo,
 } from './artifact-fields.ts';
+import { COMBINATION_FEATURE_NAMES } from '../engine/features/catalog.ts';
+import { applyLogistic, type LogisticMap } from './calibration.ts';
 import { flatForest, sumLeaves, sumLeavesBatch, type FlatForest, type StoredTrees } from './tree-walk.ts';
 
 export const GBDT_FORMAT_VERSION = 1;
@@ -34,13 +36,25 @@ export interface GbdtData {
   training: TrainingInfo;
   params: Record<string, number>;
   metrics: Record<string, number>;
+  /**
+   * Margin (and the combination inputs) to probability, fitted on later held-back rows (calibration.ts);
+   * without it the probability is σ(margin).
+   */
+  calibration?: Calibration;
 }
 
-const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+
+/** A logistic map over the margin and, after it, features of the model's own (a missing one counts 0). */
+export interface Calibration extends LogisticMap {
+  /** 'margin', then feature names (the combination features). */
+  inputs: string[];
+}
 
 export class Gbdt implements ScoringModel {
   readonly name = 'gbdt';
   readonly version: string;
+  /** A GBDT trained on the rule score or the anomaly score combines them: its score is the decision's. */
+  readonly role: 'combiner' | undefined;
   readonly featureNames: readonly string[];
   private readonly data: GbdtData;
   /** Walks over the model's own columns, and over the engine's feature vector (null: names it lacks). */
@@ -52,11 +66,27 @@ export class Gbdt implements ScoringModel {
   /** explain's per-column sums, reused: explain runs for every flagged decision. */
   private readonly explainSums: Float64Array;
   private readonly explainTop: number[] = [];
+  private readonly scale: Calibration;
+  /** Columns of the calibration's feature inputs: in the model's own order, and in the engine's vector. */
+  private readonly scaleOwn: Int32Array;
+  private readonly scaleEngine: Int32Array;
+  private readonly scaleInputs: Float64Array;
 
   constructor(data: GbdtData) {
     this.data = data;
     this.version = data.version;
     this.featureNames = data.featureNames;
+    this.role = data.featureNames.some((name) => COMBINATION_FEATURE_NAMES.includes(name))
+      ? 'combiner'
+      : undefined;
+    this.scale = data.calibration ?? { inputs: ['margin'], weights: [1], intercept: 0 };
+    const extra = this.scale.inputs.slice(1);
+    this.scaleOwn = Int32Array.from(extra, (name) => data.featureNames.indexOf(name));
+    this.scaleEngine = Int32Array.from(extra, (name) => {
+      const at = data.featureNames.indexOf(name);
+      return at < 0 ? -1 : engineColumnsOf(data.featureNames)[at]!;
+    });
+    this.scaleInputs = new Float64Array(this.scale.inputs.length);
     const d = data.featureNames.length;
     this.engineColumns = engineColumnsOf(data.featureNames);
     this.own = flatForest(data.trees, data.value, d);
@@ -77,6 +107,31 @@ export class Gbdt implements ScoringModel {
     return this.data.metrics;
   }
 
+  get calibration(): Calibration | undefined {
+    return this.data.calibration;
+  }
+
+  /** The same trees with a map from margin (and combination inputs) to probability. */
+  withCalibration(calibration: Calibration): Gbdt {
+    for (const name of calibration.inputs.slice(1)) {
+      if (!this.featureNames.includes(name))
+        throw new Error(`calibration input ${name} is not a model feature`);
+    }
+    return new Gbdt({ ...this.data, calibration });
+  }
+
+  /** The probability from a margin and the calibration's feature inputs read at `columns` of `X`. */
+  private probability(margin: number, X: ArrayLike<number>, offset: number, columns: Int32Array): number {
+    const inputs = this.scaleInputs;
+    inputs[0] = margin;
+    for (let j = 0; j < columns.length; j++) {
+      const c = columns[j]!;
+      const v = c < 0 ? 0 : X[offset + c]!;
+      inputs[j + 1] = Number.isNaN(v) ? 0 : v;
+    }
+    return applyLogistic(this.scale, inputs);
+  }
+
   /** Leaves of each tree (for checks and diagnostics). */
   leafCounts(): number[] {
     const { roots, feature, left } = this.data.trees;
@@ -92,19 +147,26 @@ export class Gbdt implements ScoringModel {
 
   /** Probability of fraud for the row at `offset` of a row-major matrix in the model's column order. */
   predictRow(X: ArrayLike<number>, offset = 0): number {
-    return sigmoid(this.data.base + sumLeaves(this.own, X, offset));
+    return this.probability(this.data.base + sumLeaves(this.own, X, offset), X, offset, this.scaleOwn);
   }
 
   /** The engine's model slot: reads the model's columns straight from the full feature vector. */
   predict(features: Float64Array): number {
-    return sigmoid(this.data.base + sumLeaves(this.engine ?? this.noEngine(), features, 0));
+    const margin = this.data.base + sumLeaves(this.engine ?? this.noEngine(), features, 0);
+    return this.probability(margin, features, 0, this.scaleEngine);
+  }
+
+  /** Margin (logit, before calibration) from the engine's feature vector. */
+  margin(features: Float64Array): number {
+    return this.data.base + sumLeaves(this.engine ?? this.noEngine(), features, 0);
   }
 
   /** Probabilities for n rows of a row-major matrix in the model's column order. */
   predictBatch(X: Float64Array, n: number): Float64Array {
     const out = new Float64Array(n).fill(this.data.base);
     sumLeavesBatch(this.own, X, n, this.featureNames.length, out);
-    for (let i = 0; i < n; i++) out[i] = sigmoid(out[i]!);
+    const d = this.featureNames.length;
+    for (let i = 0; i < n; i++) out[i] = this.probability(out[i]!, X, i * d, this.scaleOwn);
     return out;
   }
 
@@ -190,6 +252,16 @@ export class Gbdt implements ScoringModel {
       params: d.params,
       metrics: d.metrics,
       base: d.base,
+      ...(d.calibration
+        ? {
+            calibration: {
+              method: 'logistic',
+              inputs: d.calibration.inputs,
+              weights: d.calibration.weights,
+              intercept: d.calibration.intercept,
+            },
+          }
+        : {}),
       trees: {
         ...storedTreesJSON(d.trees),
         value: Array.from(d.value),
@@ -201,14 +273,42 @@ export class Gbdt implements ScoringModel {
     const header = readHeader(json, 'gbdt', GBDT_FORMAT_VERSION);
     const trees = readTrees(json, 'gbdt');
     if (typeof json.base !== 'number') throw new Error('gbdt artifact: base must be a number');
+    const calibration = readCalibration(json.calibration);
     return fromArtifact('gbdt', () => {
       const base = json.base as number;
       return new Gbdt({
         ...header,
+        ...(calibration ? { calibration } : {}),
         base,
         trees: readStoredTrees(trees, 'gbdt'),
         value: Float64Array.from(numberArray(trees, 'value', 'gbdt')),
       });
     });
   }
+}
+
+function readCalibration(v: unknown): Calibration | undefined {
+  if (v === undefined) return undefined;
+  const fail = (message: string): never => {
+    throw new Error(`gbdt artifact: calibration${message}`);
+  };
+  if (typeof v !== 'object' || v === null) return fail(' must be an object');
+  const c = v as Record<string, unknown>;
+  if (c.method !== 'logistic') fail('.method must be "logistic"');
+  const inputs = c.inputs;
+  if (!Array.isArray(inputs) || inputs[0] !== 'margin' || !inputs.every((x) => typeof x === 'string')) {
+    fail('.inputs must be an array of names starting with "margin"');
+  }
+  const weights = c.weights;
+  if (
+    !Array.isArray(weights) ||
+    weights.length !== (inputs as string[]).length ||
+    !weights.every((x) => typeof x === 'number' && Number.isFinite(x))
+  ) {
+    fail('.weights must be one finite number per input');
+  }
+  if (!((weights as number[])[0]! > 0)) fail('.weights[0] (the margin) must be > 0');
+  if (typeof c.intercept !== 'number' || !Number.isFinite(c.intercept))
+    fail('.intercept must be a finite number');
+  return { inputs: inputs as string[], weights: weights as number[], intercept: c.intercept as number };
 }

@@ -59,7 +59,7 @@ export function fitGbdt(
     throw new Error(`validation X or y holds fewer than ${val.n} rows`);
   }
   const labels = Uint8Array.from({ length: n }, (_, i) => (y[i]! > 0 ? 1 : 0));
-  const binned = binData(X, n, d, fitBinning(X, n, d));
+  const binned = binData(X, n, d, fitBinning(X, n, d, undefined, undefined, labels));
   let wPos = 0;
   let wNeg = 0;
   for (let i = 0; i < n; i++)

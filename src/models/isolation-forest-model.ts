@@ -41,6 +41,7 @@ export interface IsolationForestData {
 
 export class IsolationForest implements ScoringModel {
   readonly name = 'iforest';
+  readonly role = 'anomaly';
   readonly version: string;
   readonly featureNames: readonly string[];
   private readonly data: IsolationForestData;

@@ -13,7 +13,7 @@ import type { IsolationForest } from '../models/isolation-forest.ts';
 import { simulate } from '../simulator/index.ts';
 import { FeatureHistory } from './feature-history.ts';
 import { artifactInForce, artifactPath, MODEL_KINDS, MODEL_WEIGHTS, type ModelKind } from './model-files.ts';
-import { trainGbdt, trainIsolationForest } from './trainers.ts';
+import { trainGbdt, trainIsolationForest, withAnomalyScores } from './trainers.ts';
 
 /**
  * Runs simulated history through an engine (labels fed back with the default delay) and trains both models on
@@ -38,9 +38,11 @@ export function trainOnSimulation(
   }
   const labelled = history.labelled(-Infinity, Infinity, 1);
   const sample = history.sample(-Infinity, Infinity, 50_000);
+  const iforest = trainIsolationForest(sample.X, sample.n, seed);
+  withAnomalyScores(labelled.X, labelled.n, iforest);
   const gbdt = trainGbdt(labelled.X, labelled.y, labelled.n, seed);
   if (gbdt === null) throw new Error('simulated history had too few frauds to train on');
-  return { gbdt, iforest: trainIsolationForest(sample.X, sample.n, seed) };
+  return { gbdt, iforest };
 }
 
 export interface BootstrapResult {

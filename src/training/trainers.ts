@@ -2,24 +2,31 @@
  * How fraudwatch trains its two models from the feature vectors the engine computed: which columns each model
  * sees, how the imbalanced training set is balanced, and the boosting parameters. Used by replay and train.
  */
-import { FEATURE_COUNT, FEATURE_NAMES } from '../engine/features/catalog.ts';
+import { F, FEATURE_COUNT, FEATURE_NAMES } from '../engine/features/catalog.ts';
+import type { ScoringModel } from '../engine/model.ts';
+import { fitLogistic } from '../models/calibration.ts';
 import { fitGbdt, type Gbdt } from '../models/gbdt.ts';
 import { fitIsolationForest, type IsolationForest, type TrainingInfo } from '../models/isolation-forest.ts';
 
-/** Behaviour the anomaly model looks at: amounts against the account's own habits, pace, novelty, place. */
+/**
+ * What the anomaly model looks at: the amount against the account's own habit and recent means, its pace against
+ * its habit, novelty and place, and the merchant's recent fraud labels. Ratios to the account's own history
+ * rather than raw sums and counts, so it isolates unusual behaviour, not a large customer.
+ */
 export const IFOREST_FEATURES = [
   'amount_log',
-  'amount_zscore_30d',
-  'amount_ratio_mean_30d',
-  'amount_ratio_max_30d',
+  'amount_ratio_habit',
+  'amount_zscore_habit',
+  'amount_ratio_mean_7d',
+  'account_pace_vs_habit',
   'account_count_1h',
-  'account_count_24h',
-  'account_mean_1h',
-  'is_new_merchant',
   'is_new_device',
   'is_new_country',
   'distance_from_home_km',
-  'merchant_fraud_rate_30d',
+  'merchant_fraud_share_1d',
+  'merchant_fraud_share_7d',
+  'merchant_fraud_share_30d',
+  'merchant_fraud_labels_7d',
 ] as const;
 
 const MIN_POSITIVES = 20;
@@ -89,7 +96,7 @@ export function trainGbdt(
   const train = take(0, split);
   const validation = take(split, m);
   const keptNegatives = m - positives;
-  return fitGbdt(train.X, train.y, train.n, d, {
+  const model = fitGbdt(train.X, train.y, train.n, d, {
     rounds: 100,
     learningRate: 0.1,
     maxDepth: 5,
@@ -105,4 +112,47 @@ export function trainGbdt(
     training: training ?? { rows: n, positives },
     version: `gbdt-${new Date().toISOString()}`,
   });
+  return calibrated(model, validation, keepEvery);
+}
+
+/** What the final logistic map combines: the GBDT's margin, then the anomaly and rule scores. */
+const CALIBRATION_INPUTS = ['margin', 'anomaly_score', 'rule_score'];
+
+/**
+ * Fits the map from the GBDT's margin, the anomaly score and the rule score to a probability on the
+ * validation rows (the most recent fifth, later than every training row), each kept negative weighing as many
+ * as were thinned for it, so probabilities refer to the real class mix (calibration.ts).
+ */
+function calibrated(
+  model: Gbdt,
+  validation: { X: Float64Array; y: Uint8Array; n: number },
+  negativeWeight: number,
+): Gbdt {
+  const d = FEATURE_COUNT;
+  const k = CALIBRATION_INPUTS.length;
+  const columns = CALIBRATION_INPUTS.slice(1).map((name) => FEATURE_NAMES.indexOf(name));
+  const inputs = new Float64Array(validation.n * k);
+  const weights = new Float64Array(validation.n);
+  for (let i = 0; i < validation.n; i++) {
+    inputs[i * k] = model.marginRow(validation.X, i * d);
+    for (let j = 0; j < columns.length; j++) {
+      const v = validation.X[i * d + columns[j]!]!;
+      inputs[i * k + 1 + j] = Number.isNaN(v) ? 0 : v;
+    }
+    weights[i] = validation.y[i] ? 1 : negativeWeight;
+  }
+  const map = fitLogistic(inputs, validation.n, k, validation.y, weights);
+  return model.withCalibration({ inputs: CALIBRATION_INPUTS, ...map });
+}
+
+/**
+ * Writes the anomaly model's score into the `anomaly_score` column of n engine vectors (NaN without one), so a
+ * GBDT learns from the scores of the anomaly model it will be used with, not the one in force when they were
+ * computed.
+ */
+export function withAnomalyScores(X: Float64Array, n: number, anomaly: ScoringModel | null): void {
+  const d = FEATURE_COUNT;
+  for (let i = 0; i < n; i++) {
+    X[i * d + F.anomalyScore] = anomaly === null ? NaN : anomaly.predict(X.subarray(i * d, (i + 1) * d));
+  }
 }

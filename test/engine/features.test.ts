@@ -171,3 +171,96 @@ test('account state survives snapshot and restore (the shared-store contract)', 
   assert.deepEqual([...b.features], [...a.features]);
   assert.equal(b.featureStore.accounts.total('s'), 41);
 });
+
+test('habit: amount against (t - 30d, t - 7d], which last week cannot shift; ratios to the 24-hour and 7-day means', () => {
+  const engine = new Engine({ rules: noRules });
+  // The habit: 10, 20, 30 between 8 and 29 days ago; then a week of large amounts (a takeover).
+  for (const [days, amount] of [
+    [29, 10],
+    [20, 20],
+    [8, 30],
+    [6, 500],
+    [2, 500],
+  ] as const) {
+    engine.score(tx({ account_id: 'h', timestamp: T0 - days * DAY, amount }));
+  }
+  engine.score(tx({ account_id: 'h', timestamp: T0 - HOUR, amount: 100 }));
+  engine.score(tx({ account_id: 'h', timestamp: T0, amount: 400 }));
+  assert.equal(feature(engine, 'account_count_habit'), 3);
+  assert.ok(Math.abs(feature(engine, 'account_mean_habit') - 20) < 1e-9);
+  assert.ok(Math.abs(feature(engine, 'amount_ratio_habit') - 20) < 1e-9);
+  // population std of 10, 20, 30 is sqrt(200/3)
+  assert.ok(Math.abs(feature(engine, 'amount_zscore_habit') - 380 / Math.sqrt(200 / 3)) < 1e-6);
+  assert.equal(feature(engine, 'amount_ratio_mean_24h'), 4);
+  assert.ok(Math.abs(feature(engine, 'amount_ratio_mean_7d') - 400 / (1100 / 3)) < 1e-9);
+  // one in the last 24 hours against 3 habit transactions over 23 days
+  assert.ok(Math.abs(feature(engine, 'account_pace_vs_habit') - 2 / (3 / 23 + 1)) < 1e-9);
+});
+
+test('habit window boundaries: exactly 7 days ago is habit, exactly 30 days ago is out', () => {
+  const engine = new Engine({ rules: noRules });
+  engine.score(tx({ account_id: 'b', timestamp: T0 - 30 * DAY, amount: 1000 }));
+  engine.score(tx({ account_id: 'b', timestamp: T0 - 7 * DAY, amount: 50 }));
+  engine.score(tx({ account_id: 'b', timestamp: T0 - 7 * DAY + 1, amount: 9 }));
+  engine.score(tx({ account_id: 'b', timestamp: T0, amount: 100 }));
+  assert.equal(feature(engine, 'account_count_habit'), 1, 'only the payment exactly 7 days ago');
+  assert.equal(feature(engine, 'account_mean_habit'), 50);
+  assert.equal(feature(engine, 'amount_ratio_habit'), 2);
+  assert.equal(feature(engine, 'amount_zscore_habit'), 0, 'fewer than 3 habit payments');
+  const fresh = new Engine({ rules: noRules });
+  fresh.score(tx({ account_id: 'n', timestamp: T0, amount: 100 }));
+  assert.equal(feature(fresh, 'account_count_habit'), 0);
+  assert.equal(feature(fresh, 'amount_ratio_habit'), 1, 'neutral without habit');
+  assert.equal(feature(fresh, 'account_pace_vs_habit'), 1);
+});
+
+test("account_merchant_uses counts the account's earlier payments at this merchant", () => {
+  const engine = new Engine({ rules: noRules });
+  for (let i = 0; i < 3; i++)
+    engine.score(tx({ account_id: 'u', merchant_id: 'cafe', timestamp: T0 + i * HOUR }));
+  engine.score(tx({ account_id: 'u', merchant_id: 'cafe', timestamp: T0 + 3 * HOUR }));
+  assert.equal(feature(engine, 'account_merchant_uses'), 3);
+  engine.score(tx({ account_id: 'u', merchant_id: 'kiosk', timestamp: T0 + 4 * HOUR }));
+  assert.equal(feature(engine, 'account_merchant_uses'), 0, 'a new merchant');
+  engine.score(tx({ account_id: 'u', timestamp: T0 + 5 * HOUR }));
+  assert.equal(feature(engine, 'account_merchant_uses'), 0, 'no merchant');
+});
+
+test('merchant label windows: 1, 7 and 30 days of labels as they became known, never before their delay', () => {
+  const delay = 7 * DAY;
+  const engine = new Engine({ rules: noRules, labelDelayMs: delay });
+  const pay = (id: string, at: number, fraud: boolean): void => {
+    engine.score(tx({ transaction_id: id, account_id: id, merchant_id: 'term', timestamp: at }));
+    engine.feedback(id, fraud ? 'fraud' : 'legit', at, 'term');
+  };
+  const probe = (at: number): Record<string, number> => {
+    engine.score(tx({ account_id: 'probe', merchant_id: 'term', timestamp: at }), { record: false });
+    const out: Record<string, number> = {};
+    for (const w of ['1d', '7d', '30d']) {
+      out[`labels_${w}`] = feature(engine, `merchant_labels_${w}`);
+      out[`fraud_${w}`] = feature(engine, `merchant_fraud_labels_${w}`);
+      out[`share_${w}`] = feature(engine, `merchant_fraud_share_${w}`);
+    }
+    out.days = feature(engine, 'merchant_days_since_fraud_label');
+    return out;
+  };
+  pay('p1', T0, true);
+  pay('p2', T0 + HOUR, false);
+  let f = probe(T0 + delay - 1);
+  assert.equal(f.labels_30d, 0, 'one millisecond before the first label is known');
+  assert.equal(f.share_1d, 0, 'no labels: share 0');
+  assert.equal(f.days, -1, 'no fraud label known yet');
+  f = probe(T0 + delay + 2 * HOUR);
+  assert.deepEqual([f.labels_1d, f.fraud_1d, f.share_1d], [2, 1, 0.5]);
+  assert.equal(f.labels_7d, 2);
+  assert.ok(Math.abs(f.days! - 2 / 24) < 1e-9);
+  f = probe(T0 + delay + DAY);
+  assert.deepEqual([f.labels_1d, f.fraud_1d], [1, 0], 'known exactly a day ago: out of the 1-day window');
+  assert.deepEqual([f.labels_7d, f.fraud_7d], [2, 1]);
+  pay('p3', T0 + 10 * DAY, true);
+  f = probe(T0 + 10 * DAY + delay);
+  assert.deepEqual([f.labels_1d, f.fraud_1d, f.share_1d], [1, 1, 1], 'p3 known exactly now');
+  assert.deepEqual([f.labels_7d, f.fraud_7d], [1, 1], 'p1 and p2 became known 10 days ago');
+  assert.deepEqual([f.labels_30d, f.fraud_30d], [3, 2]);
+  assert.equal(f.days, 0);
+});

@@ -66,7 +66,7 @@ test('bad rows are reported with line and column, counted, and --max-errors stop
   assert.match(cli('replay', file, '--map', 'amout=amt').stderr, /--map: unknown field "amout"/);
 });
 
-test('a simulated backtest: every row scored in input order, metrics present, models beat rules alone', () => {
+test('a simulated backtest: every row scored in input order, metrics present, the full system beats the GBDT alone', () => {
   const data = join(dir, 'sim.csv.gz');
   assert.equal(cli('simulate', '--accounts', '800', '--days', '45', '--seed', '4', '--out', data).status, 0);
   const out = join(dir, 'scores.csv');
@@ -94,6 +94,25 @@ test('a simulated backtest: every row scored in input order, metrics present, mo
   const ids = written.slice(1).map((l) => l.split(',')[0]!);
   assert.deepEqual(ids, [...ids].sort(), 'input order (the simulator writes ids in order)');
   assert.ok(all.auc_roc > 0.7, `AUC ${all.auc_roc}`);
+  assert.ok(all.after_warmup.rows > 0 && all.after_warmup.rows < all.rows);
+  assert.ok(all.after_warmup.auc_roc > 0.85, `AUC after warm-up ${all.after_warmup.auc_roc}`);
+  const gbdtOnly = cli(
+    'replay',
+    data,
+    '--retrain-every',
+    '7d',
+    '--models',
+    'gbdt',
+    '--rules',
+    'off',
+    '--json',
+  );
+  assert.equal(gbdtOnly.status, 0, gbdtOnly.stderr);
+  const gbdt = JSON.parse(gbdtOnly.stdout).after_warmup;
+  assert.ok(
+    all.after_warmup.average_precision >= gbdt.average_precision,
+    `the full system's AP ${all.after_warmup.average_precision} >= the GBDT's alone ${gbdt.average_precision}`,
+  );
   const rulesOnly = new Map(
     readFileSync(out, 'utf8')
       .trim()

@@ -39,14 +39,18 @@ function compile(doc: unknown): CompiledRuleSet {
 const defaults = loadDefaultRules();
 
 test('high amount vs history: the seed example fires, ordinary amounts do not', () => {
-  const history = { account_count_30d: 50, account_mean_30d: 150 };
+  const history = { account_count_30d: 50, account_tx_total: 50, account_mean_30d: 150 };
   assert.deepEqual(fired(defaults, { amount: 8000 }, { ...history, amount_ratio_mean_30d: 8000 / 150 }), [
     'high_amount_vs_history',
     'extreme_amount_vs_history',
   ]);
   assert.deepEqual(fired(defaults, { amount: 700 }, { ...history, amount_ratio_mean_30d: 700 / 150 }), []);
   assert.deepEqual(
-    fired(defaults, { amount: 8000 }, { account_count_30d: 2, amount_ratio_mean_30d: 53 }),
+    fired(
+      defaults,
+      { amount: 8000 },
+      { account_count_30d: 2, account_tx_total: 2, amount_ratio_mean_30d: 53 },
+    ),
     [],
     'too little history',
   );

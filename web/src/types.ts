@@ -73,6 +73,8 @@ export interface RuleDefinition {
   when: unknown;
   score?: number;
   outcome?: Outcome;
+  /** With score: the least outcome when the rule fires. */
+  at_least?: Exclude<Outcome, 'approve'>;
   reason: string;
 }
 

@@ -38,6 +38,71 @@ function windowFeatures(): FeatureInfo[] {
   return out;
 }
 
+/**
+ * Amount and pace against the account's own habits at several horizons. The habit is the account's history
+ * before the last 7 days, (t - 30d, t - 7d]: a card taken over last week has already shifted its 7- and 30-day
+ * means, but not that.
+ */
+function habitFeatures(): FeatureInfo[] {
+  return [
+    { name: 'amount_ratio_mean_24h', description: 'amount / 24-hour mean; 1 without history in that window' },
+    { name: 'amount_ratio_mean_7d', description: 'amount / 7-day mean; 1 without history in that window' },
+    {
+      name: 'account_count_habit',
+      description: 'earlier transactions of the account in (t - 30d, t - 7d], its habit before the last week',
+    },
+    { name: 'account_mean_habit', description: 'mean amount of those transactions (0 when none)' },
+    { name: 'amount_ratio_habit', description: 'amount / the habit mean; 1 without habit' },
+    {
+      name: 'amount_zscore_habit',
+      description:
+        '(amount - habit mean) / max(habit std, 10% of the mean, 1); 0 with fewer than 3 habit transactions',
+    },
+    {
+      name: 'account_pace_vs_habit',
+      description:
+        'transactions in the last 24 hours against the habit daily rate: (count_24h + 1) / (habit per day + 1)',
+    },
+    {
+      name: 'account_merchant_uses',
+      description: 'earlier payments of the account at this merchant (0 for a new one; 0 without merchant)',
+    },
+  ];
+}
+
+/**
+ * Merchant (terminal) risk from the labels that became known recently: a compromised terminal shows up as a
+ * run of fraud labels, which a long smoothed rate blurs. Counts and the plain share (0 when none) per window.
+ */
+function merchantLabelWindowFeatures(): FeatureInfo[] {
+  const out: FeatureInfo[] = [];
+  for (const [suffix, words] of [
+    ['1d', 'day'],
+    ['7d', '7 days'],
+    ['30d', '30 days'],
+  ] as const) {
+    out.push(
+      {
+        name: `merchant_labels_${suffix}`,
+        description: `labels of this merchant's transactions that became known in the last ${words}`,
+      },
+      { name: `merchant_fraud_labels_${suffix}`, description: 'how many of them are fraud' },
+      { name: `merchant_fraud_share_${suffix}`, description: 'their fraud share (0 when none)' },
+    );
+  }
+  return out;
+}
+
+/**
+ * Written by the engine after the rules and the anomaly models have run, for the supervised model that combines
+ * them (a GBDT trained with these columns decides the score alone). Rules cannot name them: they are not known
+ * when rules run.
+ */
+const COMBINATION_FEATURES: readonly FeatureInfo[] = [
+  { name: 'rule_score', description: 'noisy-OR of the weights of the scoring rules that fired' },
+  { name: 'anomaly_score', description: "the isolation forest's score (NaN when none is loaded)" },
+];
+
 export const FEATURES: readonly FeatureInfo[] = [
   { name: 'amount', description: 'the transaction amount' },
   { name: 'amount_log', description: 'ln(1 + amount)' },
@@ -105,9 +170,21 @@ export const FEATURES: readonly FeatureInfo[] = [
     description: 'the same over labels that became known in the last 30 days',
   },
   { name: 'merchant_labels_known', description: 'labels known for this merchant (all time)' },
+  ...habitFeatures(),
+  ...merchantLabelWindowFeatures(),
+  {
+    name: 'merchant_days_since_fraud_label',
+    description: 'days since a fraud label at this merchant became known; -1 when none has',
+  },
+  ...COMBINATION_FEATURES,
 ] as const;
 
 export const FEATURE_NAMES: readonly string[] = FEATURES.map((f) => f.name);
+export const COMBINATION_FEATURE_NAMES: readonly string[] = COMBINATION_FEATURES.map((f) => f.name);
+/** The features a rule may test: all but the combination inputs, which do not exist yet when rules run. */
+export const RULE_FEATURE_NAMES: readonly string[] = FEATURE_NAMES.filter(
+  (name) => !COMBINATION_FEATURE_NAMES.includes(name),
+);
 export const FEATURE_COUNT = FEATURES.length;
 
 const featureIndex = new Map<string, number>(FEATURE_NAMES.map((name, i) => [name, i]));
@@ -150,6 +227,18 @@ export const F = {
   merchantFraudRate: must('merchant_fraud_rate'),
   merchantFraudRate30d: must('merchant_fraud_rate_30d'),
   merchantLabels: must('merchant_labels_known'),
+  ratioMean24h: must('amount_ratio_mean_24h'),
+  ratioMean7d: must('amount_ratio_mean_7d'),
+  habitCount: must('account_count_habit'),
+  habitMean: must('account_mean_habit'),
+  ratioHabit: must('amount_ratio_habit'),
+  zscoreHabit: must('amount_zscore_habit'),
+  paceVsHabit: must('account_pace_vs_habit'),
+  merchantUses: must('account_merchant_uses'),
+  merchantLabelBase: must('merchant_labels_1d'), // 3 windows x (labels, fraud labels, fraud share)
+  merchantDaysSinceFraud: must('merchant_days_since_fraud_label'),
+  ruleScore: must('rule_score'),
+  anomalyScore: must('anomaly_score'),
 } as const;
 
 /** Window lengths in milliseconds, in the order of the account_* window features. */

@@ -4,6 +4,7 @@
  */
 import {
   addEvent,
+  advance,
   compactEvents,
   eventsOf,
   hasRoomForEvent,
@@ -45,6 +46,14 @@ export class EventWindows {
   /** Count, sum, mean, std per window as of t into out[base + 4k ..]; see windowStats. */
   stats(t: number, out: Float64Array, base: number, commit: boolean): void {
     windowStats(this.buf, 0, this.layout, t, out, base, commit);
+  }
+
+  /**
+   * Moves the window starts to time t for good, for windows whose events are not added at query times (labels
+   * are added when they become known): a later query at or after t then walks only what is newer.
+   */
+  advanceTo(t: number): void {
+    advance(this.buf, 0, this.layout, t);
   }
 
   previousTimestamp(t: number): number {

@@ -10,6 +10,7 @@ import {
   A_SEEN,
   A_TOTAL,
   ACCOUNT_LAYOUT,
+  ALLOWED_LATENESS_MS,
   type AccountArena,
 } from './account-arena.ts';
 import { F } from './catalog.ts';
@@ -31,14 +32,18 @@ import { readF64, writeF64 } from './word-codec.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const WINDOW_30D = 3; // index of the 30-day window among the account windows
+const WINDOW_24H = 1; // indices of the account windows
+const WINDOW_7D = 2;
+const WINDOW_30D = 3;
+/** The habit window (t - 30d, t - 7d] spans 23 days. */
+const HABIT_DAYS = 23;
 /** A home city or country needs at least this many earlier uses. */
 const HOME_MIN_USES = 3;
 /** Two or three points make no spread to speak of: below this the z-score stays 0. */
 const MIN_ZSCORE_HISTORY = 3;
 
 const merchantScratch = new Float64Array(12);
-const labelScratch = new Float64Array(4);
+const labelScratch = new Float64Array(12);
 const tags = new Uint32Array(4);
 const seen = new Uint32Array(6);
 
@@ -75,6 +80,8 @@ export function extractFeatures(
     out[F.ratioMax30d] = 1;
   }
 
+  habitFeatures(amount, out);
+
   if (total === 0) {
     out[F.secondsSinceLast] = -1;
   } else {
@@ -97,6 +104,7 @@ export function extractFeatures(
   out[F.newCity] = hasHistory && tags[3] !== 0 && seen[3] === 0 ? 1 : 0;
   out[F.outsideHomeCity] = tags[3] !== 0 && seen[4] !== 0 && seen[4] !== tags[3] ? 1 : 0;
   out[F.outsideHomeCountry] = tags[2] !== 0 && seen[5] !== 0 && seen[5] !== tags[2] ? 1 : 0;
+  out[F.merchantUses] = tags[0] !== 0 ? seen[0]! : 0;
 
   const hasPlace = tx.latitude !== undefined && tx.longitude !== undefined;
   out[F.distanceKm] = hasPlace ? distanceFromUsual(b, o + A_LOCATIONS, tx.latitude!, tx.longitude!) : -1;
@@ -113,10 +121,21 @@ export function extractFeatures(
     out[F.merchantCount1d] = merchantScratch[0]!;
     out[F.merchantCount7d] = merchantScratch[4]!;
     out[F.merchantCount30d] = merchantScratch[8]!;
+    // Labels are added when they become known, not at query times, so the starts move only as far as a
+    // transaction may still arrive late; a query never walks more than that day of old labels.
+    if (commit) merchant.labels.advanceTo(t - ALLOWED_LATENESS_MS);
     merchant.labels.stats(t, labelScratch, 0, false);
     out[F.merchantFraudRate] = (merchant.fraudLabels + 0.5) / (merchant.totalLabels + 50);
-    out[F.merchantFraudRate30d] = (labelScratch[1]! + 0.5) / (labelScratch[0]! + 50);
+    out[F.merchantFraudRate30d] = (labelScratch[9]! + 0.5) / (labelScratch[8]! + 50);
     out[F.merchantLabels] = merchant.totalLabels;
+    for (let k = 0; k < 3; k++) {
+      const labels = labelScratch[4 * k]!;
+      out[F.merchantLabelBase + 3 * k] = labels;
+      out[F.merchantLabelBase + 3 * k + 1] = labelScratch[4 * k + 1]!;
+      out[F.merchantLabelBase + 3 * k + 2] = labels > 0 ? labelScratch[4 * k + 2]! : 0;
+    }
+    const lastFraud = merchant.lastFraudKnownAt;
+    out[F.merchantDaysSinceFraud] = lastFraud <= t ? (t - lastFraud) / DAY_MS : -1;
   } else {
     out[F.merchantCount1d] = 0;
     out[F.merchantCount7d] = 0;
@@ -124,6 +143,8 @@ export function extractFeatures(
     out[F.merchantFraudRate] = 0.01;
     out[F.merchantFraudRate30d] = 0.01;
     out[F.merchantLabels] = 0;
+    for (let k = 0; k < 9; k++) out[F.merchantLabelBase + k] = 0;
+    out[F.merchantDaysSinceFraud] = -1;
   }
 
   if (!commit) return;
@@ -139,9 +160,44 @@ export function extractFeatures(
   if (merchant !== null) merchant.traffic.add(t, 1);
 }
 
+/**
+ * Amount and pace against the habit window (t - 30d, t - 7d], derived from the 7- and 30-day window statistics
+ * already in `out` (counts, sums and population deviations give the sums of squares), so it needs no state.
+ */
+function habitFeatures(amount: number, out: Float64Array): void {
+  const w24 = F.windowBase + 4 * WINDOW_24H;
+  const w7 = F.windowBase + 4 * WINDOW_7D;
+  const w30 = F.windowBase + 4 * WINDOW_30D;
+  const mean24 = out[w24 + 2]!;
+  const mean7 = out[w7 + 2]!;
+  out[F.ratioMean24h] = out[w24]! > 0 && mean24 > 0 ? amount / mean24 : 1;
+  out[F.ratioMean7d] = out[w7]! > 0 && mean7 > 0 ? amount / mean7 : 1;
+  const n30 = out[w30]!;
+  const n7 = out[w7]!;
+  const count = Math.max(0, n30 - n7);
+  let mean = 0;
+  let std = 0;
+  if (count > 0) {
+    const sum = out[w30 + 1]! - out[w7 + 1]!;
+    const sd30 = out[w30 + 3]!;
+    const sd7 = out[w7 + 3]!;
+    const square = n30 * (sd30 * sd30 + out[w30 + 2]! ** 2) - n7 * (sd7 * sd7 + mean7 * mean7);
+    mean = Math.max(0, sum / count);
+    std = Math.sqrt(Math.max(0, square / count - mean * mean));
+  }
+  out[F.habitCount] = count;
+  out[F.habitMean] = mean;
+  out[F.ratioHabit] = mean > 0 ? amount / mean : 1;
+  out[F.zscoreHabit] = count >= MIN_ZSCORE_HISTORY ? (amount - mean) / Math.max(std, mean * 0.1, 1) : 0;
+  out[F.paceVsHabit] = (out[w24]! + 1) / (count / HABIT_DAYS + 1);
+}
+
 /** Records a label that became known at `knownAt` (already past the label delay). */
 export function applyMerchantLabel(merchant: MerchantState, fraud: boolean, knownAt: number): void {
   merchant.labels.add(knownAt, fraud ? 1 : 0);
   merchant.totalLabels++;
-  if (fraud) merchant.fraudLabels++;
+  if (fraud) {
+    merchant.fraudLabels++;
+    if (!(knownAt <= merchant.lastFraudKnownAt)) merchant.lastFraudKnownAt = knownAt;
+  }
 }

@@ -290,7 +290,8 @@ export function removeEvent(b: Uint32Array, o: number, L: WindowLayout, t: numbe
 }
 
 /** Moves every window's start past the events that fall out of it at time t. */
-function advance(b: Uint32Array, o: number, L: WindowLayout, t: number): void {
+/** Moves every window's start to time t for good (events at or before t - length leave the running sums). */
+export function advance(b: Uint32Array, o: number, L: WindowLayout, t: number): void {
   const base = readF64(b, o + BASE);
   const end = b[o + END]!;
   for (let k = 0; k < L.lengths.length; k++) {

@@ -17,6 +17,8 @@ export interface CompiledRule {
   /** Weight in (0,1]; 0 when the rule forces an outcome. */
   readonly score: number;
   readonly outcome: Outcome | null;
+  /** The least outcome a decision gets when this scoring rule fires; null for none. */
+  readonly atLeast: Outcome | null;
   readonly test: Predicate;
 }
 
@@ -163,6 +165,7 @@ export function compileValidated(doc: RulesDocument): CompiledRuleSet {
         reason: r.reason,
         score: r.outcome === undefined ? (r.score ?? 0) : 0,
         outcome: r.outcome ?? null,
+        atLeast: r.outcome === undefined ? (r.at_least ?? null) : null,
         test: compileCondition(r.when, lists),
       }),
     );

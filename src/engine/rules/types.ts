@@ -34,6 +34,8 @@ export interface RuleDefinition {
   when: Condition;
   score?: number;
   outcome?: Outcome;
+  /** With `score`: the decision's outcome is at least this when the rule fires (the score is unchanged). */
+  at_least?: Exclude<Outcome, 'approve'>;
   reason: string;
 }
 

@@ -3,7 +3,7 @@
  * `rules[3].when.field: unknown feature "amout" (did you mean "amount"?)`. Never throws, whatever the input.
  */
 import { OUTCOMES } from '../decision.ts';
-import { FEATURE_NAMES } from '../features/catalog.ts';
+import { RULE_FEATURE_NAMES as FEATURE_NAMES } from '../features/catalog.ts';
 import { TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
 import { didYouMean } from './suggest.ts';
 import { NUMERIC_OPS, STRING_OPS } from './types.ts';
@@ -12,7 +12,17 @@ const NUMERIC_FIELDS = new Set<string>(FEATURE_NAMES);
 const STRING_FIELDS = new Set<string>(TRANSACTION_STRING_FIELDS);
 const ALL_FIELDS = [...FEATURE_NAMES, ...TRANSACTION_STRING_FIELDS];
 const DOCUMENT_KEYS = ['version', 'description', 'lists', 'rules'];
-const RULE_KEYS = ['id', 'version', 'description', 'enabled', 'when', 'score', 'outcome', 'reason'];
+const RULE_KEYS = [
+  'id',
+  'version',
+  'description',
+  'enabled',
+  'when',
+  'score',
+  'outcome',
+  'at_least',
+  'reason',
+];
 const LEAF_KEYS = ['field', 'op', 'value', 'value_field', 'list'];
 const MAX_DEPTH = 16;
 const ID_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
@@ -133,6 +143,13 @@ class Checker {
       }
     } else if (typeof rule.outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(rule.outcome)) {
       this.add(`${path}.outcome`, `must be one of ${OUTCOMES.join(', ')}, got ${kind(rule.outcome)}`);
+    }
+    if (rule.at_least !== undefined) {
+      const floors = OUTCOMES.filter((o) => o !== 'approve') as string[];
+      if (!hasScore) this.add(`${path}.at_least`, 'goes with "score" (a forced "outcome" already decides)');
+      else if (typeof rule.at_least !== 'string' || !floors.includes(rule.at_least)) {
+        this.add(`${path}.at_least`, `must be one of ${floors.join(', ')}, got ${kind(rule.at_least)}`);
+      }
     }
   }
 

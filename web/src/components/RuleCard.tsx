@@ -5,7 +5,7 @@ import { OUTCOMES, type RuleDefinition } from '../types.ts';
 import { FieldErrors } from './FieldErrors.tsx';
 
 /** Fields with a place of their own in the card; errors on any other field are listed at the end. */
-const PLACED = ['', 'id', 'version', 'description', 'score', 'outcome', 'reason', 'when'];
+const PLACED = ['', 'id', 'version', 'description', 'score', 'outcome', 'at_least', 'reason', 'when'];
 
 export function RuleCard({
   rule,
@@ -74,7 +74,7 @@ export function RuleCard({
           onChange={(e) =>
             e.target.value === 'score'
               ? onChange({ outcome: undefined, score: rule.score ?? 0.5 })
-              : onChange({ score: undefined, outcome: rule.outcome ?? 'review' })
+              : onChange({ score: undefined, at_least: undefined, outcome: rule.outcome ?? 'review' })
           }
         >
           <option value="score">add to the score</option>
@@ -94,6 +94,24 @@ export function RuleCard({
                 onChange({ score: e.target.value === '' ? undefined : Number(e.target.value) })
               }
             />
+            <label htmlFor={fid('at_least')}>At least</label>
+            <select
+              id={fid('at_least')}
+              value={rule.at_least ?? ''}
+              onChange={(e) =>
+                onChange({
+                  at_least:
+                    e.target.value === '' ? undefined : (e.target.value as RuleDefinition['at_least']),
+                })
+              }
+            >
+              <option value="">(the score decides)</option>
+              {OUTCOMES.filter((o) => o !== 'approve').map((o) => (
+                <option key={o} value={o}>
+                  {o.replace(/_/g, ' ')}
+                </option>
+              ))}
+            </select>
           </>
         ) : (
           <>
@@ -114,6 +132,7 @@ export function RuleCard({
       </div>
       <FieldErrors errors={errs('score')} id={`${fid('score')}-errors`} />
       <FieldErrors errors={errs('outcome')} id={`${fid('outcome')}-errors`} />
+      <FieldErrors errors={errs('at_least')} id={`${fid('at_least')}-errors`} />
       <label htmlFor={fid('reason')}>Reason (shown on decisions)</label>
       <input
         id={fid('reason')}
