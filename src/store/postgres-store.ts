@@ -304,13 +304,13 @@ export class PostgresStore implements DecisionStore {
     return rows;
   }
 
-  async recentDecisions(limit: number): Promise<DecisionWithFeatures[]> {
+  async recentDecisions(limit: number, offset = 0): Promise<DecisionWithFeatures[]> {
     const { rows } = await this.pool.query<{
       payload: string;
       decision: string;
       status: string;
       features: Buffer | null;
-    }>(RECENT_DECISIONS_SQL('$1'), [limit]);
+    }>(RECENT_DECISIONS_SQL('$1', '$2'), [limit, offset]);
     return rows.map((row) => ({
       transaction: JSON.parse(row.payload),
       decision: JSON.parse(row.decision),

@@ -150,8 +150,8 @@ export function featuresFromBytes(bytes: Uint8Array | null): Float64Array | null
   return copy;
 }
 
-export const RECENT_DECISIONS_SQL = (placeholder: string): string =>
-  `SELECT payload, decision, status, features FROM transactions ORDER BY decided_at DESC, transaction_id LIMIT ${placeholder}`;
+export const RECENT_DECISIONS_SQL = (limit: string, offset: string): string =>
+  `SELECT payload, decision, status, features FROM transactions ORDER BY decided_at DESC, transaction_id LIMIT ${limit} OFFSET ${offset}`;
 
 /**
  * The three aggregate queries behind DecisionStats; `bin` is the dialect's score-to-bin expression. The bucket

@@ -234,8 +234,8 @@ export class SqliteStore implements DecisionStore {
     ) as RuleVersionRecord[];
   }
 
-  async recentDecisions(limit: number): Promise<DecisionWithFeatures[]> {
-    const rows = this.stmt(RECENT_DECISIONS_SQL('?')).all(limit) as {
+  async recentDecisions(limit: number, offset = 0): Promise<DecisionWithFeatures[]> {
+    const rows = this.stmt(RECENT_DECISIONS_SQL('?', '?')).all(limit, offset) as {
       payload: string;
       decision: string;
       status: string;

@@ -155,8 +155,8 @@ export interface DecisionStore {
   saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>): Promise<void>;
   /** Published documents, newest first. */
   listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
-  /** The most recently decided transactions with their features, newest first. */
-  recentDecisions(limit: number): Promise<DecisionWithFeatures[]>;
+  /** The most recently decided transactions with their features, newest first, after skipping `offset`. */
+  recentDecisions(limit: number, offset?: number): Promise<DecisionWithFeatures[]>;
   /** Outcome counts per `bucketMs` bucket, statuses and the score histogram of decisions made in [from, to). */
   decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats>;
   /** The account's most recent transactions (by transaction time), newest first. */
