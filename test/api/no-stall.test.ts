@@ -56,7 +56,17 @@ await fetch(`${base}/api/v1/rules/validate`, {
 
 const rule = (i: number, when: unknown) => ({ id: `r${i}`, version: 1, when, score: 0.5, reason: 'why' });
 
-type Answer = { status: number; body: any; ms: number };
+interface Answer {
+  status: number;
+  /** An error's shape or a dry run's result, as far as these tests read them. */
+  body: {
+    error?: string;
+    details: { path: string; message: string }[];
+    evaluated?: number;
+    rules: { fired: number }[];
+  };
+  ms: number;
+}
 
 /** A request whose body is serialised now, before any clock starts (the client shares this process's loop). */
 function post(url: string, key: string, body: unknown): () => Promise<Answer> {
@@ -127,15 +137,15 @@ test('hostile rule documents get a 400 naming the path at once, and /health/live
     assert.ok(r.ms < 1000, `answered in ${r.ms.toFixed(0)} ms`);
   }
   assert.match(
-    field.body.details[0].message,
+    field.body.details[0]!.message,
     /^the rules document is 600\d+ characters as JSON; at most 262144$/,
   );
-  assert.equal(lists.body.details[0].path, 'rules[0].when.list');
+  assert.equal(lists.body.details[0]!.path, 'rules[0].when.list');
   assert.equal(lists.body.details.length, 101, 'a hundred problems and a note that there are more');
   assert.deepEqual(dryField.body.details, [
     { path: 'document.rules[0].when.field', message: 'is 92000 characters; at most 128' },
   ]);
-  assert.equal(dryLists.body.details[0].path, 'document.rules[0].when.list');
+  assert.equal(dryLists.body.details[0]!.path, 'document.rules[0].when.list');
   assert.ok(probes > 0);
   assert.ok(held < 200, `the event loop was held at most ${held.toFixed(0)} ms`);
   assert.ok(slowest < 200, `/health/live answered within ${slowest.toFixed(0)} ms`);
@@ -153,12 +163,12 @@ test(`a dry run over ${MAX_DRY_RUN_ROWS} decisions leaves /health/live answering
   for (const r of answers) {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.evaluated, MAX_DRY_RUN_ROWS);
-    assert.equal(r.body.rules[0].fired, MAX_DRY_RUN_ROWS / 5, 'amounts 60..69 of 20..69');
-    assert.equal(r.body.rules[1].fired, MAX_DRY_RUN_ROWS);
+    assert.equal(r.body.rules[0]!.fired, MAX_DRY_RUN_ROWS / 5, 'amounts 60..69 of 20..69');
+    assert.equal(r.body.rules[1]!.fired, MAX_DRY_RUN_ROWS);
   }
   assert.ok(held < 200, `the event loop was held at most ${held.toFixed(0)} ms`);
   assert.ok(slowest < 200, `/health/live answered within ${slowest.toFixed(0)} ms`);
   const tooMany = await post('/api/v1/rules/dry-run', auditor, { document, last: MAX_DRY_RUN_ROWS + 1 })();
   assert.equal(tooMany.status, 400);
-  assert.equal(tooMany.body.details[0].path, 'last');
+  assert.equal(tooMany.body.details[0]!.path, 'last');
 });
