@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkRules, compileRules, RULES_LIMITS, validateRules } from '../../src/engine/rules/index.ts';
-import { boundedEditDistance, didYouMean } from '../../src/engine/rules/suggest.ts';
+import { boundedEditDistance, didYouMean, Suggester } from '../../src/engine/rules/suggest.ts';
 
 const leaf = { field: 'amount', op: '>=', value: 100 };
 const rule = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -212,6 +212,10 @@ test('"did you mean" stays bounded: long names get none, far-off names get none'
   assert.equal(didYouMean('amout', ['amount', 'country']), ' (did you mean "amount"?)');
   assert.equal(didYouMean('x'.repeat(65), ['x'.repeat(64)]), '', 'past 64 characters no suggestion');
   assert.equal(didYouMean(`${'q'.repeat(20)}amount`, ['amount']), '', 'more than 5 edits away');
+  const suggester = new Suggester(60); // cells for two comparisons of a 6-character name (band 5)
+  assert.equal(suggester.didYouMean('amoutn', ['amount']), ' (did you mean "amount"?)');
+  assert.equal(suggester.didYouMean('amoutn', ['amount']), ' (did you mean "amount"?)');
+  assert.equal(suggester.didYouMean('amoutn', ['amount']), '', 'the budget is spent');
   for (const [a, b, limit, d] of [
     ['kitten', 'sitting', 3, 3],
     ['kitten', 'sitting', 2, 3],

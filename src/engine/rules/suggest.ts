@@ -40,23 +40,40 @@ export function boundedEditDistance(a: string, b: string, limit: number): number
   return prev[b.length]!;
 }
 
-/** ` (did you mean "x"?)` or an empty string. */
-export function didYouMean(name: string, candidates: Iterable<string>): string {
-  if (name.length > MAX_SUGGESTED_NAME_LENGTH) return '';
-  const wanted = name.toLowerCase();
-  // A third of the name, between 2 and MAX_SUGGESTION_EDITS: a name further off than that was not a typo.
-  const limit = Math.min(MAX_SUGGESTION_EDITS, Math.max(2, Math.floor(name.length / 3)));
-  let best = '';
-  let bestDistance = limit + 1;
-  let looked = 0;
-  for (const c of candidates) {
-    if (++looked > MAX_CANDIDATES) break;
-    if (c.length > MAX_SUGGESTED_NAME_LENGTH) continue;
-    const d = boundedEditDistance(wanted, c.toLowerCase(), Math.min(limit, bestDistance - 1));
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
+/**
+ * "Did you mean" over one document: every suggestion draws on one budget of edit-distance cells, so a document
+ * with many misspelt names costs a bounded amount of work in all (about a millisecond), however it is built.
+ * Once the budget is spent, names get no suggestion.
+ */
+export class Suggester {
+  constructor(private cells = 250_000) {}
+
+  /** ` (did you mean "x"?)` or an empty string. */
+  didYouMean(name: string, candidates: Iterable<string>): string {
+    if (name.length > MAX_SUGGESTED_NAME_LENGTH) return '';
+    const wanted = name.toLowerCase();
+    // A third of the name, between 2 and MAX_SUGGESTION_EDITS: a name further off than that was not a typo.
+    const limit = Math.min(MAX_SUGGESTION_EDITS, Math.max(2, Math.floor(name.length / 3)));
+    let best = '';
+    let bestDistance = limit + 1;
+    let looked = 0;
+    for (const c of candidates) {
+      if (++looked > MAX_CANDIDATES) break;
+      if (c.length > MAX_SUGGESTED_NAME_LENGTH || Math.abs(c.length - name.length) > limit) continue;
+      const cost = name.length * (2 * limit + 1); // the band's cells, at most
+      if (cost > this.cells) return '';
+      this.cells -= cost;
+      const d = boundedEditDistance(wanted, c.toLowerCase(), Math.min(limit, bestDistance - 1));
+      if (d < bestDistance) {
+        best = c;
+        bestDistance = d;
+      }
     }
+    return bestDistance <= limit ? ` (did you mean "${best}"?)` : '';
   }
-  return bestDistance <= limit ? ` (did you mean "${best}"?)` : '';
+}
+
+/** ` (did you mean "x"?)` or an empty string, with a budget of its own. */
+export function didYouMean(name: string, candidates: Iterable<string>): string {
+  return new Suggester().didYouMean(name, candidates);
 }

@@ -8,7 +8,7 @@ import { OUTCOMES } from '../decision.ts';
 import { FEATURE_NAMES } from '../features/catalog.ts';
 import { TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
 import { RULES_LIMITS } from './limits.ts';
-import { didYouMean } from './suggest.ts';
+import { Suggester } from './suggest.ts';
 import { NUMERIC_OPS, STRING_OPS } from './types.ts';
 
 const NUMERIC_FIELDS = new Set<string>(FEATURE_NAMES);
@@ -52,6 +52,7 @@ class Checker {
   listNames = new Set<string>();
   /** Whether a bound of RULES_LIMITS was exceeded (the report being full included). */
   limited = false;
+  private readonly suggester = new Suggester();
   /** Condition objects seen in the rule being checked. */
   private conditions = 0;
 
@@ -87,7 +88,7 @@ class Checker {
     for (const key of Object.keys(obj)) {
       if (!allowed.includes(key)) {
         const name = clip(key);
-        this.add(path ? `${path}.${name}` : name, `unknown key${didYouMean(key, allowed)}`);
+        this.add(path ? `${path}.${name}` : name, `unknown key${this.suggester.didYouMean(key, allowed)}`);
       }
     }
   }
@@ -267,7 +268,10 @@ class Checker {
     }
     const numeric = NUMERIC_FIELDS.has(field);
     if (!numeric && !STRING_FIELDS.has(field)) {
-      this.add(`${path}.field`, `unknown feature "${clip(field)}"${didYouMean(field, ALL_FIELDS)}`);
+      this.add(
+        `${path}.field`,
+        `unknown feature "${clip(field)}"${this.suggester.didYouMean(field, ALL_FIELDS)}`,
+      );
       return;
     }
     const op = cond.op;
@@ -290,7 +294,7 @@ class Checker {
       if (typeof other !== 'string' || !NUMERIC_FIELDS.has(other)) {
         this.add(
           `${path}.value_field`,
-          `unknown feature ${kind(other)}${typeof other === 'string' ? didYouMean(other, FEATURE_NAMES) : ''}`,
+          `unknown feature ${kind(other)}${typeof other === 'string' ? this.suggester.didYouMean(other, FEATURE_NAMES) : ''}`,
         );
       }
       return;
@@ -324,7 +328,10 @@ class Checker {
         if (typeof list !== 'string')
           this.add(`${path}.list`, `is required for "${op}": the name of a list in "lists"`);
         else if (!this.listNames.has(list)) {
-          this.add(`${path}.list`, `unknown list "${clip(list)}"${didYouMean(list, this.listNames)}`);
+          this.add(
+            `${path}.list`,
+            `unknown list "${clip(list)}"${this.suggester.didYouMean(list, this.listNames)}`,
+          );
         }
         return;
       }
