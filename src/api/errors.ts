@@ -38,6 +38,15 @@ function schemaDetails(error: FastifyError): FieldError[] {
   });
 }
 
+/** Fastify's own 4xx errors by status, named as ours are. */
+const CLIENT_ERRORS: Record<number, string> = {
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  431: 'headers_too_large',
+};
+
 export function errorHandler(
   error: FastifyError | ApiError,
   request: FastifyRequest,
@@ -54,7 +63,8 @@ export function errorHandler(
     void reply.status(400).send({ error: 'bad_request', message: error.message, details });
     return;
   }
-  if (error instanceof RangeError) {
+  // Our own RangeErrors name a field ("cursor: ..."); Fastify's (a body too large) carry their status instead.
+  if (error instanceof RangeError && error.statusCode === undefined) {
     const [path, ...rest] = error.message.split(': ');
     void reply
       .status(400)
@@ -63,9 +73,11 @@ export function errorHandler(
   }
   const status = error.statusCode ?? 500;
   if (status < 500) {
-    void reply
-      .status(status)
-      .send({ error: error.code ?? 'bad_request', message: error.message, details: [] });
+    void reply.status(status).send({
+      error: CLIENT_ERRORS[status] ?? error.code ?? 'bad_request',
+      message: error.message,
+      details: [],
+    });
     return;
   }
   request.log.error({ err: error }, 'request failed');
