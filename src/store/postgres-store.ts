@@ -33,6 +33,7 @@ import {
   type DecisionStats,
   type DecisionStore,
   type DecisionWithFeatures,
+  type RecentCursor,
   type NewDecision,
   type Page,
   type RuleVersionRecord,
@@ -304,18 +305,27 @@ export class PostgresStore implements DecisionStore {
     return rows;
   }
 
-  async recentDecisions(limit: number, offset = 0): Promise<DecisionWithFeatures[]> {
+  async recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]> {
+    const [sql, params] =
+      after === undefined
+        ? [RECENT_DECISIONS_SQL('$1'), [limit]]
+        : [
+            RECENT_DECISIONS_SQL('$4', ['$1', '$2', '$3']),
+            [after.decided_at, after.decided_at, after.transaction_id, limit],
+          ];
     const { rows } = await this.pool.query<{
       payload: string;
       decision: string;
       status: string;
       features: Buffer | null;
-    }>(RECENT_DECISIONS_SQL('$1', '$2'), [limit, offset]);
+      decided_at: number;
+    }>(sql, params);
     return rows.map((row) => ({
       transaction: JSON.parse(row.payload),
       decision: JSON.parse(row.decision),
       status: row.status as CaseStatus,
       features: featuresFromBytes(row.features),
+      decided_at: row.decided_at,
     }));
   }
 

@@ -34,6 +34,14 @@ export interface DecisionWithFeatures {
   status: CaseStatus;
   /** Null for rows stored before features were kept, or whose vector has another length than today's catalog. */
   features: Float64Array | null;
+  /** When it was decided (epoch ms); with the transaction id, where the next page of recentDecisions starts. */
+  decided_at: number;
+}
+
+/** The last row of a page of recentDecisions: the next page starts after it. */
+export interface RecentCursor {
+  decided_at: number;
+  transaction_id: string;
 }
 
 /** Counts over decisions made in [from, to), for the overview page. */
@@ -155,8 +163,8 @@ export interface DecisionStore {
   saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>): Promise<void>;
   /** Published documents, newest first. */
   listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
-  /** The most recently decided transactions with their features, newest first, after skipping `offset`. */
-  recentDecisions(limit: number, offset?: number): Promise<DecisionWithFeatures[]>;
+  /** The most recently decided transactions with their features, newest first; after `after` when given. */
+  recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]>;
   /** Outcome counts per `bucketMs` bucket, statuses and the score histogram of decisions made in [from, to). */
   decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats>;
   /** The account's most recent transactions (by transaction time), newest first. */

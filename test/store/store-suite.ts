@@ -360,9 +360,11 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     assert.deepEqual(Array.from(recent[1]!.features!), Array.from(features(2)));
     assert.equal(recent[2]!.decision.outcome, 'approve');
     assert.deepEqual(
-      (await store.recentDecisions(2, 1)).map((r) => r.transaction.transaction_id),
+      (await store.recentDecisions(2, { decided_at: T1 + 2000, transaction_id: 't0103' })).map(
+        (r) => r.transaction.transaction_id,
+      ),
       ['t0102', 't0101'],
-      'a page further down (the dry run reads in pages)',
+      'the page after a row (the dry run reads in pages)',
     );
   });
 

@@ -8,16 +8,17 @@ import { Type } from 'typebox';
 import { DryRunTally } from '../../engine/rules/dry-run.ts';
 import { checkRules, compileRules } from '../../engine/rules/index.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
+import type { RecentCursor } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
 
 /** Stored decisions one dry run may look at. */
 export const MAX_DRY_RUN_ROWS = 10_000;
 /**
- * Rows read and evaluated between two turns of the event loop (about ten milliseconds on the embedded store, whose
+ * Rows read and evaluated between two turns of the event loop (a few milliseconds on the embedded store, whose
  * reads are synchronous): a dry run over thousands of rows never holds up decisions or health checks.
  */
-const DRY_RUN_PAGE = 250;
+const DRY_RUN_PAGE = 200;
 
 export function ruleRoutes(app: FastifyInstance, service: DecisionService): void {
   const engine = service.engine;
@@ -91,12 +92,15 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
       }
       const wanted = last ?? 1000;
       const tally = new DryRunTally(compiled.value, engine.decisionSettings.thresholds);
-      // Paged by offset: decisions made meanwhile shift the pages by a few rows, which a dry run can afford.
-      for (let offset = 0; offset < wanted; offset += DRY_RUN_PAGE) {
-        if (offset > 0) await nextTurn();
-        const rows = await store.recentDecisions(Math.min(DRY_RUN_PAGE, wanted - offset), offset);
+      let after: RecentCursor | undefined;
+      for (let read = 0; read < wanted;) {
+        if (read > 0) await nextTurn();
+        const rows = await store.recentDecisions(Math.min(DRY_RUN_PAGE, wanted - read), after);
         tally.add(rows);
-        if (rows.length < DRY_RUN_PAGE) break;
+        read += rows.length;
+        const lastRow = rows.at(-1);
+        if (rows.length < DRY_RUN_PAGE || lastRow === undefined) break;
+        after = { decided_at: lastRow.decided_at, transaction_id: lastRow.transaction.transaction_id };
       }
       return tally.result;
     },
