@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldError } from '../engine/transaction.ts';
+import { StoreTimeoutError } from '../store/store-errors.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -56,6 +57,15 @@ export function errorHandler(
     void reply
       .status(error.statusCode)
       .send({ error: error.code, message: error.message, details: error.details });
+    return;
+  }
+  if (error instanceof StoreTimeoutError) {
+    // The database is slow or hung: the request fails within its bound, and the client may try again.
+    request.log.warn({ err: error.cause }, 'database timeout');
+    void reply
+      .status(503)
+      .header('retry-after', '1')
+      .send({ error: 'database_unavailable', message: error.message, details: [] });
     return;
   }
   if (error.validation) {

@@ -38,6 +38,12 @@ export interface DecisionWithFeatures {
   decided_at: number;
 }
 
+/** The database as /health reports it; `reason` says why it is not healthy. */
+export interface DatabaseHealth {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  reason?: string;
+}
+
 /** The last row of a page of recentDecisions: the next page starts after it. */
 export interface RecentCursor {
   decided_at: number;
@@ -175,6 +181,8 @@ export interface DecisionStore {
   deleteTransactions(ids: string[]): Promise<number>;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
+  /** Healthy, degraded (slow: timeouts) or unhealthy, for /health; without it, ping decides. */
+  databaseHealth?(): Promise<DatabaseHealth>;
   close(): Promise<void>;
 }
 
