@@ -49,6 +49,11 @@ export interface AppOptions {
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
+/** What the API's routes use (the plugin allows only GET, HEAD and POST unless told). */
+export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT'];
+/** What a browser client sends: a JSON body and an API key or a bearer token. */
+export const CORS_HEADERS = ['content-type', 'x-api-key', 'authorization'];
+
 /** The page at `/` when the dashboard was not built (installed with --ignore-scripts, say). */
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>fraudwatch</title>
 <p>The dashboard is not built. Run <code>npm run build:web</code>, then reload. The API is at
@@ -66,7 +71,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerRequestLimits(app, limits);
   // Without an allow-list no origin is allowed, and the plugin would only cost every request its time.
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0)
-    void app.register(cors, { origin: options.corsOrigins });
+    void app.register(cors, {
+      origin: options.corsOrigins,
+      methods: CORS_METHODS,
+      allowedHeaders: CORS_HEADERS,
+    });
   registerRateLimit(app, {
     max: options.rateLimitPerMinute ?? 1_000_000,
     windowMs: 60_000,
