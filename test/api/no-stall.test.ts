@@ -106,7 +106,7 @@ function post(url: string, key: string, body: unknown): () => Promise<Answer> {
  * Sends the requests at once while polling /health/live; returns their answers, the slowest health answer and
  * the longest the event loop was held (ms).
  */
-async function whileProbing(requests: (() => Promise<Answer>)[]) {
+async function whileProbing(requests: (() => Promise<Answer>)[], idleMs = 0) {
   let done = false;
   let slowest = 0;
   let probes = 0;
@@ -124,13 +124,25 @@ async function whileProbing(requests: (() => Promise<Answer>)[]) {
     }
   })();
   try {
-    const answers = await Promise.all(requests.map((r) => r()));
-    return { answers, slowest, probes, held: loop.max / 1e6 };
+    const answers = await Promise.all([
+      ...requests.map((r) => r()),
+      new Promise<void>((resolve) => setTimeout(resolve, idleMs)),
+    ]);
+    return { answers: answers.slice(0, requests.length) as Answer[], slowest, probes, held: loop.max / 1e6 };
   } finally {
     done = true;
     loop.disable();
     await probe;
   }
+}
+
+/**
+ * The same probe with no request in flight: on a shared, loaded machine the loop and the probe wait for a CPU
+ * too, and that wait is not the requests' doing. The bounds below are 200 ms over it.
+ */
+async function machineJitter(): Promise<{ slowest: number; held: number }> {
+  const { slowest, held } = await whileProbing([], 1000);
+  return { slowest, held };
 }
 
 test('hostile rule documents get a 400 naming the path at once, and /health/live keeps answering', async () => {
@@ -167,8 +179,15 @@ test('hostile rule documents get a 400 naming the path at once, and /health/live
   ]);
   assert.equal(dryLists.body.details[0]!.path, 'document.rules[0].when.list');
   assert.ok(probes > 0);
-  assert.ok(held < 200, `the event loop was held at most ${held.toFixed(0)} ms`);
-  assert.ok(slowest < 200, `/health/live answered within ${slowest.toFixed(0)} ms`);
+  const idle = await machineJitter();
+  assert.ok(
+    held < 200 + idle.held,
+    `the loop was held ${held.toFixed(0)} ms (idle: ${idle.held.toFixed(0)})`,
+  );
+  assert.ok(
+    slowest < 200 + idle.slowest,
+    `/health/live answered within ${slowest.toFixed(0)} ms (idle: ${idle.slowest.toFixed(0)})`,
+  );
 });
 
 test(`a dry run over ${MAX_DRY_RUN_ROWS} decisions leaves /health/live answering; more rows are a 400`, async () => {
@@ -186,8 +205,15 @@ test(`a dry run over ${MAX_DRY_RUN_ROWS} decisions leaves /health/live answering
     assert.equal(r.body.rules[0]!.fired, MAX_DRY_RUN_ROWS / 5, 'amounts 60..69 of 20..69');
     assert.equal(r.body.rules[1]!.fired, MAX_DRY_RUN_ROWS);
   }
-  assert.ok(held < 200, `the event loop was held at most ${held.toFixed(0)} ms`);
-  assert.ok(slowest < 200, `/health/live answered within ${slowest.toFixed(0)} ms`);
+  const idle = await machineJitter();
+  assert.ok(
+    held < 200 + idle.held,
+    `the loop was held ${held.toFixed(0)} ms (idle: ${idle.held.toFixed(0)})`,
+  );
+  assert.ok(
+    slowest < 200 + idle.slowest,
+    `/health/live answered within ${slowest.toFixed(0)} ms (idle: ${idle.slowest.toFixed(0)})`,
+  );
   const tooMany = await post('/api/v1/rules/dry-run', auditor, { document, last: MAX_DRY_RUN_ROWS + 1 })();
   assert.equal(tooMany.status, 400);
   assert.equal(tooMany.body.details[0]!.path, 'last');
