@@ -13,6 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { KEY_SHAPE, registerAuth, type JwtConfig } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { registerRateLimit } from './rate-limit.ts';
+import {
+  DEFAULT_HTTP_LIMITS,
+  httpServerOptions,
+  registerRequestLimits,
+  type HttpLimits,
+} from './request-limits.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
@@ -35,11 +41,18 @@ export interface AppOptions {
   corsOrigins?: string[];
   /** Accept bearer tokens too (HS256 secret or a JWKS). */
   jwt?: JwtConfig;
+  /** Timeouts and URL length (DEFAULT_HTTP_LIMITS for what is not given). */
+  httpLimits?: Partial<HttpLimits>;
   /** The built dashboard served at `/`; default web/dist of this package (built by `npm ci`). */
   dashboardDir?: string;
 }
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** What the API's routes use (the plugin allows only GET, HEAD and POST unless told). */
+export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT'];
+/** What a browser client sends: a JSON body and an API key or a bearer token. */
+export const CORS_HEADERS = ['content-type', 'x-api-key', 'authorization'];
 
 /** The page at `/` when the dashboard was not built (installed with --ignore-scripts, say). */
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>fraudwatch</title>
@@ -47,12 +60,22 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>fraudwatch</title
 <a href="/api/docs">/api/docs</a>.</p>`;
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
+  const limits = { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1 << 20,
+    ...httpServerOptions(limits),
+  });
   app.setErrorHandler(errorHandler);
   registerSecurityHeaders(app);
+  registerRequestLimits(app, limits);
   // Without an allow-list no origin is allowed, and the plugin would only cost every request its time.
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0)
-    void app.register(cors, { origin: options.corsOrigins });
+    void app.register(cors, {
+      origin: options.corsOrigins,
+      methods: CORS_METHODS,
+      allowedHeaders: CORS_HEADERS,
+    });
   registerRateLimit(app, {
     max: options.rateLimitPerMinute ?? 1_000_000,
     windowMs: 60_000,

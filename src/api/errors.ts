@@ -4,6 +4,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldError } from '../engine/transaction.ts';
+import { StoreTimeoutError } from '../store/store-errors.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -38,6 +39,15 @@ function schemaDetails(error: FastifyError): FieldError[] {
   });
 }
 
+/** Fastify's own 4xx errors by status, named as ours are. */
+const CLIENT_ERRORS: Record<number, string> = {
+  408: 'request_timeout',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  431: 'headers_too_large',
+};
+
 export function errorHandler(
   error: FastifyError | ApiError,
   request: FastifyRequest,
@@ -49,12 +59,22 @@ export function errorHandler(
       .send({ error: error.code, message: error.message, details: error.details });
     return;
   }
+  if (error instanceof StoreTimeoutError) {
+    // The database is slow or hung: the request fails within its bound, and the client may try again.
+    request.log.warn({ err: error.cause }, 'database timeout');
+    void reply
+      .status(503)
+      .header('retry-after', '1')
+      .send({ error: 'database_unavailable', message: error.message, details: [] });
+    return;
+  }
   if (error.validation) {
     const details = schemaDetails(error);
     void reply.status(400).send({ error: 'bad_request', message: error.message, details });
     return;
   }
-  if (error instanceof RangeError) {
+  // Our own RangeErrors name a field ("cursor: ..."); Fastify's (a body too large) carry their status instead.
+  if (error instanceof RangeError && error.statusCode === undefined) {
     const [path, ...rest] = error.message.split(': ');
     void reply
       .status(400)
@@ -63,9 +83,11 @@ export function errorHandler(
   }
   const status = error.statusCode ?? 500;
   if (status < 500) {
-    void reply
-      .status(status)
-      .send({ error: error.code ?? 'bad_request', message: error.message, details: [] });
+    void reply.status(status).send({
+      error: CLIENT_ERRORS[status] ?? error.code ?? 'bad_request',
+      message: error.message,
+      details: [],
+    });
     return;
   }
   request.log.error({ err: error }, 'request failed');

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
 import { readFileSync } from 'node:fs';
 import { createApiKey, type JwtConfig } from '../api/auth.ts';
+import { httpLimitsFromEnv } from '../api/request-limits.ts';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
 import { positiveInt } from './options.ts';
@@ -70,6 +71,7 @@ export function registerServeCommand(program: Command): void {
           ? process.env.CORS_ORIGINS.split(',').map((o) => o.trim())
           : undefined,
         jwt: jwtConfig(),
+        httpLimits: httpLimitsFromEnv(),
       });
       if ((await store.listApiKeys()).length === 0) {
         const { key } = await createApiKey(store, 'admin', 'first-admin');

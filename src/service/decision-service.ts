@@ -70,11 +70,13 @@ export class DecisionService {
 
   /** The components every process reports in /health: its store, its models and its feature state. */
   async componentHealth() {
-    const database = await this.store.ping();
+    const database = this.store.databaseHealth
+      ? await this.store.databaseHealth()
+      : { status: (await this.store.ping()) ? ('healthy' as const) : ('unhealthy' as const) };
     const models = this.engine.modelCount;
     const shared = this.sharedState === null ? null : await this.sharedState.ping();
     return {
-      database: { status: database ? 'healthy' : 'unhealthy', kind: this.store.kind },
+      database: { ...database, kind: this.store.kind },
       model: { status: models > 0 ? 'healthy' : 'degraded', models },
       // Shared account state (Redis): while it is down, decisions go on, on fresh features, marked degraded.
       feature_store:

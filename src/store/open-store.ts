@@ -1,6 +1,6 @@
 /** Opens the store the configuration names: PostgreSQL when a database URL is given, else SQLite in the data dir. */
 import { join } from 'node:path';
-import { PostgresStore } from './postgres-store.ts';
+import { DEFAULT_POSTGRES_TIMEOUTS, PostgresStore, type PostgresTimeouts } from './postgres-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { DecisionStore } from './types.ts';
 
@@ -11,9 +11,25 @@ export interface StoreConfig {
   dataDir: string;
 }
 
+/** PG_CONNECT_TIMEOUT_MS and PG_STATEMENT_TIMEOUT_MS over the defaults; anything but a positive number is an error. */
+export function postgresTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): PostgresTimeouts {
+  const read = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new RangeError(`${name}: must be a positive whole number of milliseconds, got "${raw}"`);
+    return value;
+  };
+  return {
+    connectMs: read('PG_CONNECT_TIMEOUT_MS', DEFAULT_POSTGRES_TIMEOUTS.connectMs),
+    statementMs: read('PG_STATEMENT_TIMEOUT_MS', DEFAULT_POSTGRES_TIMEOUTS.statementMs),
+  };
+}
+
 export async function openStore(config: StoreConfig): Promise<DecisionStore> {
   const store: DecisionStore = config.databaseUrl
-    ? new PostgresStore(config.databaseUrl)
+    ? new PostgresStore(config.databaseUrl, 10, postgresTimeoutsFromEnv())
     : new SqliteStore(join(config.dataDir, 'fraudwatch.db'));
   await store.migrate();
   return store;

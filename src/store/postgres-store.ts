@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Decision } from '../engine/decision.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-errors.ts';
 import {
   anomalyWhere,
   auditLimit,
@@ -30,9 +31,11 @@ import {
   type AuditEntry,
   type AuditQuery,
   type CaseStatus,
+  type DatabaseHealth,
   type DecisionStats,
   type DecisionStore,
   type DecisionWithFeatures,
+  type RecentCursor,
   type NewDecision,
   type Page,
   type RuleVersionRecord,
@@ -68,18 +71,96 @@ const asUtf8 = (text: string): string => text.replace(LONE_SURROGATE, '\ufffd');
 // BIGINT (epoch ms, ids) as numbers: all fit in 2^53.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 
+export interface PostgresTimeouts {
+  /** Getting a connection, new or from the pool. */
+  connectMs: number;
+  /** One statement, cancelled by the server past it (statement_timeout); the client stops waiting a second later. */
+  statementMs: number;
+}
+
+export const DEFAULT_POSTGRES_TIMEOUTS: Readonly<PostgresTimeouts> = Object.freeze({
+  connectMs: 5000,
+  statementMs: 5000,
+});
+
+/** After a timeout, /health says the database is degraded for this long. */
+const DEGRADED_AFTER_TIMEOUT_MS = 30_000;
+/** The health check's own bound: it must answer even while statements hang. */
+const PING_TIMEOUT_MS = 2000;
+
 export class PostgresStore implements DecisionStore {
   readonly kind = 'postgres' as const;
+  readonly timeouts: PostgresTimeouts;
   private readonly pool: pg.Pool;
+  private lastTimeoutAt = -Infinity;
 
-  constructor(connectionString: string, poolSize = 10) {
-    this.pool = new pg.Pool({ connectionString, max: poolSize });
+  constructor(
+    private readonly connectionString: string,
+    poolSize = 10,
+    timeouts: Partial<PostgresTimeouts> = {},
+  ) {
+    this.timeouts = { ...DEFAULT_POSTGRES_TIMEOUTS, ...timeouts };
+    this.pool = new pg.Pool({
+      connectionString,
+      max: poolSize,
+      connectionTimeoutMillis: this.timeouts.connectMs,
+      statement_timeout: this.timeouts.statementMs,
+      // A hung server or network does not even cancel: the client gives up on its own.
+      query_timeout: this.timeouts.statementMs + 1000,
+    });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
   }
 
+  /** A timeout becomes a StoreTimeoutError (and /health degraded for a while); anything else passes as is. */
+  private failure(error: unknown): unknown {
+    if (!isTimeout(error)) return error;
+    this.lastTimeoutAt = Date.now();
+    const statement =
+      (error as { code?: string }).code === '57014' || (error as Error).message === 'Query read timeout';
+    return new StoreTimeoutError(
+      statement
+        ? `the database did not answer within ${this.timeouts.statementMs} ms`
+        : `no database connection within ${this.timeouts.connectMs} ms`,
+      error,
+    );
+  }
+
+  private async query<R extends pg.QueryResultRow>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (e) {
+      throw this.failure(e);
+    }
+  }
+
+  /**
+   * An idempotent read, tried once more (on a fresh connection: the pool drops a broken one) when its
+   * connection broke under it. A timeout is not retried: the database is slow, and a second try would double
+   * the wait and the load.
+   */
+  private async read<R extends pg.QueryResultRow>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(sql, params);
+    } catch (e) {
+      if (!isDroppedConnection(e)) throw this.failure(e);
+      return this.query<R>(sql, params);
+    }
+  }
+
   private async inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw this.failure(e);
+    }
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -87,30 +168,48 @@ export class PostgresStore implements DecisionStore {
       return result;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      throw this.failure(e);
     } finally {
       client.release();
     }
   }
 
+  /** Migrations may rewrite large tables: they run on a connection of their own, without statement timeouts. */
   async migrate(): Promise<number> {
-    return this.inTransaction(async (c) => {
-      await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await c.query(
-        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-      );
-      const { rows } = await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
-      const current = rows[0]?.v ?? 0;
-      for (const m of MIGRATIONS) {
-        if (m.version <= current) continue;
-        await c.query(m.sql.postgres);
-        await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
-          m.version,
-          Date.now(),
-        ]);
-      }
-      return Math.max(current, ...MIGRATIONS.map((m) => m.version));
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      connectionTimeoutMillis: this.timeouts.connectMs,
     });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      const version = await this.applyMigrations(client);
+      await client.query('COMMIT');
+      return version;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async applyMigrations(c: pg.Client): Promise<number> {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
+    );
+    const { rows } = await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+    const current = rows[0]?.v ?? 0;
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      await c.query(m.sql.postgres);
+      await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+        m.version,
+        Date.now(),
+      ]);
+    }
+    return Math.max(current, ...MIGRATIONS.map((m) => m.version));
   }
 
   async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
@@ -161,7 +260,7 @@ export class PostgresStore implements DecisionStore {
   }
 
   async getTransaction(transactionId: string): Promise<StoredTransaction | null> {
-    const { rows } = await this.pool.query<TransactionRow>(
+    const { rows } = await this.read<TransactionRow>(
       `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id = $1`,
       [transactionId],
     );
@@ -171,7 +270,7 @@ export class PostgresStore implements DecisionStore {
   async findDecisions(ids: string[]): Promise<Map<string, { payload_hash: string; decision: Decision }>> {
     const found = new Map<string, { payload_hash: string; decision: Decision }>();
     if (ids.length === 0) return found;
-    const { rows } = await this.pool.query<{
+    const { rows } = await this.read<{
       transaction_id: string;
       payload_hash: string;
       decision: string;
@@ -186,7 +285,7 @@ export class PostgresStore implements DecisionStore {
   async listAnomalies(q: AnomalyQuery): Promise<Page<StoredTransaction>> {
     const limit = pageLimit(q);
     const { where, params } = anomalyWhere(q, placeholder, true);
-    const { rows } = await this.pool.query<TransactionRow>(
+    const { rows } = await this.read<TransactionRow>(
       `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE ${where} ORDER BY ${orderBy(q)} LIMIT $${params.length + 1}`,
       [...params, limit],
     );
@@ -203,7 +302,7 @@ export class PostgresStore implements DecisionStore {
 
   async countAnomalies(q: AnomalyQuery): Promise<number> {
     const { where, params } = anomalyWhere(q, placeholder, false);
-    const { rows } = await this.pool.query<{ n: string }>(
+    const { rows } = await this.read<{ n: string }>(
       `SELECT COUNT(*) AS n FROM transactions WHERE ${where}`,
       params,
     );
@@ -239,7 +338,7 @@ export class PostgresStore implements DecisionStore {
   }
 
   async audit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
-    await this.pool.query(
+    await this.query(
       'INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       [
         entry.at,
@@ -255,7 +354,7 @@ export class PostgresStore implements DecisionStore {
 
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
     const { where, params } = auditWhere(q, placeholder);
-    const { rows } = await this.pool.query<AuditEntry>(
+    const { rows } = await this.read<AuditEntry>(
       `SELECT * FROM audit ${where} ORDER BY id LIMIT $${params.length + 1}`,
       [...params, auditLimit(q)],
     );
@@ -263,74 +362,81 @@ export class PostgresStore implements DecisionStore {
   }
 
   async createApiKey(key: ApiKeyRecord): Promise<void> {
-    await this.pool.query(
+    await this.query(
       'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)',
       [key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at],
     );
   }
 
   async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
-    const { rows } = await this.pool.query<ApiKeyRecord>('SELECT * FROM api_keys WHERE key_hash = $1', [
-      keyHash,
-    ]);
+    const { rows } = await this.read<ApiKeyRecord>('SELECT * FROM api_keys WHERE key_hash = $1', [keyHash]);
     return rows[0] ?? null;
   }
 
   async revokeApiKey(id: string, at: number): Promise<boolean> {
-    const r = await this.pool.query(
-      'UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
-      [at, id],
-    );
+    const r = await this.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
+      at,
+      id,
+    ]);
     return r.rowCount === 1;
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
-    const { rows } = await this.pool.query<ApiKeyRecord>('SELECT * FROM api_keys ORDER BY created_at, id');
+    const { rows } = await this.read<ApiKeyRecord>('SELECT * FROM api_keys ORDER BY created_at, id');
     return rows;
   }
 
   async saveRuleVersion(r: Omit<RuleVersionRecord, 'seq'>): Promise<void> {
-    await this.pool.query(
+    await this.query(
       'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES ($1, $2, $3, $4)',
       [r.version, r.document, r.published_at, r.published_by],
     );
   }
 
   async listRuleVersions(limit: number): Promise<RuleVersionRecord[]> {
-    const { rows } = await this.pool.query<RuleVersionRecord>(
+    const { rows } = await this.read<RuleVersionRecord>(
       'SELECT * FROM rule_versions ORDER BY seq DESC LIMIT $1',
       [limit],
     );
     return rows;
   }
 
-  async recentDecisions(limit: number): Promise<DecisionWithFeatures[]> {
-    const { rows } = await this.pool.query<{
+  async recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]> {
+    const [sql, params] =
+      after === undefined
+        ? [RECENT_DECISIONS_SQL('$1'), [limit]]
+        : [
+            RECENT_DECISIONS_SQL('$4', ['$1', '$2', '$3']),
+            [after.decided_at, after.decided_at, after.transaction_id, limit],
+          ];
+    const { rows } = await this.read<{
       payload: string;
       decision: string;
       status: string;
       features: Buffer | null;
-    }>(RECENT_DECISIONS_SQL('$1'), [limit]);
+      decided_at: number;
+    }>(sql, params);
     return rows.map((row) => ({
       transaction: JSON.parse(row.payload),
       decision: JSON.parse(row.decision),
       status: row.status as CaseStatus,
       features: featuresFromBytes(row.features),
+      decided_at: row.decided_at,
     }));
   }
 
   async decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats> {
     const sql = statsSql((n) => `$${n}`, 'LEAST(FLOOR(score * 20)::int, 19)', bucketMs);
     const [buckets, statuses, scores] = await Promise.all([
-      this.pool.query(sql.buckets, [from, to]),
-      this.pool.query(sql.statuses, [from, to]),
-      this.pool.query(sql.scores, [from, to]),
+      this.read<never>(sql.buckets, [from, to]),
+      this.read<never>(sql.statuses, [from, to]),
+      this.read<never>(sql.scores, [from, to]),
     ]);
     return foldStats(buckets.rows, statuses.rows, scores.rows);
   }
 
   async accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]> {
-    const { rows } = await this.pool.query<TransactionRow>(
+    const { rows } = await this.read<TransactionRow>(
       `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE account_id = $1 ORDER BY occurred_at DESC LIMIT $2`,
       [accountId, limit],
     );
@@ -338,7 +444,7 @@ export class PostgresStore implements DecisionStore {
   }
 
   async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
-    const { rows } = await this.pool.query<TransactionRow>(
+    const { rows } = await this.read<TransactionRow>(
       `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < $1 ORDER BY decided_at, transaction_id LIMIT $2`,
       [cutoff, limit],
     );
@@ -346,17 +452,37 @@ export class PostgresStore implements DecisionStore {
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {
-    const r = await this.pool.query('DELETE FROM transactions WHERE transaction_id = ANY($1)', [ids]);
+    const r = await this.query('DELETE FROM transactions WHERE transaction_id = ANY($1)', [ids]);
     return r.rowCount ?? 0;
   }
 
-  async ping(): Promise<boolean> {
+  /** What a `SELECT 1` failed with, or null when it answered. */
+  private async pingFailure(): Promise<unknown> {
     try {
-      await this.pool.query('SELECT 1');
-      return true;
-    } catch {
-      return false;
+      // query_timeout per query is honoured by node-postgres, though its types do not list it.
+      await this.pool.query({ text: 'SELECT 1', query_timeout: PING_TIMEOUT_MS } as pg.QueryConfig);
+      return null;
+    } catch (e) {
+      return e;
     }
+  }
+
+  async ping(): Promise<boolean> {
+    return (await this.pingFailure()) === null;
+  }
+
+  /** Unhealthy when it cannot be reached; degraded when it is slow (a timeout now or in the last 30 s). */
+  async databaseHealth(): Promise<DatabaseHealth> {
+    const e = await this.pingFailure();
+    if (e !== null) {
+      if (!isTimeout(e)) return { status: 'unhealthy', reason: (e as Error).message };
+      this.lastTimeoutAt = Date.now();
+      return { status: 'degraded', reason: `no answer to a ping within ${PING_TIMEOUT_MS} ms` };
+    }
+    const since = Date.now() - this.lastTimeoutAt;
+    if (since < DEGRADED_AFTER_TIMEOUT_MS)
+      return { status: 'degraded', reason: `a statement timed out ${Math.round(since / 1000)} s ago` };
+    return { status: 'healthy' };
   }
 
   async close(): Promise<void> {

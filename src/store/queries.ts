@@ -150,8 +150,16 @@ export function featuresFromBytes(bytes: Uint8Array | null): Float64Array | null
   return copy;
 }
 
-export const RECENT_DECISIONS_SQL = (placeholder: string): string =>
-  `SELECT payload, decision, status, features FROM transactions ORDER BY decided_at DESC, transaction_id LIMIT ${placeholder}`;
+/**
+ * The newest decisions, or (with `after`: placeholders for decided_at twice and transaction_id) those after a
+ * page's last row, in the same order: a page costs its own rows, however deep it is.
+ */
+export const RECENT_DECISIONS_SQL = (limit: string, after?: [string, string, string]): string =>
+  `SELECT payload, decision, status, features, decided_at FROM transactions ${
+    after
+      ? `WHERE decided_at < ${after[0]} OR (decided_at = ${after[1]} AND transaction_id > ${after[2]}) `
+      : ''
+  }ORDER BY decided_at DESC, transaction_id LIMIT ${limit}`;
 
 /**
  * The three aggregate queries behind DecisionStats; `bin` is the dialect's score-to-bin expression. The bucket

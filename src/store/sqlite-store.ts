@@ -35,6 +35,7 @@ import {
   type DecisionStats,
   type DecisionStore,
   type DecisionWithFeatures,
+  type RecentCursor,
   type NewDecision,
   type Page,
   type RuleVersionRecord,
@@ -234,18 +235,23 @@ export class SqliteStore implements DecisionStore {
     ) as RuleVersionRecord[];
   }
 
-  async recentDecisions(limit: number): Promise<DecisionWithFeatures[]> {
-    const rows = this.stmt(RECENT_DECISIONS_SQL('?')).all(limit) as {
-      payload: string;
-      decision: string;
-      status: string;
-      features: Buffer | null;
-    }[];
+  async recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]> {
+    const rows = (
+      after === undefined
+        ? this.stmt(RECENT_DECISIONS_SQL('?')).all(limit)
+        : this.stmt(RECENT_DECISIONS_SQL('?', ['?', '?', '?'])).all(
+            after.decided_at,
+            after.decided_at,
+            after.transaction_id,
+            limit,
+          )
+    ) as { payload: string; decision: string; status: string; features: Buffer | null; decided_at: number }[];
     return rows.map((row) => ({
       transaction: JSON.parse(row.payload),
       decision: JSON.parse(row.decision),
       status: row.status as CaseStatus,
       features: featuresFromBytes(row.features),
+      decided_at: row.decided_at,
     }));
   }
 

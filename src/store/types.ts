@@ -34,6 +34,20 @@ export interface DecisionWithFeatures {
   status: CaseStatus;
   /** Null for rows stored before features were kept, or whose vector has another length than today's catalog. */
   features: Float64Array | null;
+  /** When it was decided (epoch ms); with the transaction id, where the next page of recentDecisions starts. */
+  decided_at: number;
+}
+
+/** The database as /health reports it; `reason` says why it is not healthy. */
+export interface DatabaseHealth {
+  status: 'healthy' | 'degraded' | 'unhealthy';
+  reason?: string;
+}
+
+/** The last row of a page of recentDecisions: the next page starts after it. */
+export interface RecentCursor {
+  decided_at: number;
+  transaction_id: string;
 }
 
 /** Counts over decisions made in [from, to), for the overview page. */
@@ -155,8 +169,8 @@ export interface DecisionStore {
   saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>): Promise<void>;
   /** Published documents, newest first. */
   listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
-  /** The most recently decided transactions with their features, newest first. */
-  recentDecisions(limit: number): Promise<DecisionWithFeatures[]>;
+  /** The most recently decided transactions with their features, newest first; after `after` when given. */
+  recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]>;
   /** Outcome counts per `bucketMs` bucket, statuses and the score histogram of decisions made in [from, to). */
   decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats>;
   /** The account's most recent transactions (by transaction time), newest first. */
@@ -167,6 +181,8 @@ export interface DecisionStore {
   deleteTransactions(ids: string[]): Promise<number>;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
+  /** Healthy, degraded (slow: timeouts) or unhealthy, for /health; without it, ping decides. */
+  databaseHealth?(): Promise<DatabaseHealth>;
   close(): Promise<void>;
 }
 

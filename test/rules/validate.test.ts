@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compileRules, validateRules } from '../../src/engine/rules/index.ts';
+import { checkRules, compileRules, RULES_LIMITS, validateRules } from '../../src/engine/rules/index.ts';
+import { boundedEditDistance, didYouMean, Suggester } from '../../src/engine/rules/suggest.ts';
 
 const leaf = { field: 'amount', op: '>=', value: 100 };
 const rule = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -108,4 +109,119 @@ test('garbage never throws and always explains itself', () => {
 
 test('missing version and rules are required', () => {
   assert.deepEqual(messages({}), ['version: is required', 'rules: is required']);
+});
+
+/** Milliseconds `work` takes, after one warm-up run (so the JIT's first pass is not what is measured). */
+function timed(work: () => void): number {
+  work();
+  const start = performance.now();
+  work();
+  return performance.now() - start;
+}
+
+test("the audit's hostile documents are refused by a bounded check, naming the path, in milliseconds", () => {
+  const huge = { version: '1', rules: [rule({ when: { field: 'a'.repeat(600_000), op: '>', value: 1 } })] };
+  const big = { version: '1', rules: [rule({ when: { field: 'amout'.repeat(40_000), op: '>', value: 1 } })] };
+  const listNames = Array.from({ length: 100 }, (_, i) => `list_${'x'.repeat(50)}${i}`);
+  const unknownLists = {
+    version: '1',
+    lists: Object.fromEntries(listNames.map((n) => [n, []])),
+    rules: Array.from({ length: 1000 }, (_, i) =>
+      rule({ id: `r${i}`, when: { field: 'account_id', op: 'in_list', list: `no_${'y'.repeat(50)}${i}` } }),
+    ),
+  };
+  for (const [name, doc, first] of [
+    [
+      '600 KB field',
+      huge,
+      `: the rules document is ${JSON.stringify(huge).length} characters as JSON; at most 262144`,
+    ],
+    ['200 KB field', big, 'rules[0].when.field: is 200000 characters; at most 128'],
+    ['unknown lists', unknownLists, `rules[0].when.list: unknown list "no_${'y'.repeat(37)}…"`],
+  ] as const) {
+    const report = checkRules(doc);
+    assert.equal(report.limited, name !== 'unknown lists' || report.errors.length > RULES_LIMITS.errors);
+    assert.equal(`${report.errors[0]!.path}: ${report.errors[0]!.message}`, first, name);
+    assert.ok(report.errors.length <= RULES_LIMITS.errors + 1, `${name}: the report is capped`);
+    for (const e of report.errors) assert.ok(e.message.length < 300, `${name}: no huge echo`);
+    const ms = timed(() => checkRules(doc));
+    assert.ok(ms < 100, `${name}: ${ms.toFixed(1)} ms`);
+  }
+  assert.equal(
+    checkRules(unknownLists).errors.at(-1)!.message,
+    'more than 100 problems; the first are above',
+  );
+});
+
+test('each size limit is a problem at its path', () => {
+  const many = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
+  const text = (n: number) => 'a'.repeat(n);
+  const cases: [unknown, string][] = [
+    [
+      { version: '1', rules: many(1001, (i) => rule({ id: `r${i}` })) },
+      'rules: has 1001 rules; at most 1000',
+    ],
+    [
+      { version: '1', lists: Object.fromEntries(many(101, (i) => [`l${i}`, []])), rules: [rule()] },
+      'lists: has 101 lists; at most 100',
+    ],
+    [
+      { version: '1', lists: { big: many(20_001, (i) => `v${i}`) }, rules: [rule()] },
+      'lists.big: has 20001 values; at most 20000',
+    ],
+    [
+      { version: '1', lists: { [text(200)]: [] }, rules: [rule()] },
+      `lists.${text(40)}…: the name is 200 characters; at most 128`,
+    ],
+    [
+      { version: '1', lists: { l: ['ok', text(257)] }, rules: [rule()] },
+      'lists.l[1]: is 257 characters; at most 256',
+    ],
+    [{ version: text(129), rules: [rule()] }, 'version: is 129 characters; at most 128'],
+    [
+      { version: '1', rules: [rule({ reason: text(1001) })] },
+      'rules[0].reason: is 1001 characters; at most 1000',
+    ],
+    [
+      { version: '1', rules: [rule({ description: text(1001) })] },
+      'rules[0].description: is 1001 characters; at most 1000',
+    ],
+    [
+      { version: '1', rules: [rule({ when: { field: 'country', op: '==', value: text(257) } })] },
+      'rules[0].when.value: is 257 characters; at most 256',
+    ],
+    [
+      { version: '1', rules: [rule({ when: { field: 'country', op: 'in', value: many(1001, String) } })] },
+      'rules[0].when.value: has 1001 values; at most 1000',
+    ],
+    [
+      { version: '1', rules: [rule({ when: { any: many(300, () => leaf) } })] },
+      'rules[0].when.any[255]: the rule has more than 256 conditions',
+    ],
+  ];
+  for (const [doc, expected] of cases) {
+    const report = checkRules(doc);
+    assert.deepEqual(messages(doc), [expected]);
+    assert.equal(report.limited, true, expected);
+  }
+  const fine = { version: '1', rules: [rule({ when: { any: many(255, () => leaf) } })] };
+  assert.deepEqual(checkRules(fine), { errors: [], limited: false }, 'just under the limits is valid');
+});
+
+test('"did you mean" stays bounded: long names get none, far-off names get none', () => {
+  assert.equal(didYouMean('amout', ['amount', 'country']), ' (did you mean "amount"?)');
+  assert.equal(didYouMean('x'.repeat(65), ['x'.repeat(64)]), '', 'past 64 characters no suggestion');
+  assert.equal(didYouMean(`${'q'.repeat(20)}amount`, ['amount']), '', 'more than 5 edits away');
+  const suggester = new Suggester(60); // cells for two comparisons of a 6-character name (band 5)
+  assert.equal(suggester.didYouMean('amoutn', ['amount']), ' (did you mean "amount"?)');
+  assert.equal(suggester.didYouMean('amoutn', ['amount']), ' (did you mean "amount"?)');
+  assert.equal(suggester.didYouMean('amoutn', ['amount']), '', 'the budget is spent');
+  for (const [a, b, limit, d] of [
+    ['kitten', 'sitting', 3, 3],
+    ['kitten', 'sitting', 2, 3],
+    ['', 'abc', 5, 3],
+    ['abc', 'abc', 0, 0],
+    ['flaw', 'lawn', 2, 2],
+  ] as const)
+    assert.equal(boundedEditDistance(a, b, limit), d, `${a} ${b} ${limit}`);
 });

@@ -359,6 +359,13 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     assert.equal(recent[0]!.features, null, 'stored without features');
     assert.deepEqual(Array.from(recent[1]!.features!), Array.from(features(2)));
     assert.equal(recent[2]!.decision.outcome, 'approve');
+    assert.deepEqual(
+      (await store.recentDecisions(2, { decided_at: T1 + 2000, transaction_id: 't0103' })).map(
+        (r) => r.transaction.transaction_id,
+      ),
+      ['t0102', 't0101'],
+      'the page after a row (the dry run reads in pages)',
+    );
   });
 
   it('decision stats: outcomes per bucket, statuses and the score histogram of a time range', async () => {

@@ -3,12 +3,22 @@
  * list versions, roll back. Publishing and rollback are audited.
  */
 import type { FastifyInstance } from 'fastify';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Type } from 'typebox';
-import { dryRunRules } from '../../engine/rules/dry-run.ts';
-import { compileRules, validateRules } from '../../engine/rules/index.ts';
+import { DryRunTally } from '../../engine/rules/dry-run.ts';
+import { checkRules, compileRules } from '../../engine/rules/index.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
+import type { RecentCursor } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
+
+/** Stored decisions one dry run may look at. */
+export const MAX_DRY_RUN_ROWS = 10_000;
+/**
+ * Rows read and evaluated between two turns of the event loop (a few milliseconds on the embedded store, whose
+ * reads are synchronous): a dry run over thousands of rows never holds up decisions or health checks.
+ */
+const DRY_RUN_PAGE = 200;
 
 export function ruleRoutes(app: FastifyInstance, service: DecisionService): void {
   const engine = service.engine;
@@ -51,7 +61,9 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
     '/api/v1/rules/validate',
     { config: { roles: ROUTE_ROLES.editRules }, schema: { body: Type.Unknown() } },
     async (request) => {
-      const errors = validateRules(request.body);
+      // A document past the size limits is a bad request, not a draft to correct field by field.
+      const { errors, limited } = checkRules(request.body);
+      if (limited) throw badRequest(errors);
       return { valid: errors.length === 0, errors };
     },
   );
@@ -64,7 +76,7 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
         body: Type.Object(
           {
             document: Type.Unknown(),
-            last: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+            last: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DRY_RUN_ROWS })),
           },
           { additionalProperties: false },
         ),
@@ -78,8 +90,19 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
           compiled.errors.map((e) => ({ ...e, path: e.path ? `document.${e.path}` : 'document' })),
         );
       }
-      const rows = await store.recentDecisions(last ?? 1000);
-      return dryRunRules(compiled.value, rows, engine.decisionSettings.thresholds);
+      const wanted = last ?? 1000;
+      const tally = new DryRunTally(compiled.value, engine.decisionSettings.thresholds);
+      let after: RecentCursor | undefined;
+      for (let read = 0; read < wanted;) {
+        if (read > 0) await nextTurn();
+        const rows = await store.recentDecisions(Math.min(DRY_RUN_PAGE, wanted - read), after);
+        tally.add(rows);
+        read += rows.length;
+        const lastRow = rows.at(-1);
+        if (rows.length < DRY_RUN_PAGE || lastRow === undefined) break;
+        after = { decided_at: lastRow.decided_at, transaction_id: lastRow.transaction.transaction_id };
+      }
+      return tally.result;
     },
   );
 

@@ -49,64 +49,84 @@ export interface DryRunResult {
   rules: RuleDryRun[];
 }
 
+/**
+ * A dry run fed in slices, so a caller can hand control back between them (the HTTP route yields to the event
+ * loop every few hundred rows, so a large dry run never holds up decisions). `result` is complete after any
+ * slice.
+ */
+export class DryRunTally {
+  readonly result: DryRunResult;
+  private readonly perRule: RuleDryRun[];
+
+  constructor(
+    private readonly rules: CompiledRuleSet,
+    private readonly thresholds: Thresholds,
+  ) {
+    this.perRule = rules.rules.map((r) => ({ rule: r.ref, fired: 0, confirmed_fraud: 0, legitimate: 0 }));
+    this.result = {
+      version: rules.version,
+      evaluated: 0,
+      skipped: 0,
+      fired: 0,
+      fired_confirmed_fraud: 0,
+      fired_legitimate: 0,
+      confirmed_fraud: 0,
+      legitimate: 0,
+      outcomes: Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>,
+      changed: 0,
+      rules: this.perRule,
+    };
+  }
+
+  /** Rows `from` (inclusive) to `to` (exclusive) of `rows`. */
+  add(rows: readonly DryRunRow[], from = 0, to = rows.length): void {
+    const result = this.result;
+    for (let r = from; r < to; r++) {
+      const row = rows[r]!;
+      if (row.features === null) {
+        result.skipped++;
+        continue;
+      }
+      result.evaluated++;
+      const fraud = row.status === 'confirmed_fraud';
+      const legit = row.status === 'legitimate';
+      if (fraud) result.confirmed_fraud++;
+      if (legit) result.legitimate++;
+      let keep = 1;
+      let forced: Outcome | null = null;
+      let anyFired = false;
+      this.rules.rules.forEach((rule, i) => {
+        if (!rule.test(row.transaction, row.features!)) return;
+        anyFired = true;
+        const counts = this.perRule[i]!;
+        counts.fired++;
+        if (fraud) counts.confirmed_fraud++;
+        if (legit) counts.legitimate++;
+        if (rule.outcome !== null) {
+          if (forced === null || outcomeSeverity(rule.outcome) > outcomeSeverity(forced))
+            forced = rule.outcome;
+        } else keep *= 1 - rule.score;
+      });
+      if (anyFired) {
+        result.fired++;
+        if (fraud) result.fired_confirmed_fraud++;
+        if (legit) result.fired_legitimate++;
+      }
+      // A bypassed decision had no model score; it is judged on the rules alone, as bypass off would have.
+      const outcome =
+        forced ?? outcomeForScore(combinedScore(1 - keep, row.decision.model_score), this.thresholds);
+      result.outcomes[outcome]++;
+      if (outcome !== row.decision.outcome) result.changed++;
+    }
+  }
+}
+
 export function dryRunRules(
   rules: CompiledRuleSet,
   rows: readonly DryRunRow[],
   thresholds: Thresholds,
 ): DryRunResult {
-  const perRule: RuleDryRun[] = rules.rules.map((r) => ({
-    rule: r.ref,
-    fired: 0,
-    confirmed_fraud: 0,
-    legitimate: 0,
-  }));
-  const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-  const result: DryRunResult = {
-    version: rules.version,
-    evaluated: 0,
-    skipped: 0,
-    fired: 0,
-    fired_confirmed_fraud: 0,
-    fired_legitimate: 0,
-    confirmed_fraud: 0,
-    legitimate: 0,
-    outcomes,
-    changed: 0,
-    rules: perRule,
-  };
-  for (const row of rows) {
-    if (row.features === null) {
-      result.skipped++;
-      continue;
-    }
-    result.evaluated++;
-    const fraud = row.status === 'confirmed_fraud';
-    const legit = row.status === 'legitimate';
-    if (fraud) result.confirmed_fraud++;
-    if (legit) result.legitimate++;
-    let keep = 1;
-    let forced: Outcome | null = null;
-    let anyFired = false;
-    rules.rules.forEach((rule, i) => {
-      if (!rule.test(row.transaction, row.features!)) return;
-      anyFired = true;
-      const counts = perRule[i]!;
-      counts.fired++;
-      if (fraud) counts.confirmed_fraud++;
-      if (legit) counts.legitimate++;
-      if (rule.outcome !== null) {
-        if (forced === null || outcomeSeverity(rule.outcome) > outcomeSeverity(forced)) forced = rule.outcome;
-      } else keep *= 1 - rule.score;
-    });
-    if (anyFired) {
-      result.fired++;
-      if (fraud) result.fired_confirmed_fraud++;
-      if (legit) result.fired_legitimate++;
-    }
-    // A bypassed decision had no model score; it is judged on the rules alone, as bypass off would have.
-    const outcome = forced ?? outcomeForScore(combinedScore(1 - keep, row.decision.model_score), thresholds);
-    outcomes[outcome]++;
-    if (outcome !== row.decision.outcome) result.changed++;
-  }
-  return result;
+  const tally = new DryRunTally(rules, thresholds);
+  tally.add(rows);
+  return tally.result;
 }

@@ -7,7 +7,8 @@ import { validateRules } from './validate.ts';
 
 export type { CompiledRule, CompiledRuleSet, Predicate } from './compile.ts';
 export type { Condition, RuleDefinition, RulesDocument } from './types.ts';
-export { validateRules } from './validate.ts';
+export { RULES_LIMITS } from './limits.ts';
+export { checkRules, validateRules, type RulesReport } from './validate.ts';
 
 export const DEFAULT_RULES_PATH = new URL('../../../rules/default-rules.json', import.meta.url);
 

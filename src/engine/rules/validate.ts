@@ -1,11 +1,14 @@
 /**
  * Checks a rules document and reports every problem with its exact place, e.g.
- * `rules[3].when.field: unknown feature "amout" (did you mean "amount"?)`. Never throws, whatever the input.
+ * `rules[3].when.field: unknown feature "amout" (did you mean "amount"?)`. Never throws, whatever the input, and
+ * its work is bounded: documents past RULES_LIMITS are refused by name, long strings are quoted clipped, and the
+ * report stops at RULES_LIMITS.errors problems.
  */
 import { OUTCOMES } from '../decision.ts';
 import { RULE_FEATURE_NAMES as FEATURE_NAMES } from '../features/catalog.ts';
 import { TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
-import { didYouMean } from './suggest.ts';
+import { RULES_LIMITS } from './limits.ts';
+import { Suggester } from './suggest.ts';
 import { NUMERIC_OPS, STRING_OPS } from './types.ts';
 
 const NUMERIC_FIELDS = new Set<string>(FEATURE_NAMES);
@@ -24,7 +27,6 @@ const RULE_KEYS = [
   'reason',
 ];
 const LEAF_KEYS = ['field', 'op', 'value', 'value_field', 'list'];
-const MAX_DEPTH = 16;
 const ID_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
 type Json = Record<string, unknown>;
@@ -33,24 +35,71 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Quoted strings are clipped, so an error never echoes a huge input back. */
+const QUOTED_CHARS = 40;
+
+function clip(text: string): string {
+  return text.length <= QUOTED_CHARS ? text : `${text.slice(0, QUOTED_CHARS)}…`;
+}
+
 function kind(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `string ${JSON.stringify(clip(value))}`;
   return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`;
 }
+
+/** `is N characters; at most M` when `text` is longer than `max`, else null. */
+function tooLong(text: string, max: number): string | null {
+  return text.length > max ? `is ${text.length} characters; at most ${max}` : null;
+}
+
+/** Thrown by the checker once the report is full; ends the walk. */
+class ReportFull extends Error {}
 
 class Checker {
   readonly errors: FieldError[] = [];
   listNames = new Set<string>();
+  /** Whether a bound of RULES_LIMITS was exceeded (the report being full included). */
+  limited = false;
+  private readonly suggester = new Suggester();
+  /** Condition objects seen in the rule being checked. */
+  private conditions = 0;
 
   add(path: string, message: string): void {
+    if (this.errors.length === RULES_LIMITS.errors) {
+      this.limited = true;
+      this.errors.push({
+        path: '',
+        message: `more than ${RULES_LIMITS.errors} problems; the first are above`,
+      });
+      throw new ReportFull();
+    }
     this.errors.push({ path, message });
+  }
+
+  /** A problem of size: the document is beyond RULES_LIMITS, not merely wrong. */
+  overLimit(path: string, message: string): void {
+    this.limited = true;
+    this.add(path, message);
+  }
+
+  /** A string that may be absent; its type and length checked. */
+  optionalText(value: unknown, path: string, max: number): void {
+    if (value === undefined) return;
+    if (typeof value !== 'string') this.add(path, 'must be a string');
+    else {
+      const long = tooLong(value, max);
+      if (long !== null) this.overLimit(path, long);
+    }
   }
 
   unknownKeys(obj: Json, allowed: string[], path: string): void {
     for (const key of Object.keys(obj)) {
-      if (!allowed.includes(key))
-        this.add(path ? `${path}.${key}` : key, `unknown key${didYouMean(key, allowed)}`);
+      if (!allowed.includes(key)) {
+        const name = clip(key);
+        this.add(path ? `${path}.${name}` : name, `unknown key${this.suggester.didYouMean(key, allowed)}`);
+      }
     }
   }
 
@@ -59,18 +108,26 @@ class Checker {
       this.add('', `the rules document must be a JSON object, got ${kind(doc)}`);
       return;
     }
+    const size = JSON.stringify(doc).length;
+    if (size > RULES_LIMITS.documentChars) {
+      this.overLimit(
+        '',
+        `the rules document is ${size} characters as JSON; at most ${RULES_LIMITS.documentChars}`,
+      );
+      return;
+    }
     this.unknownKeys(doc, DOCUMENT_KEYS, '');
     if (doc.version === undefined) this.add('version', 'is required');
     else if (typeof doc.version !== 'string' || doc.version.trim() === '') {
       this.add('version', `must be a non-empty string, got ${kind(doc.version)}`);
-    }
-    if (doc.description !== undefined && typeof doc.description !== 'string') {
-      this.add('description', 'must be a string');
-    }
+    } else this.optionalText(doc.version, 'version', RULES_LIMITS.nameChars);
+    this.optionalText(doc.description, 'description', RULES_LIMITS.textChars);
     this.lists(doc.lists);
     if (doc.rules === undefined) this.add('rules', 'is required');
     else if (!Array.isArray(doc.rules)) this.add('rules', `must be an array, got ${kind(doc.rules)}`);
-    else this.rules(doc.rules);
+    else if (doc.rules.length > RULES_LIMITS.rules) {
+      this.overLimit('rules', `has ${doc.rules.length} rules; at most ${RULES_LIMITS.rules}`);
+    } else this.rules(doc.rules);
   }
 
   lists(lists: unknown): void {
@@ -79,16 +136,40 @@ class Checker {
       this.add('lists', `must be an object of name: [values], got ${kind(lists)}`);
       return;
     }
-    for (const [name, values] of Object.entries(lists)) {
-      this.listNames.add(name);
-      if (!Array.isArray(values)) {
-        this.add(`lists.${name}`, `must be an array of strings, got ${kind(values)}`);
+    const entries = Object.entries(lists);
+    if (entries.length > RULES_LIMITS.lists) {
+      this.overLimit('lists', `has ${entries.length} lists; at most ${RULES_LIMITS.lists}`);
+      return;
+    }
+    for (const [name, values] of entries) {
+      const path = `lists.${clip(name)}`;
+      const long = tooLong(name, RULES_LIMITS.nameChars);
+      if (long !== null) {
+        this.overLimit(path, `the name ${long}`);
         continue;
       }
-      values.forEach((v, i) => {
-        if (typeof v !== 'string') this.add(`lists.${name}[${i}]`, `must be a string, got ${kind(v)}`);
-      });
+      this.listNames.add(name);
+      if (!Array.isArray(values)) {
+        this.add(path, `must be an array of strings, got ${kind(values)}`);
+        continue;
+      }
+      if (values.length > RULES_LIMITS.listValues) {
+        this.overLimit(path, `has ${values.length} values; at most ${RULES_LIMITS.listValues}`);
+        continue;
+      }
+      this.strings(values, path);
     }
+  }
+
+  /** Each item a string of at most valueChars. */
+  strings(values: unknown[], path: string): void {
+    values.forEach((v, i) => {
+      if (typeof v !== 'string') this.add(`${path}[${i}]`, `must be a string, got ${kind(v)}`);
+      else {
+        const long = tooLong(v, RULES_LIMITS.valueChars);
+        if (long !== null) this.overLimit(`${path}[${i}]`, long);
+      }
+    });
   }
 
   rules(rules: unknown[]): void {
@@ -114,16 +195,15 @@ class Checker {
       else if (typeof rule.version !== 'number' || !Number.isSafeInteger(rule.version) || rule.version < 1) {
         this.add(`${path}.version`, `must be a positive integer, got ${kind(rule.version)}`);
       }
-      if (rule.description !== undefined && typeof rule.description !== 'string') {
-        this.add(`${path}.description`, 'must be a string');
-      }
+      this.optionalText(rule.description, `${path}.description`, RULES_LIMITS.textChars);
       if (rule.enabled !== undefined && typeof rule.enabled !== 'boolean') {
         this.add(`${path}.enabled`, 'must be true or false');
       }
       if (typeof rule.reason !== 'string' || rule.reason.trim() === '') {
         this.add(`${path}.reason`, rule.reason === undefined ? 'is required' : 'must be a non-empty string');
-      }
+      } else this.optionalText(rule.reason, `${path}.reason`, RULES_LIMITS.textChars);
       this.action(rule, path);
+      this.conditions = 0;
       if (rule.when === undefined) this.add(`${path}.when`, 'is required');
       else this.condition(rule.when, `${path}.when`, 0);
     });
@@ -154,8 +234,14 @@ class Checker {
   }
 
   condition(cond: unknown, path: string, depth: number): void {
-    if (depth > MAX_DEPTH) {
-      this.add(path, `conditions nest deeper than ${MAX_DEPTH} levels`);
+    if (depth > RULES_LIMITS.depth) {
+      this.overLimit(path, `conditions nest deeper than ${RULES_LIMITS.depth} levels`);
+      return;
+    }
+    if (++this.conditions > RULES_LIMITS.conditionsPerRule) {
+      // Reported once, at the first condition past the limit; the rest of the rule is not looked at.
+      if (this.conditions === RULES_LIMITS.conditionsPerRule + 1)
+        this.overLimit(path, `the rule has more than ${RULES_LIMITS.conditionsPerRule} conditions`);
       return;
     }
     if (!isObject(cond)) {
@@ -192,9 +278,17 @@ class Checker {
       );
       return;
     }
+    const long = tooLong(field, RULES_LIMITS.nameChars);
+    if (long !== null) {
+      this.overLimit(`${path}.field`, long);
+      return;
+    }
     const numeric = NUMERIC_FIELDS.has(field);
     if (!numeric && !STRING_FIELDS.has(field)) {
-      this.add(`${path}.field`, `unknown feature "${field}"${didYouMean(field, ALL_FIELDS)}`);
+      this.add(
+        `${path}.field`,
+        `unknown feature "${clip(field)}"${this.suggester.didYouMean(field, ALL_FIELDS)}`,
+      );
       return;
     }
     const op = cond.op;
@@ -217,7 +311,7 @@ class Checker {
       if (typeof other !== 'string' || !NUMERIC_FIELDS.has(other)) {
         this.add(
           `${path}.value_field`,
-          `unknown feature ${kind(other)}${typeof other === 'string' ? didYouMean(other, FEATURE_NAMES) : ''}`,
+          `unknown feature ${kind(other)}${typeof other === 'string' ? this.suggester.didYouMean(other, FEATURE_NAMES) : ''}`,
         );
       }
       return;
@@ -235,12 +329,15 @@ class Checker {
       case '!=':
         if (typeof v !== 'string')
           this.add(`${path}.value`, `must be a string for field "${field}", got ${kind(v)}`);
+        else this.optionalText(v, `${path}.value`, RULES_LIMITS.valueChars);
         return;
       case 'in':
       case 'not_in':
         if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
           this.add(`${path}.value`, `must be an array of strings for "${op}", got ${kind(v)}`);
-        }
+        } else if (v.length > RULES_LIMITS.inlineValues) {
+          this.overLimit(`${path}.value`, `has ${v.length} values; at most ${RULES_LIMITS.inlineValues}`);
+        } else this.strings(v, `${path}.value`);
         return;
       case 'in_list':
       case 'not_in_list': {
@@ -248,7 +345,10 @@ class Checker {
         if (typeof list !== 'string')
           this.add(`${path}.list`, `is required for "${op}": the name of a list in "lists"`);
         else if (!this.listNames.has(list)) {
-          this.add(`${path}.list`, `unknown list "${list}"${didYouMean(list, this.listNames)}`);
+          this.add(
+            `${path}.list`,
+            `unknown list "${clip(list)}"${this.suggester.didYouMean(list, this.listNames)}`,
+          );
         }
         return;
       }
@@ -258,13 +358,24 @@ class Checker {
   }
 }
 
-export function validateRules(doc: unknown): FieldError[] {
+export interface RulesReport {
+  errors: FieldError[];
+  /** True when the document exceeds RULES_LIMITS (too large to be worth correcting field by field). */
+  limited: boolean;
+}
+
+export function checkRules(doc: unknown): RulesReport {
   const checker = new Checker();
   try {
     checker.document(doc);
   } catch (e) {
     // Only a pathological input (a getter that throws, a cyclic proxy) gets here; report, never throw.
-    checker.add('', `cannot be read: ${(e as Error).message}`);
+    if (!(e instanceof ReportFull))
+      checker.errors.push({ path: '', message: `cannot be read: ${(e as Error).message}` });
   }
-  return checker.errors;
+  return { errors: checker.errors, limited: checker.limited };
+}
+
+export function validateRules(doc: unknown): FieldError[] {
+  return checkRules(doc).errors;
 }

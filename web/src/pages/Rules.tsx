@@ -143,7 +143,7 @@ export function RulesPage() {
           id="dry-run-last"
           type="number"
           min={1}
-          max={100000}
+          max={10000}
           value={last}
           onChange={(e) => setLast(Math.max(1, Number(e.target.value) || 1))}
         />
