@@ -21,7 +21,10 @@ import {
   RECENT_DECISIONS_SQL,
   statsSql,
   TRANSACTION_COLUMNS,
+  VERDICTS_SQL,
+  fromVerdictRow,
   type TransactionRow,
+  type VerdictRow,
 } from './queries.ts';
 import {
   encodeCursor,
@@ -33,12 +36,14 @@ import {
   type DecisionStats,
   type DecisionStore,
   type DecisionWithFeatures,
+  type DecidedCursor,
   type NewDecision,
   type Page,
   type RuleVersionRecord,
   type SaveResult,
   type StatusChange,
   type StoredTransaction,
+  type StoredVerdict,
 } from './types.ts';
 
 const placeholder = (n: number): string => `$${n}`;
@@ -343,6 +348,33 @@ export class PostgresStore implements DecisionStore {
       [cutoff, limit],
     );
     return rows.map(fromRow);
+  }
+
+  async decidedBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<StoredTransaction[]> {
+    const { rows } =
+      after === null
+        ? await this.pool.query<TransactionRow>(
+            `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= $1 AND decided_at < $2
+             ORDER BY decided_at, transaction_id LIMIT $3`,
+            [from, until, limit],
+          )
+        : await this.pool.query<TransactionRow>(
+            `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= $1 AND decided_at < $2
+             AND (decided_at, transaction_id) > ($3, $4)
+             ORDER BY decided_at, transaction_id LIMIT $5`,
+            [from, until, after.decided_at, after.transaction_id, limit],
+          );
+    return rows.map(fromRow);
+  }
+
+  async listVerdicts(after: string | null, limit: number): Promise<StoredVerdict[]> {
+    const { rows } = await this.pool.query<VerdictRow>(VERDICTS_SQL('$1', '$2'), [after ?? '', limit]);
+    return rows.map(fromVerdictRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

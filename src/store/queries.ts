@@ -17,6 +17,7 @@ import {
   type CaseStatus,
   type NewDecision,
   type StoredTransaction,
+  type StoredVerdict,
 } from './types.ts';
 
 export const TRANSACTION_COLUMNS = 'payload, decision, status, decided_at, updated_at';
@@ -79,6 +80,29 @@ export function fromRow(row: TransactionRow): StoredTransaction {
     status: row.status as CaseStatus,
     decided_at: Number(row.decided_at),
     updated_at: Number(row.updated_at),
+  };
+}
+
+/** Final verdicts with a merchant, paged by transaction id (`after` is the last id of the page before). */
+export function VERDICTS_SQL(after: string, limit: string): string {
+  return `SELECT transaction_id, merchant_id, status, updated_at FROM transactions
+    WHERE status IN ('confirmed_fraud', 'legitimate') AND merchant_id IS NOT NULL AND transaction_id > ${after}
+    ORDER BY transaction_id LIMIT ${limit}`;
+}
+
+export interface VerdictRow {
+  transaction_id: string;
+  merchant_id: string;
+  status: string;
+  updated_at: number | string;
+}
+
+export function fromVerdictRow(row: VerdictRow): StoredVerdict {
+  return {
+    transaction_id: row.transaction_id,
+    merchant_id: row.merchant_id,
+    fraud: row.status === 'confirmed_fraud',
+    at: Number(row.updated_at),
   };
 }
 

@@ -20,7 +20,10 @@ import {
   RECENT_DECISIONS_SQL,
   statsSql,
   TRANSACTION_COLUMNS,
+  VERDICTS_SQL,
+  fromVerdictRow,
   type TransactionRow,
+  type VerdictRow,
 } from './queries.ts';
 import { openSqlite } from './sqlite-connection.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
@@ -36,11 +39,13 @@ import {
   type DecisionStore,
   type DecisionWithFeatures,
   type NewDecision,
+  type DecidedCursor,
   type Page,
   type RuleVersionRecord,
   type SaveResult,
   type StatusChange,
   type StoredTransaction,
+  type StoredVerdict,
 } from './types.ts';
 
 const placeholder = (): string => '?';
@@ -270,6 +275,32 @@ export class SqliteStore implements DecisionStore {
       `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < ? ORDER BY decided_at, transaction_id LIMIT ?`,
     ).all(cutoff, limit) as TransactionRow[];
     return rows.map(fromRow);
+  }
+
+  async decidedBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<StoredTransaction[]> {
+    const rows = (
+      after === null
+        ? this.stmt(
+            `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= ? AND decided_at < ?
+             ORDER BY decided_at, transaction_id LIMIT ?`,
+          ).all(from, until, limit)
+        : this.stmt(
+            `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= ? AND decided_at < ?
+             AND (decided_at > ? OR (decided_at = ? AND transaction_id > ?))
+             ORDER BY decided_at, transaction_id LIMIT ?`,
+          ).all(from, until, after.decided_at, after.decided_at, after.transaction_id, limit)
+    ) as TransactionRow[];
+    return rows.map(fromRow);
+  }
+
+  async listVerdicts(after: string | null, limit: number): Promise<StoredVerdict[]> {
+    const rows = this.stmt(VERDICTS_SQL('?', '?')).all(after ?? '', limit) as VerdictRow[];
+    return rows.map(fromVerdictRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

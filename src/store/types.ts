@@ -122,6 +122,21 @@ export interface RuleVersionRecord {
   published_by: string;
 }
 
+/** Where a page of `decidedBetween` ends: the next page starts after this decision. */
+export interface DecidedCursor {
+  decided_at: number;
+  transaction_id: string;
+}
+
+/** An analyst's final verdict on a stored transaction, for rebuilding merchant label risk. */
+export interface StoredVerdict {
+  transaction_id: string;
+  merchant_id: string;
+  fraud: boolean;
+  /** When the verdict was given (the row's last status change), epoch ms. */
+  at: number;
+}
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -163,6 +178,18 @@ export interface DecisionStore {
   accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]>;
   /** Up to `limit` stored transactions decided before `cutoff` (epoch ms), oldest first, for archiving. */
   oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]>;
+  /**
+   * Up to `limit` transactions decided in [from, until), in decision order (decided_at, then id), starting after
+   * `after`: the history a restarted engine records again.
+   */
+  decidedBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<StoredTransaction[]>;
+  /** Up to `limit` verdicts (confirmed fraud / legitimate, with a merchant), by transaction id after `after`. */
+  listVerdicts(after: string | null, limit: number): Promise<StoredVerdict[]>;
   /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */
   deleteTransactions(ids: string[]): Promise<number>;
   /** Is the database reachable (for /health). */
