@@ -154,6 +154,18 @@ export class Engine {
     return this.store.merchant(tx.merchant_id).traffic.remove(tx.timestamp, 1);
   }
 
+  /**
+   * Records a transaction into the account and merchant state without deciding it: the same feature code as
+   * `score`, for rebuilding the state from stored history after a restart.
+   */
+  record(tx: Transaction): void {
+    if (this.labels.size > 0) this.labels.drain(tx.timestamp, this.applyLabel);
+    const accounts = this.store.accounts;
+    const merchant = tx.merchant_id === undefined ? null : this.store.merchant(tx.merchant_id);
+    extractFeatures(tx, accounts, accounts.slot(tx.account_id), merchant, this.features, true);
+    if (tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
+  }
+
   score(tx: Transaction, options?: ScoreOptions): Decision {
     const rules = this.rules;
     const settings = this.settings;
