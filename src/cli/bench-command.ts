@@ -1,5 +1,5 @@
 /**
- * `fraudwatch bench engine|models|http|store|stream|stream-ceiling`: benchmarks that print one JSON line of figures
+ * `fraudwatch bench engine|models|http|store|rebuild|stream|stream-ceiling`: benchmarks that print one JSON line of figures
  * (not tests).
  */
 import type { Command } from 'commander';
@@ -99,6 +99,21 @@ export function registerBenchCommand(program: Command): void {
       const { runStoreBench } = await import('../../bench/store.ts');
       for (const store of stores)
         console.log(JSON.stringify(await runStoreBench({ store, rows: opts.rows })));
+    });
+
+  bench
+    .command('rebuild')
+    .description(
+      'how long a restarted process takes to rebuild account and merchant state from N stored decisions (30 days)',
+    )
+    .option('--store <which>', 'embedded or postgres', 'embedded')
+    .option('--rows <n>', 'stored decisions', positiveInt('--rows'), 1_000_000)
+    .option('--json', 'print only the JSON line (the default output is the same line)')
+    .action(async (opts: { store: string; rows: number }) => {
+      if (opts.store === 'both') bench.error('--store must be embedded or postgres');
+      const [store] = chosenStores(opts.store, ['embedded', 'postgres'], bench);
+      const { runRebuildBench } = await import('../../bench/rebuild.ts');
+      console.log(JSON.stringify(await runRebuildBench({ store: store!, rows: opts.rows })));
     });
 
   streamLoadOptions(bench.command('stream'))

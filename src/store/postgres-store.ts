@@ -365,9 +365,10 @@ export class PostgresStore implements DecisionStore {
           )
         : await this.pool.query<TransactionRow>(
             `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= $1 AND decided_at < $2
-             AND (decided_at, transaction_id) > ($3, $4)
+             AND (decided_at > $3 OR transaction_id > $4)
              ORDER BY decided_at, transaction_id LIMIT $5`,
-            [from, until, after.decided_at, after.transaction_id, limit],
+            // The cursor's time is the range's lower bound, so each page starts where the last ended in the index.
+            [Math.max(from, after.decided_at), until, after.decided_at, after.transaction_id, limit],
           );
     return rows.map(fromRow);
   }

@@ -283,6 +283,7 @@ export class SqliteStore implements DecisionStore {
     after: DecidedCursor | null,
     limit: number,
   ): Promise<StoredTransaction[]> {
+    // The cursor's time is the range's lower bound, so each page starts where the last ended in the index.
     const rows = (
       after === null
         ? this.stmt(
@@ -291,9 +292,9 @@ export class SqliteStore implements DecisionStore {
           ).all(from, until, limit)
         : this.stmt(
             `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= ? AND decided_at < ?
-             AND (decided_at > ? OR (decided_at = ? AND transaction_id > ?))
+             AND (decided_at > ? OR transaction_id > ?)
              ORDER BY decided_at, transaction_id LIMIT ?`,
-          ).all(from, until, after.decided_at, after.decided_at, after.transaction_id, limit)
+          ).all(Math.max(from, after.decided_at), until, after.decided_at, after.transaction_id, limit)
     ) as TransactionRow[];
     return rows.map(fromRow);
   }
