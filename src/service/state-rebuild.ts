@@ -85,7 +85,7 @@ export class StateRebuild {
     try {
       // Verdicts first: the engine applies each when transaction time passes the moment it was given, as it did
       // live, so the merchant features the history is recorded with see the labels known by then.
-      let afterId: string | null = null;
+      let afterId: number | null = null;
       for (;;) {
         const page = await this.store.listVerdicts(afterId, this.pageSize * 10);
         for (const v of page) {
@@ -93,7 +93,7 @@ export class StateRebuild {
         }
         this.verdicts += page.length;
         if (page.length < this.pageSize * 10) break;
-        afterId = page[page.length - 1]!.transaction_id;
+        afterId = page[page.length - 1]!.audit_id;
         await nextTurn();
       }
       let after: DecidedCursor | null = null;

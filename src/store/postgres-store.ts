@@ -373,8 +373,8 @@ export class PostgresStore implements DecisionStore {
     return rows.map(fromRow);
   }
 
-  async listVerdicts(after: string | null, limit: number): Promise<StoredVerdict[]> {
-    const { rows } = await this.pool.query<VerdictRow>(VERDICTS_SQL('$1', '$2'), [after ?? '', limit]);
+  async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
+    const { rows } = await this.pool.query<VerdictRow>(VERDICTS_SQL('$1', '$2'), [after ?? 0, limit]);
     return rows.map(fromVerdictRow);
   }
 

@@ -83,26 +83,33 @@ export function fromRow(row: TransactionRow): StoredTransaction {
   };
 }
 
-/** Final verdicts with a merchant, paged by transaction id (`after` is the last id of the page before). */
+/**
+ * Verdicts as the audit trail recorded them (every status change to confirmed fraud or legitimate, on a stored
+ * transaction with a merchant), paged by audit id (`after` is the last id of the page before).
+ */
 export function VERDICTS_SQL(after: string, limit: string): string {
-  return `SELECT transaction_id, merchant_id, status, updated_at FROM transactions
-    WHERE status IN ('confirmed_fraud', 'legitimate') AND merchant_id IS NOT NULL AND transaction_id > ${after}
-    ORDER BY transaction_id LIMIT ${limit}`;
+  return `SELECT a.id, a.transaction_id, t.merchant_id, a.new_value, a.at FROM audit a
+    JOIN transactions t ON t.transaction_id = a.transaction_id
+    WHERE a.id > ${after} AND a.action = 'status_change' AND a.new_value IN ('confirmed_fraud', 'legitimate')
+      AND t.merchant_id IS NOT NULL
+    ORDER BY a.id LIMIT ${limit}`;
 }
 
 export interface VerdictRow {
+  id: number | string;
   transaction_id: string;
   merchant_id: string;
-  status: string;
-  updated_at: number | string;
+  new_value: string;
+  at: number | string;
 }
 
 export function fromVerdictRow(row: VerdictRow): StoredVerdict {
   return {
+    audit_id: Number(row.id),
     transaction_id: row.transaction_id,
     merchant_id: row.merchant_id,
-    fraud: row.status === 'confirmed_fraud',
-    at: Number(row.updated_at),
+    fraud: row.new_value === 'confirmed_fraud',
+    at: Number(row.at),
   };
 }
 

@@ -299,8 +299,8 @@ export class SqliteStore implements DecisionStore {
     return rows.map(fromRow);
   }
 
-  async listVerdicts(after: string | null, limit: number): Promise<StoredVerdict[]> {
-    const rows = this.stmt(VERDICTS_SQL('?', '?')).all(after ?? '', limit) as VerdictRow[];
+  async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
+    const rows = this.stmt(VERDICTS_SQL('?', '?')).all(after ?? 0, limit) as VerdictRow[];
     return rows.map(fromVerdictRow);
   }
 

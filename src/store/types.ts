@@ -128,12 +128,14 @@ export interface DecidedCursor {
   transaction_id: string;
 }
 
-/** An analyst's final verdict on a stored transaction, for rebuilding merchant label risk. */
+/** An analyst's verdict on a stored transaction (from the audit trail), for rebuilding merchant label risk. */
 export interface StoredVerdict {
+  /** The audit entry that recorded it; verdicts are paged by it. */
+  audit_id: number;
   transaction_id: string;
   merchant_id: string;
   fraud: boolean;
-  /** When the verdict was given (the row's last status change), epoch ms. */
+  /** When the verdict was given, epoch ms. */
   at: number;
 }
 
@@ -188,8 +190,11 @@ export interface DecisionStore {
     after: DecidedCursor | null,
     limit: number,
   ): Promise<StoredTransaction[]>;
-  /** Up to `limit` verdicts (confirmed fraud / legitimate, with a merchant), by transaction id after `after`. */
-  listVerdicts(after: string | null, limit: number): Promise<StoredVerdict[]>;
+  /**
+   * Up to `limit` verdicts, oldest first after audit entry `after`: each status change to confirmed fraud or
+   * legitimate of a stored transaction with a merchant, as `review` gave them to the engine.
+   */
+  listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]>;
   /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */
   deleteTransactions(ids: string[]): Promise<number>;
   /** Is the database reachable (for /health). */

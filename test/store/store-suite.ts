@@ -427,20 +427,24 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     await store.setStatus('t0403', 'legitimate', 'alice', null, T3 + 6000);
     await store.setStatus('t0404', 'under_review', 'alice', null, T3 + 7000); // no verdict yet
     await store.setStatus('t0407', 'confirmed_fraud', 'alice', null, T3 + 8000); // no merchant to feed
+    await store.setStatus('t0402', 'legitimate', 'bob', null, T3 + 8500); // a second verdict counts too
     const verdicts: StoredVerdict[] = [];
-    let afterId: string | null = null;
+    let afterId: number | null = null;
     for (;;) {
       const page = await store.listVerdicts(afterId, 1);
       if (page.length === 0) break;
       verdicts.push(...page);
-      afterId = page[page.length - 1]!.transaction_id;
+      afterId = page[page.length - 1]!.audit_id;
     }
+    const ours = verdicts.filter((v) => v.transaction_id.startsWith('t04'));
     assert.deepEqual(
-      verdicts.filter((v) => v.transaction_id.startsWith('t04')),
+      ours.map(({ audit_id: _, ...v }) => v),
       [
         { transaction_id: 't0402', merchant_id: 'm0', fraud: true, at: T3 + 5000 },
         { transaction_id: 't0403', merchant_id: 'm1', fraud: false, at: T3 + 6000 },
+        { transaction_id: 't0402', merchant_id: 'm0', fraud: false, at: T3 + 8500 },
       ],
     );
+    assert.ok(ours[0]!.audit_id < ours[1]!.audit_id && ours[1]!.audit_id < ours[2]!.audit_id);
   });
 }
