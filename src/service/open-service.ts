@@ -37,7 +37,7 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
   const log = options.log ?? console.log;
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   // Verdicts given live carry their real time: no extra label delay.
-  const engine = new Engine({ labelDelayMs: 0 });
+  const engine = new Engine({ labelDelayMs: 0, now: Date.now });
   // The rules in force are the last ones published, so a restart keeps what analysts changed.
   const [latest] = await store.listRuleVersions(1);
   if (latest !== undefined) {

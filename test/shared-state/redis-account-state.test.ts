@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createClient } from 'redis';
 import { Engine } from '../../src/engine/engine.ts';
+import { ACCOUNT_IDLE_MS } from '../../src/engine/features/account-arena.ts';
 import { indexOfFeature } from '../../src/engine/features/catalog.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { DecisionService } from '../../src/service/decision-service.ts';
@@ -64,6 +66,30 @@ test('two services on one account at the same time: every transaction sees every
   } finally {
     await a.shared.close();
     await b.shared.close();
+    await a.store.close();
+  }
+});
+
+test('account blocks in Redis expire 31 days after their last write; each write renews the time to live', async (t) => {
+  if (!(await requireRedis(t))) return;
+  const prefix = `test-${randomUUID()}`;
+  const a = await node(REDIS_URL, prefix);
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  try {
+    assert.equal((await a.service.decide(tx('ttl-1', 1, 'acct-ttl'))).kind, 'created');
+    const key = `${prefix}:account:acct-ttl`;
+    const first = await client.pTTL(key);
+    assert.ok(first > ACCOUNT_IDLE_MS - 60_000 && first <= ACCOUNT_IDLE_MS, `PTTL ${first}`);
+    await client.pExpire(key, 60_000); // as if written long ago
+    assert.equal((await a.service.decide(tx('ttl-2', 2, 'acct-ttl'))).kind, 'created');
+    assert.ok((await client.pTTL(key)) > ACCOUNT_IDLE_MS - 60_000, 'the write set a full time to live again');
+    assert.equal(ACCOUNT_IDLE_MS, 31 * 86_400_000, 'the 30-day window plus a day of lateness');
+    // No key of this run is left without an expiry (-1), locks included.
+    for (const k of await client.keys(`${prefix}:*`)) assert.ok((await client.pTTL(k)) > 0, `${k} has a TTL`);
+  } finally {
+    await client.close();
+    await a.shared.close();
     await a.store.close();
   }
 });
