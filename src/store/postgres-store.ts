@@ -9,6 +9,7 @@ import { MIGRATIONS } from './migrations.ts';
 import {
   anomalyWhere,
   auditLimit,
+  CASE_CONDITION,
   auditWhere,
   decisionRowValues,
   featuresFromBytes,
@@ -342,12 +343,22 @@ export class PostgresStore implements DecisionStore {
     return rows.map(fromRow);
   }
 
-  async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
+  async oldestDecidedBefore(cutoff: number, limit: number, keepCases = false): Promise<StoredTransaction[]> {
+    const keep = keepCases ? `AND NOT ${CASE_CONDITION}` : '';
     const { rows } = await this.pool.query<TransactionRow>(
-      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < $1 ORDER BY decided_at, transaction_id LIMIT $2`,
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < $1 ${keep} ORDER BY decided_at, transaction_id LIMIT $2`,
       [cutoff, limit],
     );
     return rows.map(fromRow);
+  }
+
+  async countDecidedBefore(cutoff: number): Promise<{ rows: number; cases: number }> {
+    const { rows } = await this.pool.query<{ n: string; cases: string }>(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN ${CASE_CONDITION} THEN 1 ELSE 0 END), 0) AS cases
+       FROM transactions WHERE decided_at < $1`,
+      [cutoff],
+    );
+    return { rows: Number(rows[0]!.n), cases: Number(rows[0]!.cases) };
   }
 
   async decidedBetween(

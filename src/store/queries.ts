@@ -84,6 +84,13 @@ export function fromRow(row: TransactionRow): StoredTransaction {
 }
 
 /**
+ * The rows retention keeps unless told otherwise: open cases (flagged, not yet closed) and confirmed fraud, which
+ * chargebacks, disputes and investigations still need.
+ */
+export const CASE_CONDITION =
+  "((outcome <> 'approve' AND status IN ('open', 'under_review')) OR status = 'confirmed_fraud')";
+
+/**
  * Verdicts as the audit trail recorded them (every status change to confirmed fraud or legitimate, on a stored
  * transaction with a merchant), paged by audit id (`after` is the last id of the page before).
  */

@@ -10,6 +10,7 @@ import { MIGRATIONS } from './migrations.ts';
 import {
   anomalyWhere,
   auditLimit,
+  CASE_CONDITION,
   auditWhere,
   featuresFromBytes,
   foldStats,
@@ -270,11 +271,20 @@ export class SqliteStore implements DecisionStore {
     return rows.map(fromRow);
   }
 
-  async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
+  async oldestDecidedBefore(cutoff: number, limit: number, keepCases = false): Promise<StoredTransaction[]> {
+    const keep = keepCases ? `AND NOT ${CASE_CONDITION}` : '';
     const rows = this.stmt(
-      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < ? ORDER BY decided_at, transaction_id LIMIT ?`,
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < ? ${keep} ORDER BY decided_at, transaction_id LIMIT ?`,
     ).all(cutoff, limit) as TransactionRow[];
     return rows.map(fromRow);
+  }
+
+  async countDecidedBefore(cutoff: number): Promise<{ rows: number; cases: number }> {
+    const row = this.stmt(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN ${CASE_CONDITION} THEN 1 ELSE 0 END), 0) AS cases
+       FROM transactions WHERE decided_at < ?`,
+    ).get(cutoff) as { n: number; cases: number };
+    return { rows: row.n, cases: row.cases };
   }
 
   async decidedBetween(

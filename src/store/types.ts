@@ -178,8 +178,13 @@ export interface DecisionStore {
   decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats>;
   /** The account's most recent transactions (by transaction time), newest first. */
   accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]>;
-  /** Up to `limit` stored transactions decided before `cutoff` (epoch ms), oldest first, for archiving. */
-  oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]>;
+  /**
+   * Up to `limit` stored transactions decided before `cutoff` (epoch ms), oldest first, for archiving; with
+   * `keepCases`, open cases and confirmed fraud are left out.
+   */
+  oldestDecidedBefore(cutoff: number, limit: number, keepCases?: boolean): Promise<StoredTransaction[]>;
+  /** How many transactions were decided before `cutoff`, and how many of them are open cases or confirmed fraud. */
+  countDecidedBefore(cutoff: number): Promise<{ rows: number; cases: number }>;
   /**
    * Up to `limit` transactions decided in [from, until), in decision order (decided_at, then id), starting after
    * `after`: the history a restarted engine records again.

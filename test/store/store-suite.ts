@@ -447,4 +447,34 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     );
     assert.ok(ours[0]!.audit_id < ours[1]!.audit_id && ours[1]!.audit_id < ours[2]!.audit_id);
   });
+
+  it('retention counts the rows before a cutoff and the cases among them, and can leave the cases out', async () => {
+    const old = T0 - 1000 * 86_400_000; // before every other row
+    const at = (i: number, outcome: Outcome): NewDecision => ({
+      ...record(500 + i, outcome === 'approve' ? 0.1 : 0.8, outcome),
+      decided_at: old + i,
+    });
+    await store.saveDecisions([
+      at(1, 'approve'),
+      at(2, 'review'), // an open case
+      at(3, 'decline'), // confirmed fraud below
+      at(4, 'review'), // closed as legitimate below
+      at(5, 'block_and_review'), // under review
+    ]);
+    await store.setStatus('t0503', 'confirmed_fraud', 'alice', null, old + 10);
+    await store.setStatus('t0504', 'legitimate', 'alice', null, old + 10);
+    await store.setStatus('t0505', 'under_review', 'alice', null, old + 10);
+    assert.deepEqual(await store.countDecidedBefore(old + 100), { rows: 5, cases: 3 });
+    const ids = (rows: StoredTransaction[]) => rows.map((r) => r.transaction.transaction_id);
+    assert.deepEqual(ids(await store.oldestDecidedBefore(old + 100, 10, true)), ['t0501', 't0504']);
+    assert.deepEqual(ids(await store.oldestDecidedBefore(old + 100, 10)), [
+      't0501',
+      't0502',
+      't0503',
+      't0504',
+      't0505',
+    ]);
+    assert.equal(await store.deleteTransactions(['t0501', 't0502', 't0503', 't0504', 't0505']), 5);
+    assert.deepEqual(await store.countDecidedBefore(old + 100), { rows: 0, cases: 0 });
+  });
 }
