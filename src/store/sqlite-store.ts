@@ -26,7 +26,7 @@ import {
   type TransactionRow,
   type VerdictRow,
 } from './queries.ts';
-import { openSqlite } from './sqlite-connection.ts';
+import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
 import {
@@ -319,6 +319,15 @@ export class SqliteStore implements DecisionStore {
     return this.db
       .transaction((list: string[]) => list.reduce((n, id) => n + del.run(id).changes, 0))
       .immediate(ids);
+  }
+
+  /**
+   * Durability settings of the connection that commits decisions (the writer thread's, or this one's for an
+   * in-memory database) and of this one (reviews, keys, rules).
+   */
+  async durability(): Promise<{ writer: SqliteDurability; server: SqliteDurability }> {
+    const server = durabilityOf(this.db);
+    return { writer: this.writer === null ? server : await this.writer.durability(), server };
   }
 
   async ping(): Promise<boolean> {
