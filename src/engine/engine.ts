@@ -15,7 +15,7 @@ import {
 } from './decision.ts';
 import { FEATURE_COUNT } from './features/catalog.ts';
 import { applyMerchantLabel, extractFeatures } from './features/extract.ts';
-import { ACCOUNT_IDLE_MS } from './features/account-arena.ts';
+import { ACCOUNT_IDLE_MS, type AccountArena } from './features/account-arena.ts';
 import { InMemoryFeatureStore, type FeatureStateStore } from './features/feature-store.ts';
 import { LabelQueue, type PendingLabel } from './label-queue.ts';
 import type { ModelSlot } from './model.ts';
@@ -167,11 +167,11 @@ export class Engine {
 
   /**
    * Records a transaction into the account and merchant state without deciding it: the same feature code as
-   * `score`, for rebuilding the state from stored history after a restart.
+   * `score`, for rebuilding the state from stored history after a restart. `accounts` takes the account side
+   * elsewhere (a scratch arena when account state lives in a shared store that already has it).
    */
-  record(tx: Transaction): void {
+  record(tx: Transaction, accounts: AccountArena = this.store.accounts): void {
     if (this.labels.size > 0) this.labels.drain(tx.timestamp, this.applyLabel);
-    const accounts = this.store.accounts;
     const merchant = tx.merchant_id === undefined ? null : this.store.merchant(tx.merchant_id);
     extractFeatures(tx, accounts, accounts.slot(tx.account_id), merchant, this.features, true);
     if (tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);

@@ -76,7 +76,11 @@ export class DecisionService {
    * marked degraded until it is done.
    */
   startRebuild(options: RebuildOptions = {}): StateRebuild {
-    this.rebuild = new StateRebuild(this.engine, this.store, { now: this.now, ...options });
+    this.rebuild = new StateRebuild(this.engine, this.store, {
+      now: this.now,
+      accountsShared: this.sharedState !== null,
+      ...options,
+    });
     return this.rebuild;
   }
 

@@ -9,7 +9,7 @@
  * engine. Until it is done the service marks its decisions degraded and /health says how far it got.
  */
 import type { Engine } from '../engine/engine.ts';
-import { ALLOWED_LATENESS_MS } from '../engine/features/account-arena.ts';
+import { ALLOWED_LATENESS_MS, AccountArena } from '../engine/features/account-arena.ts';
 import { ACCOUNT_WINDOWS_MS } from '../engine/features/catalog.ts';
 import type { DecidedCursor, DecisionStore } from '../store/types.ts';
 
@@ -35,6 +35,11 @@ export interface RebuildOptions {
   /** Rows read per page; a page is recorded in one turn of the event loop. */
   pageSize?: number;
   now?: () => number;
+  /**
+   * Account state lives in a shared store (Redis) that kept it through the restart: only merchants are rebuilt.
+   * Recording the history into the accounts too would count it twice once a lease writes them back.
+   */
+  accountsShared?: boolean;
 }
 
 export class StateRebuild {
@@ -48,6 +53,7 @@ export class StateRebuild {
   private finished: number | null = null;
   private error: string | undefined;
   private readonly pageSize: number;
+  private readonly accountsShared: boolean;
   /** Settles when the rebuild is over (it never rejects: a failure is reported in `progress`). */
   readonly finishedPromise: Promise<void>;
 
@@ -57,6 +63,7 @@ export class StateRebuild {
     options: RebuildOptions = {},
   ) {
     this.pageSize = options.pageSize ?? 500;
+    this.accountsShared = options.accountsShared ?? false;
     this.until = (options.now ?? Date.now)();
     this.since = this.until - REBUILD_HORIZON_MS;
     this.finishedPromise = this.run();
@@ -100,7 +107,9 @@ export class StateRebuild {
       for (;;) {
         await nextTurn();
         const page = await this.store.decidedBetween(this.since, this.until, after, this.pageSize);
-        for (const row of page) this.engine.record(row.transaction);
+        // With shared accounts their side goes to a scratch arena, dropped with the page.
+        const accounts = this.accountsShared ? new AccountArena() : undefined;
+        for (const row of page) this.engine.record(row.transaction, accounts);
         this.transactions += page.length;
         const last = page[page.length - 1];
         if (last !== undefined) {
