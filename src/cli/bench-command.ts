@@ -1,6 +1,6 @@
 /**
- * `fraudwatch bench engine|models|http|store|stream|stream-ceiling|accuracy`: benchmarks that print one JSON line
- * of figures (accuracy: one per dataset and system); not tests.
+ * `fraudwatch bench engine|models|http|store|rebuild|stream|stream-ceiling|accuracy`: benchmarks that print one
+ * JSON line of figures (accuracy: one per dataset and system); not tests.
  */
 import type { Command } from 'commander';
 import type { StreamCeilingOptions } from '../../bench/stream-ceiling.ts';
@@ -137,6 +137,21 @@ export function registerBenchCommand(program: Command): void {
       const { runStoreBench } = await import('../../bench/store.ts');
       for (const store of stores)
         console.log(JSON.stringify(await runStoreBench({ store, rows: opts.rows })));
+    });
+
+  bench
+    .command('rebuild')
+    .description(
+      'how long a restarted process takes to rebuild account and merchant state from N stored decisions (30 days)',
+    )
+    .option('--store <which>', 'embedded or postgres', 'embedded')
+    .option('--rows <n>', 'stored decisions', positiveInt('--rows'), 1_000_000)
+    .option('--json', 'print only the JSON line (the default output is the same line)')
+    .action(async (opts: { store: string; rows: number }) => {
+      if (opts.store === 'both') bench.error('--store must be embedded or postgres');
+      const [store] = chosenStores(opts.store, ['embedded', 'postgres'], bench);
+      const { runRebuildBench } = await import('../../bench/rebuild.ts');
+      console.log(JSON.stringify(await runRebuildBench({ store: store!, rows: opts.rows })));
     });
 
   streamLoadOptions(bench.command('stream'))

@@ -11,16 +11,40 @@ export function positiveInt(option: string): (value: string) => number {
   };
 }
 
-/** Durations like 90s, 15m, 12h, 7d (or plain milliseconds). */
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  min: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+};
+
+/**
+ * Durations with a unit: 500ms, 90s, 15min, 12h, 7d, 2w. A bare number is refused (is 3 three days or three
+ * milliseconds?), so is `m` (minutes or months?) and so are months and years, whose length varies.
+ */
+export function parseDuration(value: string): { ms: number } | { error: string } {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  if (!m) return { error: 'must be a duration such as 90s, 15min, 12h or 7d' };
+  const unit = m[2]!.toLowerCase();
+  if (unit === '') return { error: 'needs a unit: ms, s, min, h, d or w (e.g. 90d)' };
+  if (unit === 'm') return { error: 'm is ambiguous: write min for minutes, or days (30d) for a month' };
+  if (/^(mo|mon|month|months|y|yr|year|years)$/.test(unit))
+    return { error: 'months and years vary in length: give days (e.g. 90d)' };
+  const factor = DURATION_UNITS[unit];
+  if (factor === undefined) return { error: `unknown unit "${m[2]}": use ms, s, min, h, d or w` };
+  return { ms: Number(m[1]) * factor };
+}
+
 export function durationMs(option: string): (value: string) => number {
   return (value: string) => {
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
-    if (!m)
+    const parsed = parseDuration(value);
+    if ('error' in parsed)
       throw new InvalidArgumentError(
-        `${option} must be a duration such as 90s, 15m, 12h or 7d, got "${value}"`,
+        `${option} must be a duration such as 90s, 15min, 12h or 7d, got "${value}": ${parsed.error}`,
       );
-    const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 'ms']!;
-    return Number(m[1]) * unit;
+    return parsed.ms;
   };
 }
 

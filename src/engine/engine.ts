@@ -15,6 +15,7 @@ import {
 } from './decision.ts';
 import { F, FEATURE_COUNT } from './features/catalog.ts';
 import { applyMerchantLabel, extractFeatures } from './features/extract.ts';
+import { ACCOUNT_IDLE_MS, type AccountArena } from './features/account-arena.ts';
 import { InMemoryFeatureStore, type FeatureStateStore } from './features/feature-store.ts';
 import { LabelQueue, type PendingLabel } from './label-queue.ts';
 import type { ModelSlot } from './model.ts';
@@ -39,6 +40,12 @@ export interface EngineOptions {
    * and a large id map costs hash-table cache misses on every transaction.
    */
   recentTransactions?: number;
+  /**
+   * The wall clock, for a live engine: accounts idle past every window are evicted by transaction time, never
+   * later than this clock says, so a transaction dated in the future cannot make current accounts look idle.
+   * Without it (replays, backtests), transaction time alone decides.
+   */
+  now?: () => number;
 }
 
 export interface ScoreOptions {
@@ -60,6 +67,9 @@ export class Engine {
   private readonly recentMerchants = new Map<string, string>();
   private readonly recentIds: (string | undefined)[];
   private recentNext = 0;
+  /** Newest transaction time recorded: state last touched more than ACCOUNT_IDLE_MS before it is evicted. */
+  private latestRecorded = -Infinity;
+  private readonly now: (() => number) | null;
   private readonly applyLabel = (label: PendingLabel): void =>
     applyMerchantLabel(this.store.merchant(label.merchantId), label.fraud, label.knownAt);
   /** Feature vector of the last scored transaction; overwritten by the next call. */
@@ -75,6 +85,7 @@ export class Engine {
     this.explainTop = options.explainTop ?? 3;
     this.recentCapacity = options.recentTransactions ?? 0;
     this.recentIds = new Array<string | undefined>(this.recentCapacity);
+    this.now = options.now ?? null;
     const problem = thresholdsProblem(this.settings.thresholds);
     if (problem) throw new RangeError(`settings.thresholds: ${problem}`);
   }
@@ -163,6 +174,28 @@ export class Engine {
     return this.store.merchant(tx.merchant_id).traffic.remove(tx.timestamp, 1);
   }
 
+  /**
+   * Records a transaction into the account and merchant state without deciding it: the same feature code as
+   * `score`, for rebuilding the state from stored history after a restart. `accounts` takes the account side
+   * elsewhere (a scratch arena when account state lives in a shared store that already has it).
+   */
+  record(tx: Transaction, accounts: AccountArena = this.store.accounts): void {
+    if (this.labels.size > 0) this.labels.drain(tx.timestamp, this.applyLabel);
+    const merchant = tx.merchant_id === undefined ? null : this.store.merchant(tx.merchant_id);
+    extractFeatures(tx, accounts, accounts.slot(tx.account_id), merchant, this.features, true);
+    if (tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
+    this.evictIdle(tx.timestamp);
+  }
+
+  /** Moves the eviction clock to `timestamp` (a recorded transaction's) and sweeps a few idle entries. */
+  private evictIdle(timestamp: number): void {
+    if (timestamp > this.latestRecorded) {
+      const bounded = this.now === null ? timestamp : Math.min(timestamp, this.now());
+      if (bounded > this.latestRecorded) this.latestRecorded = bounded;
+    }
+    this.store.evictIdle(this.latestRecorded - ACCOUNT_IDLE_MS);
+  }
+
   score(tx: Transaction, options?: ScoreOptions): Decision {
     const rules = this.rules;
     const settings = this.settings;
@@ -174,7 +207,10 @@ export class Engine {
     const slot = accounts.slot(tx.account_id);
     const merchant = tx.merchant_id === undefined ? null : this.store.merchant(tx.merchant_id);
     extractFeatures(tx, accounts, slot, merchant, f, record);
-    if (record && tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
+    if (record) {
+      if (tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
+      this.evictIdle(tx.timestamp);
+    }
 
     if (settings.bypass) {
       f[F.ruleScore] = 0;

@@ -20,6 +20,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
 import type { ModelRegistry } from './model-registry.ts';
+import { StateRebuild, type RebuildOptions } from './state-rebuild.ts';
 import { StateRollback } from './state-rollback.ts';
 
 export type DecideResult =
@@ -53,6 +54,8 @@ export class DecisionService {
   readonly latency = new LatencyHistory();
   /** The model versions this process can put in force (null when it runs without models). */
   models: ModelRegistry | null = null;
+  /** The rebuild of account and merchant state from the store at start (null when none was asked for). */
+  rebuild: StateRebuild | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -68,6 +71,24 @@ export class DecisionService {
     this.rollback = new StateRollback(engine);
   }
 
+  /**
+   * Starts rebuilding the engine's state from the store (a process that just started has none); decisions are
+   * marked degraded until it is done.
+   */
+  startRebuild(options: RebuildOptions = {}): StateRebuild {
+    this.rebuild = new StateRebuild(this.engine, this.store, {
+      now: this.now,
+      accountsShared: this.sharedState !== null,
+      ...options,
+    });
+    return this.rebuild;
+  }
+
+  /** True while the state is not yet rebuilt (or its rebuild failed): features miss history. */
+  get rebuilding(): boolean {
+    return this.rebuild !== null && !this.rebuild.done;
+  }
+
   /** The components every process reports in /health: its store, its models and its feature state. */
   async componentHealth() {
     const database = this.store.databaseHealth
@@ -75,14 +96,18 @@ export class DecisionService {
       : { status: (await this.store.ping()) ? ('healthy' as const) : ('unhealthy' as const) };
     const models = this.engine.modelCount;
     const shared = this.sharedState === null ? null : await this.sharedState.ping();
+    const rebuilding = this.rebuilding;
+    const rebuild = this.rebuild === null ? {} : { rebuild: this.rebuild.progress };
     return {
       database: { ...database, kind: this.store.kind },
-      model: { status: models > 0 ? 'healthy' : 'degraded', models },
+      // Models score features; until the history is rebuilt those are short of it.
+      model: { status: models > 0 && !rebuilding ? 'healthy' : 'degraded', models, ...rebuild },
       // Shared account state (Redis): while it is down, decisions go on, on fresh features, marked degraded.
-      feature_store:
-        shared === null
-          ? { status: 'healthy', kind: 'in_process' }
-          : { status: shared ? 'healthy' : 'degraded', kind: 'redis' },
+      feature_store: {
+        status: (shared === null || shared) && !rebuilding ? 'healthy' : 'degraded',
+        kind: shared === null ? 'in_process' : 'redis',
+        ...rebuild,
+      },
     } as const;
   }
 
@@ -218,8 +243,9 @@ export class DecisionService {
       this.rollback.settle(tx, false);
       throw e;
     }
-    // Without the shared state the account was scored on fresh (default) features.
-    if (lease !== null && !lease.available) decision.degraded = true;
+    // Without the shared state the account was scored on fresh (default) features; before the rebuild is done,
+    // on part of its history.
+    if ((lease !== null && !lease.available) || this.rebuilding) decision.degraded = true;
     const decidedAt = this.now();
     this.observe(decision, decidedAt, (performance.now() - started) / 1000);
     return this.writeScored(tx, {

@@ -1,6 +1,7 @@
 /**
  * Builds the DecisionService a process runs (serve or worker): the store from DATABASE_URL or the data dir, the
- * last published rules, and the models (trained on simulated history at first start, then loaded).
+ * last published rules, and the models (trained on simulated history at first start, then loaded); the engine's
+ * state is rebuilt from the store in the background (state-rebuild.ts).
  */
 import { join } from 'node:path';
 import { Engine } from '../engine/engine.ts';
@@ -36,7 +37,7 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
   const log = options.log ?? console.log;
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   // Verdicts given live carry their real time: no extra label delay.
-  const engine = new Engine({ labelDelayMs: 0 });
+  const engine = new Engine({ labelDelayMs: 0, now: Date.now });
   // The rules in force are the last ones published, so a restart keeps what analysts changed.
   const [latest] = await store.listRuleVersions(1);
   if (latest !== undefined) {
@@ -62,5 +63,15 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
     : null;
   const service = new DecisionService(engine, store, Date.now, 1000, new Metrics(), shared);
   service.models = registry;
+  // A process starts with empty windows: the history comes back from the store while traffic is served.
+  const rebuild = service.startRebuild();
+  void rebuild.finishedPromise.then(() => {
+    const p = rebuild.progress;
+    if (p.state === 'done')
+      log(
+        `state rebuilt from the store: ${p.transactions} transactions and ${p.verdicts} verdicts in ${p.seconds.toFixed(1)} s`,
+      );
+    else console.error(`state rebuild failed (decisions stay marked degraded): ${p.error}`);
+  });
   return service;
 }

@@ -5,11 +5,12 @@
  * back and the locks released (compare-and-delete in Lua) in one pipelined round trip each way. Two processes
  * never hold the same account at once, so no update is lost. When Redis cannot be reached the lease says so:
  * the caller scores those accounts on fresh state and marks the decisions degraded, and the next lease tries
- * Redis again, so recovery needs no one.
+ * Redis again, so recovery needs no one. Blocks expire 31 days after their last write (their windows are empty by
+ * then), so Redis holds the active accounts only.
  */
 import { randomUUID } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
-import type { AccountArena } from '../engine/features/account-arena.ts';
+import { ACCOUNT_IDLE_MS, type AccountArena } from '../engine/features/account-arena.ts';
 
 export interface AccountLease {
   /** False when Redis was unreachable: the accounts were reset to fresh state and must not be written back. */
@@ -33,11 +34,11 @@ const UNLOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call(
 /** Extends a lock this lease still holds. */
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 /**
- * Writes the block (or deletes it when ARGV[2] is empty) and unlocks, only while the lock is still this lease's:
- * 1 done, 0 the lock was lost.
+ * Writes the block with a time to live of ARGV[3] ms (or deletes it when ARGV[2] is empty) and unlocks, only while
+ * the lock is still this lease's: 1 done, 0 the lock was lost.
  */
 const WRITE_AND_UNLOCK = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return 0 end
-if ARGV[2] == '' then redis.call('del', KEYS[2]) else redis.call('set', KEYS[2], ARGV[2]) end
+if ARGV[2] == '' then redis.call('del', KEYS[2]) else redis.call('set', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
 redis.call('del', KEYS[1])
 return 1`;
 
@@ -49,6 +50,11 @@ export interface RedisStateOptions {
   lockMs?: number;
   /** Give up waiting for a lock held by another process after this long (the lease is then unavailable). */
   waitMs?: number;
+  /**
+   * An account's block expires this long after its last write. Default ACCOUNT_IDLE_MS (31 days): by then every
+   * window is empty, and the engine evicts such an account from memory too.
+   */
+  blockTtlMs?: number;
 }
 
 export class RedisAccountState implements SharedAccountState {
@@ -56,6 +62,7 @@ export class RedisAccountState implements SharedAccountState {
   private readonly prefix: string;
   private readonly lockMs: number;
   private readonly waitMs: number;
+  private readonly blockTtl: string;
   private connecting: Promise<unknown> | null = null;
 
   constructor(
@@ -65,6 +72,7 @@ export class RedisAccountState implements SharedAccountState {
     this.prefix = options.prefix ?? 'fraudwatch';
     this.lockMs = options.lockMs ?? 5000;
     this.waitMs = options.waitMs ?? 6000;
+    this.blockTtl = String(options.blockTtlMs ?? ACCOUNT_IDLE_MS);
     this.client = createClient({
       url: options.url,
       // Fail at once while disconnected (decisions go on, degraded) instead of queueing commands without bound.
@@ -168,7 +176,7 @@ export class RedisAccountState implements SharedAccountState {
                 : Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('base64');
             return this.client.eval(WRITE_AND_UNLOCK, {
               keys: [this.lockKey(id), this.blockKey(id)],
-              arguments: [token, block],
+              arguments: [token, block, this.blockTtl],
             });
           }),
         );

@@ -10,6 +10,7 @@ import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-error
 import {
   anomalyWhere,
   auditLimit,
+  CASE_CONDITION,
   auditWhere,
   decisionRowValues,
   featuresFromBytes,
@@ -22,7 +23,10 @@ import {
   RECENT_DECISIONS_SQL,
   statsSql,
   TRANSACTION_COLUMNS,
+  VERDICTS_SQL,
+  fromVerdictRow,
   type TransactionRow,
+  type VerdictRow,
 } from './queries.ts';
 import {
   encodeCursor,
@@ -35,6 +39,7 @@ import {
   type DecisionStats,
   type DecisionStore,
   type DecisionWithFeatures,
+  type DecidedCursor,
   type RecentCursor,
   type NewDecision,
   type Page,
@@ -42,6 +47,7 @@ import {
   type SaveResult,
   type StatusChange,
   type StoredTransaction,
+  type StoredVerdict,
 } from './types.ts';
 
 const placeholder = (n: number): string => `$${n}`;
@@ -443,12 +449,50 @@ export class PostgresStore implements DecisionStore {
     return rows.map(fromRow);
   }
 
-  async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
+  async oldestDecidedBefore(cutoff: number, limit: number, keepCases = false): Promise<StoredTransaction[]> {
+    const keep = keepCases ? `AND NOT ${CASE_CONDITION}` : '';
     const { rows } = await this.read<TransactionRow>(
-      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < $1 ORDER BY decided_at, transaction_id LIMIT $2`,
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < $1 ${keep} ORDER BY decided_at, transaction_id LIMIT $2`,
       [cutoff, limit],
     );
     return rows.map(fromRow);
+  }
+
+  async countDecidedBefore(cutoff: number): Promise<{ rows: number; cases: number }> {
+    const { rows } = await this.pool.query<{ n: string; cases: string }>(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN ${CASE_CONDITION} THEN 1 ELSE 0 END), 0) AS cases
+       FROM transactions WHERE decided_at < $1`,
+      [cutoff],
+    );
+    return { rows: Number(rows[0]!.n), cases: Number(rows[0]!.cases) };
+  }
+
+  async decidedBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<StoredTransaction[]> {
+    const { rows } =
+      after === null
+        ? await this.pool.query<TransactionRow>(
+            `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= $1 AND decided_at < $2
+             ORDER BY decided_at, transaction_id LIMIT $3`,
+            [from, until, limit],
+          )
+        : await this.pool.query<TransactionRow>(
+            `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= $1 AND decided_at < $2
+             AND (decided_at > $3 OR transaction_id > $4)
+             ORDER BY decided_at, transaction_id LIMIT $5`,
+            // The cursor's time is the range's lower bound, so each page starts where the last ended in the index.
+            [Math.max(from, after.decided_at), until, after.decided_at, after.transaction_id, limit],
+          );
+    return rows.map(fromRow);
+  }
+
+  async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
+    const { rows } = await this.pool.query<VerdictRow>(VERDICTS_SQL('$1', '$2'), [after ?? 0, limit]);
+    return rows.map(fromVerdictRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

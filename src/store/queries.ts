@@ -17,6 +17,7 @@ import {
   type CaseStatus,
   type NewDecision,
   type StoredTransaction,
+  type StoredVerdict,
 } from './types.ts';
 
 export const TRANSACTION_COLUMNS = 'payload, decision, status, decided_at, updated_at';
@@ -79,6 +80,43 @@ export function fromRow(row: TransactionRow): StoredTransaction {
     status: row.status as CaseStatus,
     decided_at: Number(row.decided_at),
     updated_at: Number(row.updated_at),
+  };
+}
+
+/**
+ * The rows retention keeps unless told otherwise: open cases (flagged, not yet closed) and confirmed fraud, which
+ * chargebacks, disputes and investigations still need.
+ */
+export const CASE_CONDITION =
+  "((outcome <> 'approve' AND status IN ('open', 'under_review')) OR status = 'confirmed_fraud')";
+
+/**
+ * Verdicts as the audit trail recorded them (every status change to confirmed fraud or legitimate, on a stored
+ * transaction with a merchant), paged by audit id (`after` is the last id of the page before).
+ */
+export function VERDICTS_SQL(after: string, limit: string): string {
+  return `SELECT a.id, a.transaction_id, t.merchant_id, a.new_value, a.at FROM audit a
+    JOIN transactions t ON t.transaction_id = a.transaction_id
+    WHERE a.id > ${after} AND a.action = 'status_change' AND a.new_value IN ('confirmed_fraud', 'legitimate')
+      AND t.merchant_id IS NOT NULL
+    ORDER BY a.id LIMIT ${limit}`;
+}
+
+export interface VerdictRow {
+  id: number | string;
+  transaction_id: string;
+  merchant_id: string;
+  new_value: string;
+  at: number | string;
+}
+
+export function fromVerdictRow(row: VerdictRow): StoredVerdict {
+  return {
+    audit_id: Number(row.id),
+    transaction_id: row.transaction_id,
+    merchant_id: row.merchant_id,
+    fraud: row.new_value === 'confirmed_fraud',
+    at: Number(row.at),
   };
 }
 

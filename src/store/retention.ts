@@ -19,6 +19,8 @@ export async function archiveAndDelete(
   cutoff: number,
   archivePath: string | null,
   batchSize = 1000,
+  /** Leave open cases and confirmed fraud in place. */
+  keepCases = false,
 ): Promise<RetentionResult> {
   const file = archivePath ? createWriteStream(archivePath, { flags: 'a' }) : null;
   const gzip = file ? createGzip() : null;
@@ -26,7 +28,7 @@ export async function archiveAndDelete(
   const result: RetentionResult = { archived: 0, deleted: 0, batches: 0 };
   try {
     for (;;) {
-      const batch = await store.oldestDecidedBefore(cutoff, batchSize);
+      const batch = await store.oldestDecidedBefore(cutoff, batchSize, keepCases);
       if (batch.length === 0) break;
       if (gzip) {
         const lines = batch.map((s) => JSON.stringify(s)).join('\n') + '\n';

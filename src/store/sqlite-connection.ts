@@ -10,7 +10,9 @@ export function openSqlite(path: string): Database.Database {
   // committing waits for it (up to 5 s) instead of failing.
   const db = new Database(path, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
+  // FULL: a commit is on disk (WAL synced) before it returns, so a decision answered survives a power cut.
+  // NORMAL syncs only at checkpoints: an answered 201 could be lost (BENCHMARKS.md, "Store": what it costs).
+  db.pragma('synchronous = FULL');
   // Every request looks its id up: with SQLite's default 2 MB page cache those reads go through the OS once
   // the table outgrows it (a profile showed them at 8 % of the server); 64 MB of cache and memory-mapped reads
   // keep the hot pages in the process.
@@ -18,4 +20,17 @@ export function openSqlite(path: string): Database.Database {
   db.pragma('mmap_size = 268435456');
   db.pragma('foreign_keys = ON');
   return db;
+}
+
+/** The durability settings a connection runs with, as SQLite reports them (synchronous: 2 is FULL). */
+export interface SqliteDurability {
+  journal_mode: string;
+  synchronous: number;
+}
+
+export function durabilityOf(db: Database.Database): SqliteDurability {
+  return {
+    journal_mode: db.pragma('journal_mode', { simple: true }) as string,
+    synchronous: db.pragma('synchronous', { simple: true }) as number,
+  };
 }

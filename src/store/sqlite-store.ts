@@ -10,6 +10,7 @@ import { MIGRATIONS } from './migrations.ts';
 import {
   anomalyWhere,
   auditLimit,
+  CASE_CONDITION,
   auditWhere,
   featuresFromBytes,
   foldStats,
@@ -20,9 +21,12 @@ import {
   RECENT_DECISIONS_SQL,
   statsSql,
   TRANSACTION_COLUMNS,
+  VERDICTS_SQL,
+  fromVerdictRow,
   type TransactionRow,
+  type VerdictRow,
 } from './queries.ts';
-import { openSqlite } from './sqlite-connection.ts';
+import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
 import {
@@ -37,11 +41,13 @@ import {
   type DecisionWithFeatures,
   type RecentCursor,
   type NewDecision,
+  type DecidedCursor,
   type Page,
   type RuleVersionRecord,
   type SaveResult,
   type StatusChange,
   type StoredTransaction,
+  type StoredVerdict,
 } from './types.ts';
 
 const placeholder = (): string => '?';
@@ -271,11 +277,47 @@ export class SqliteStore implements DecisionStore {
     return rows.map(fromRow);
   }
 
-  async oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]> {
+  async oldestDecidedBefore(cutoff: number, limit: number, keepCases = false): Promise<StoredTransaction[]> {
+    const keep = keepCases ? `AND NOT ${CASE_CONDITION}` : '';
     const rows = this.stmt(
-      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < ? ORDER BY decided_at, transaction_id LIMIT ?`,
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at < ? ${keep} ORDER BY decided_at, transaction_id LIMIT ?`,
     ).all(cutoff, limit) as TransactionRow[];
     return rows.map(fromRow);
+  }
+
+  async countDecidedBefore(cutoff: number): Promise<{ rows: number; cases: number }> {
+    const row = this.stmt(
+      `SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN ${CASE_CONDITION} THEN 1 ELSE 0 END), 0) AS cases
+       FROM transactions WHERE decided_at < ?`,
+    ).get(cutoff) as { n: number; cases: number };
+    return { rows: row.n, cases: row.cases };
+  }
+
+  async decidedBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<StoredTransaction[]> {
+    // The cursor's time is the range's lower bound, so each page starts where the last ended in the index.
+    const rows = (
+      after === null
+        ? this.stmt(
+            `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= ? AND decided_at < ?
+             ORDER BY decided_at, transaction_id LIMIT ?`,
+          ).all(from, until, limit)
+        : this.stmt(
+            `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE decided_at >= ? AND decided_at < ?
+             AND (decided_at > ? OR transaction_id > ?)
+             ORDER BY decided_at, transaction_id LIMIT ?`,
+          ).all(Math.max(from, after.decided_at), until, after.decided_at, after.transaction_id, limit)
+    ) as TransactionRow[];
+    return rows.map(fromRow);
+  }
+
+  async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
+    const rows = this.stmt(VERDICTS_SQL('?', '?')).all(after ?? 0, limit) as VerdictRow[];
+    return rows.map(fromVerdictRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {
@@ -283,6 +325,15 @@ export class SqliteStore implements DecisionStore {
     return this.db
       .transaction((list: string[]) => list.reduce((n, id) => n + del.run(id).changes, 0))
       .immediate(ids);
+  }
+
+  /**
+   * Durability settings of the connection that commits decisions (the writer thread's, or this one's for an
+   * in-memory database) and of this one (reviews, keys, rules).
+   */
+  async durability(): Promise<{ writer: SqliteDurability; server: SqliteDurability }> {
+    const server = durabilityOf(this.db);
+    return { writer: this.writer === null ? server : await this.writer.durability(), server };
   }
 
   async ping(): Promise<boolean> {

@@ -7,11 +7,15 @@
 import type Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { batchInserter, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
-import { openSqlite } from './sqlite-connection.ts';
+import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
 
-export type WriterRequest = { kind: 'insert'; seq: number; batch: InsertBatch } | { kind: 'close' };
+export type WriterRequest =
+  | { kind: 'insert'; seq: number; batch: InsertBatch }
+  | { kind: 'durability'; seq: number }
+  | { kind: 'close' };
 export type WriterReply =
   | { kind: 'inserted'; seq: number; outcomes: InsertOutcome[] }
+  | { kind: 'durability'; seq: number; settings: SqliteDurability }
   | { kind: 'failed'; seq: number; message: string; code: string | undefined };
 
 const port = parentPort!;
@@ -23,6 +27,14 @@ port.on('message', (request: WriterRequest) => {
   if (request.kind === 'close') {
     db.close();
     port.close();
+    return;
+  }
+  if (request.kind === 'durability') {
+    port.postMessage({
+      kind: 'durability',
+      seq: request.seq,
+      settings: durabilityOf(db),
+    } satisfies WriterReply);
     return;
   }
   let reply: WriterReply;

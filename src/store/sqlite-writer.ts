@@ -4,12 +4,13 @@
  * process alive, and an awaited write always does.
  */
 import type { Worker } from 'node:worker_threads';
+import type { SqliteDurability } from './sqlite-connection.ts';
 import type { InsertBatch, InsertOutcome } from './sqlite-insert.ts';
 import type { WriterReply, WriterRequest } from './sqlite-writer-thread.ts';
 import { startThread } from './start-thread.ts';
 
 interface Waiter {
-  resolve: (outcomes: InsertOutcome[]) => void;
+  resolve: (reply: WriterReply) => void;
   reject: (error: Error) => void;
 }
 
@@ -35,14 +36,26 @@ export class SqliteWriterThread {
     );
   }
 
-  insert(batch: InsertBatch): Promise<InsertOutcome[]> {
+  async insert(batch: InsertBatch): Promise<InsertOutcome[]> {
+    const reply = await this.send({ kind: 'insert', seq: ++this.seq, batch }, [
+      batch.features.buffer as ArrayBuffer,
+    ]);
+    return reply.kind === 'inserted' ? reply.outcomes : [];
+  }
+
+  /** The journal and sync settings of the thread's own connection (the one that commits decisions). */
+  async durability(): Promise<SqliteDurability> {
+    const reply = await this.send({ kind: 'durability', seq: ++this.seq });
+    if (reply.kind !== 'durability') throw new Error('the writer thread answered something else');
+    return reply.settings;
+  }
+
+  private send(request: WriterRequest & { seq: number }, transfer: ArrayBuffer[] = []): Promise<WriterReply> {
     if (this.failure !== null) return Promise.reject(this.failure);
-    const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
-      this.waiting.set(seq, { resolve, reject });
-      const request: WriterRequest = { kind: 'insert', seq, batch };
-      this.worker.postMessage(request, [batch.features.buffer as ArrayBuffer]);
+      this.waiting.set(request.seq, { resolve, reject });
+      this.worker.postMessage(request, transfer);
     });
   }
 
@@ -51,8 +64,8 @@ export class SqliteWriterThread {
     if (waiter === undefined) return;
     this.waiting.delete(reply.seq);
     if (this.waiting.size === 0 && !this.closing) this.worker.unref();
-    if (reply.kind === 'inserted') waiter.resolve(reply.outcomes);
-    else waiter.reject(Object.assign(new Error(reply.message), { code: reply.code }));
+    if (reply.kind === 'failed') waiter.reject(Object.assign(new Error(reply.message), { code: reply.code }));
+    else waiter.resolve(reply);
   }
 
   private fail(error: Error): void {

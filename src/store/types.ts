@@ -136,6 +136,23 @@ export interface RuleVersionRecord {
   published_by: string;
 }
 
+/** Where a page of `decidedBetween` ends: the next page starts after this decision. */
+export interface DecidedCursor {
+  decided_at: number;
+  transaction_id: string;
+}
+
+/** An analyst's verdict on a stored transaction (from the audit trail), for rebuilding merchant label risk. */
+export interface StoredVerdict {
+  /** The audit entry that recorded it; verdicts are paged by it. */
+  audit_id: number;
+  transaction_id: string;
+  merchant_id: string;
+  fraud: boolean;
+  /** When the verdict was given, epoch ms. */
+  at: number;
+}
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -175,8 +192,28 @@ export interface DecisionStore {
   decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats>;
   /** The account's most recent transactions (by transaction time), newest first. */
   accountTransactions(accountId: string, limit: number): Promise<StoredTransaction[]>;
-  /** Up to `limit` stored transactions decided before `cutoff` (epoch ms), oldest first, for archiving. */
-  oldestDecidedBefore(cutoff: number, limit: number): Promise<StoredTransaction[]>;
+  /**
+   * Up to `limit` stored transactions decided before `cutoff` (epoch ms), oldest first, for archiving; with
+   * `keepCases`, open cases and confirmed fraud are left out.
+   */
+  oldestDecidedBefore(cutoff: number, limit: number, keepCases?: boolean): Promise<StoredTransaction[]>;
+  /** How many transactions were decided before `cutoff`, and how many of them are open cases or confirmed fraud. */
+  countDecidedBefore(cutoff: number): Promise<{ rows: number; cases: number }>;
+  /**
+   * Up to `limit` transactions decided in [from, until), in decision order (decided_at, then id), starting after
+   * `after`: the history a restarted engine records again.
+   */
+  decidedBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<StoredTransaction[]>;
+  /**
+   * Up to `limit` verdicts, oldest first after audit entry `after`: each status change to confirmed fraud or
+   * legitimate of a stored transaction with a merchant, as `review` gave them to the engine.
+   */
+  listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]>;
   /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */
   deleteTransactions(ids: string[]): Promise<number>;
   /** Is the database reachable (for /health). */

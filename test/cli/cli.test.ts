@@ -125,3 +125,17 @@ test('worker, dlq and simulate --to refuse bad options with a message naming the
   assert.notEqual(partitions.status, 0);
   assert.match(partitions.stderr, /FRAUDWATCH_PARTITIONS: must be an integer from 1 to 1024/);
 });
+
+test('every duration option needs a unit: a bare number and an ambiguous m are refused, naming the option', () => {
+  for (const [args, option] of [
+    [['worker', '--ack-wait', '30'], '--ack-wait'],
+    [['replay', 'missing.csv', '--label-delay', '7'], '--label-delay'],
+    [['replay', 'missing.csv', '--retrain-every', '1m'], '--retrain-every'],
+    [['train', '--data', 'missing.csv', '--out', dir, '--label-delay', '7'], '--label-delay'],
+  ] as const) {
+    const r = cli(...args);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, new RegExp(`${option} must be a duration such as 90s, 15min, 12h or 7d`));
+    assert.match(r.stderr, /needs a unit|m is ambiguous/);
+  }
+});

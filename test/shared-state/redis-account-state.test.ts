@@ -2,7 +2,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
 import { Engine } from '../../src/engine/engine.ts';
+import { ACCOUNT_IDLE_MS } from '../../src/engine/features/account-arena.ts';
 import { indexOfFeature } from '../../src/engine/features/catalog.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { DecisionService } from '../../src/service/decision-service.ts';
@@ -65,6 +70,56 @@ test('two services on one account at the same time: every transaction sees every
     await a.shared.close();
     await b.shared.close();
     await a.store.close();
+  }
+});
+
+test('account blocks in Redis expire 31 days after their last write; each write renews the time to live', async (t) => {
+  if (!(await requireRedis(t))) return;
+  const prefix = `test-${randomUUID()}`;
+  const a = await node(REDIS_URL, prefix);
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  try {
+    assert.equal((await a.service.decide(tx('ttl-1', 1, 'acct-ttl'))).kind, 'created');
+    const key = `${prefix}:account:acct-ttl`;
+    const first = await client.pTTL(key);
+    assert.ok(first > ACCOUNT_IDLE_MS - 60_000 && first <= ACCOUNT_IDLE_MS, `PTTL ${first}`);
+    await client.pExpire(key, 60_000); // as if written long ago
+    assert.equal((await a.service.decide(tx('ttl-2', 2, 'acct-ttl'))).kind, 'created');
+    assert.ok((await client.pTTL(key)) > ACCOUNT_IDLE_MS - 60_000, 'the write set a full time to live again');
+    assert.equal(ACCOUNT_IDLE_MS, 31 * 86_400_000, 'the 30-day window plus a day of lateness');
+    // No key of this run is left without an expiry (-1), locks included.
+    for (const k of await client.keys(`${prefix}:*`)) assert.ok((await client.pTTL(k)) > 0, `${k} has a TTL`);
+  } finally {
+    await client.close();
+    await a.shared.close();
+    await a.store.close();
+  }
+});
+
+test('with Redis, a restart rebuilds merchants only: the accounts Redis kept are not counted twice', async (t) => {
+  if (!(await requireRedis(t))) return;
+  const prefix = `test-${randomUUID()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'fraudwatch-redis-rebuild-'));
+  const a = await node(REDIS_URL, prefix, new SqliteStore(join(dir, 'r.db')));
+  for (let i = 0; i < 5; i++)
+    assert.equal((await a.service.decide(tx(`rb-${i}`, i, 'acct-rb'))).kind, 'created');
+  await a.shared.close();
+  await a.store.close();
+  const b = await node(REDIS_URL, prefix, new SqliteStore(join(dir, 'r.db')));
+  try {
+    await b.service.startRebuild().finishedPromise;
+    assert.equal(b.service.rebuild!.progress.transactions, 5);
+    // Nothing recorded into the local account copy, which a lease taken meanwhile would write back to Redis.
+    assert.equal(b.engine.featureStore.accounts.total('acct-rb'), 0);
+    const r = await b.service.decide(tx('rb-5', 5, 'acct-rb'));
+    assert.ok(r.kind === 'created' && !r.decision.degraded);
+    const [latest] = await b.store.recentDecisions(1);
+    assert.equal(latest!.features![TOTAL], 5, 'five earlier transactions, from Redis, once');
+    assert.equal(latest!.features![indexOfFeature('merchant_count_30d')], 5, 'the merchant was rebuilt');
+  } finally {
+    await b.shared.close();
+    await b.store.close();
   }
 });
 

@@ -5,7 +5,7 @@ import type { Decision, Outcome } from '../../src/engine/decision.ts';
 import type { Transaction } from '../../src/engine/transaction.ts';
 import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import { LATEST_SCHEMA } from '../../src/store/migrations.ts';
-import type { DecisionStore, NewDecision, StoredTransaction } from '../../src/store/types.ts';
+import type { DecisionStore, NewDecision, StoredTransaction, StoredVerdict } from '../../src/store/types.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
 
@@ -398,5 +398,90 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
     const empty = await store.decisionStats(T2 - 60_000, T2, 60_000);
     assert.deepEqual(empty.outcomes, [0, 0, 0, 0]);
     assert.deepEqual(empty.buckets, []);
+  });
+
+  it('decisions of a time range come back in decision order, page by page; verdicts with their merchant and time', async () => {
+    const T3 = T0 + 300 * 86_400_000; // after every other row
+    const at = (i: number, decidedAt: number): NewDecision => ({
+      ...record(400 + i, 0.7, 'review'),
+      decided_at: decidedAt,
+    });
+    // Three share one decision time, so the keyset has to go on by id within it.
+    await store.saveDecisions([
+      at(4, T3 + 1000),
+      at(1, T3),
+      at(3, T3),
+      at(2, T3),
+      at(5, T3 + 2000),
+      at(6, T3 + 9000), // at `until`: outside
+      { ...record(407, 0.7, 'review', { merchant_id: undefined }), decided_at: T3 - 1 }, // before `from`
+    ]);
+    const pages: string[][] = [];
+    let after: { decided_at: number; transaction_id: string } | null = null;
+    for (;;) {
+      const page = await store.decidedBetween(T3, T3 + 9000, after, 2);
+      if (page.length === 0) break;
+      pages.push(page.map((s) => s.transaction.transaction_id));
+      const last = page[page.length - 1]!;
+      after = { decided_at: last.decided_at, transaction_id: last.transaction.transaction_id };
+    }
+    assert.deepEqual(pages, [['t0401', 't0402'], ['t0403', 't0404'], ['t0405']]);
+    const first = (await store.decidedBetween(T3, T3 + 9000, null, 1))[0]!;
+    assert.equal(first.transaction.amount, 411);
+    assert.equal(first.decided_at, T3);
+
+    await store.setStatus('t0402', 'confirmed_fraud', 'alice', null, T3 + 5000);
+    await store.setStatus('t0403', 'legitimate', 'alice', null, T3 + 6000);
+    await store.setStatus('t0404', 'under_review', 'alice', null, T3 + 7000); // no verdict yet
+    await store.setStatus('t0407', 'confirmed_fraud', 'alice', null, T3 + 8000); // no merchant to feed
+    await store.setStatus('t0402', 'legitimate', 'bob', null, T3 + 8500); // a second verdict counts too
+    const verdicts: StoredVerdict[] = [];
+    let afterId: number | null = null;
+    for (;;) {
+      const page = await store.listVerdicts(afterId, 1);
+      if (page.length === 0) break;
+      verdicts.push(...page);
+      afterId = page[page.length - 1]!.audit_id;
+    }
+    const ours = verdicts.filter((v) => v.transaction_id.startsWith('t04'));
+    assert.deepEqual(
+      ours.map(({ audit_id: _, ...v }) => v),
+      [
+        { transaction_id: 't0402', merchant_id: 'm0', fraud: true, at: T3 + 5000 },
+        { transaction_id: 't0403', merchant_id: 'm1', fraud: false, at: T3 + 6000 },
+        { transaction_id: 't0402', merchant_id: 'm0', fraud: false, at: T3 + 8500 },
+      ],
+    );
+    assert.ok(ours[0]!.audit_id < ours[1]!.audit_id && ours[1]!.audit_id < ours[2]!.audit_id);
+  });
+
+  it('retention counts the rows before a cutoff and the cases among them, and can leave the cases out', async () => {
+    const old = T0 - 1000 * 86_400_000; // before every other row
+    const at = (i: number, outcome: Outcome): NewDecision => ({
+      ...record(500 + i, outcome === 'approve' ? 0.1 : 0.8, outcome),
+      decided_at: old + i,
+    });
+    await store.saveDecisions([
+      at(1, 'approve'),
+      at(2, 'review'), // an open case
+      at(3, 'decline'), // confirmed fraud below
+      at(4, 'review'), // closed as legitimate below
+      at(5, 'block_and_review'), // under review
+    ]);
+    await store.setStatus('t0503', 'confirmed_fraud', 'alice', null, old + 10);
+    await store.setStatus('t0504', 'legitimate', 'alice', null, old + 10);
+    await store.setStatus('t0505', 'under_review', 'alice', null, old + 10);
+    assert.deepEqual(await store.countDecidedBefore(old + 100), { rows: 5, cases: 3 });
+    const ids = (rows: StoredTransaction[]) => rows.map((r) => r.transaction.transaction_id);
+    assert.deepEqual(ids(await store.oldestDecidedBefore(old + 100, 10, true)), ['t0501', 't0504']);
+    assert.deepEqual(ids(await store.oldestDecidedBefore(old + 100, 10)), [
+      't0501',
+      't0502',
+      't0503',
+      't0504',
+      't0505',
+    ]);
+    assert.equal(await store.deleteTransactions(['t0501', 't0502', 't0503', 't0504', 't0505']), 5);
+    assert.deepEqual(await store.countDecidedBefore(old + 100), { rows: 0, cases: 0 });
   });
 }

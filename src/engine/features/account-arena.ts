@@ -3,9 +3,10 @@
  * counters, usual locations, and the values it has used before at the block's tail. One Map lookup gives the
  * account's slot; one block holds all it needs, so a transaction costs few cache misses.
  *
- * Memory bound per account (docs/features.md): ~48 bytes of Map entry and slot, a 212-byte header, 8 bytes per
- * transaction of the last 31 days (capped at MAX_ACCOUNT_EVENTS), 8 bytes per remembered value (at most 48),
- * blocks rounded up to the next size class (+25 % at most).
+ * Memory bound per account (docs/features.md): ~56 bytes of Map entry, slot and id, a 212-byte header, 8 bytes
+ * per transaction of the last 31 days (capped at MAX_ACCOUNT_EVENTS), 8 bytes per remembered value (at most 48),
+ * blocks rounded up to the next size class (+25 % at most). An account idle past every window is evicted
+ * (`evictIdle`), so memory follows the active population.
  */
 import { ACCOUNT_WINDOWS_MS } from './catalog.ts';
 import { MAX_SEEN } from './seen-values.ts';
@@ -21,7 +22,7 @@ import {
   windowLayout,
   type WindowLayout,
 } from './window-block.ts';
-import { writeF64 } from './word-codec.ts';
+import { readF64, writeF64 } from './word-codec.ts';
 
 /** Out-of-order transactions up to this late still see exact windows. */
 export const ALLOWED_LATENESS_MS = 86_400_000;
@@ -42,22 +43,31 @@ export const A_LAST = ACCOUNT_LAYOUT.extra + 4;
 export const A_LOCATIONS = ACCOUNT_LAYOUT.extra + 6;
 const INITIAL_BLOCK = ACCOUNT_LAYOUT.events + 2 * 4 + 2 * 4;
 
+/** An account whose last transaction is this much older than the newest one seen has empty windows. */
+export const ACCOUNT_IDLE_MS = ACCOUNT_LAYOUT.retentionMs;
+
 export class AccountArena {
   private readonly arena = new WordArena();
   private readonly slots = new Map<string, number>();
   private refs = new Float64Array(1024);
+  /** Slots handed out so far (live or freed). */
   private count = 0;
+  /** Which account holds each slot (undefined: free), so a sweep can find the id of an idle slot. */
+  private readonly ids: (string | undefined)[] = [];
+  private readonly freeSlots: number[] = [];
+  private sweepAt = 0;
 
   get size(): number {
-    return this.count;
+    return this.slots.size;
   }
 
   /** The account's slot, created empty on first use. */
   slot(accountId: string): number {
     let slot = this.slots.get(accountId);
     if (slot === undefined) {
-      slot = this.count++;
+      slot = this.freeSlots.pop() ?? this.count++;
       this.slots.set(accountId, slot);
+      this.ids[slot] = accountId;
       if (slot === this.refs.length) {
         const grown = new Float64Array(slot * 2);
         grown.set(this.refs);
@@ -66,6 +76,30 @@ export class AccountArena {
       this.place(slot, INITIAL_BLOCK);
     }
     return slot;
+  }
+
+  /**
+   * Looks at the next `checks` slots (round robin) and evicts the accounts whose last transaction is before
+   * `before`, or that never recorded one: their windows are empty. Cheap enough to call once per transaction,
+   * which sweeps every slot once per `size` transactions. Returns how many were evicted.
+   */
+  evictIdle(before: number, checks: number): number {
+    let evicted = 0;
+    for (let i = 0; i < checks && this.count > 0; i++) {
+      const slot = this.sweepAt;
+      this.sweepAt = slot + 1 >= this.count ? 0 : slot + 1;
+      const id = this.ids[slot];
+      if (id === undefined) continue;
+      const b = this.page(slot);
+      const o = this.offset(slot);
+      if (b[o + A_TOTAL]! > 0 && readF64(b, o + A_LAST) >= before) continue;
+      this.arena.release(this.refs[slot]!, blockWords(b, o));
+      this.slots.delete(id);
+      this.ids[slot] = undefined;
+      this.freeSlots.push(slot);
+      evicted++;
+    }
+    return evicted;
   }
 
   /** The page holding the slot's block; valid until the next `makeRoom` on that slot. */
@@ -166,13 +200,13 @@ export class AccountArena {
     return slot === undefined ? 0 : this.page(slot)[this.offset(slot) + A_TOTAL]!;
   }
 
-  /** Bytes of live state: the blocks handed out plus ~48 bytes of Map entry and slot per account. */
+  /** Bytes of live state: the blocks handed out plus ~56 bytes of Map entry, slot and id per account. */
   approxBytes(): number {
-    return this.arena.allocatedWords * 4 + this.count * (40 + 8);
+    return this.arena.allocatedWords * 4 + this.slots.size * (40 + 8 + 8);
   }
 
   /** Bytes held from the system: whole arena pages (free blocks left by growth included) plus the index. */
   reservedBytes(): number {
-    return this.arena.reservedBytes + this.count * (40 + 8);
+    return this.arena.reservedBytes + this.count * (40 + 8 + 8);
   }
 }
