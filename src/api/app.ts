@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KEY_SHAPE, registerAuth, type JwtConfig } from './auth.ts';
 import { errorHandler } from './errors.ts';
+import { addInputKeywords } from './input-schema.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
 import { accountRoutes } from './routes/accounts.ts';
@@ -22,6 +23,7 @@ import { overviewRoutes } from './routes/overview.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
+import { frameworkErrors, ROUTER_OPTIONS } from './url-input.ts';
 
 export interface AppOptions {
   service: DecisionService;
@@ -47,7 +49,15 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>fraudwatch</title
 <a href="/api/docs">/api/docs</a>.</p>`;
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
+  const routePatterns = new Set<string>();
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1 << 20,
+    routerOptions: ROUTER_OPTIONS,
+    frameworkErrors: frameworkErrors(routePatterns),
+    ajv: { plugins: [addInputKeywords] },
+  });
+  app.addHook('onRoute', (route) => void routePatterns.add(route.url));
   app.setErrorHandler(errorHandler);
   registerSecurityHeaders(app);
   // Without an allow-list no origin is allowed, and the plugin would only cost every request its time.

@@ -9,6 +9,7 @@ import { compileRules, validateRules } from '../../engine/rules/index.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { Limit, Text } from '../input-schema.ts';
 
 export function ruleRoutes(app: FastifyInstance, service: DecisionService): void {
   const engine = service.engine;
@@ -64,7 +65,7 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
         body: Type.Object(
           {
             document: Type.Unknown(),
-            last: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+            last: Type.Optional(Limit(100_000)),
           },
           { additionalProperties: false },
         ),
@@ -103,7 +104,7 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
     {
       config: { roles: ROUTE_ROLES.publishRules },
       schema: {
-        body: Type.Object({ version: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        body: Type.Object({ version: Text(200, 1) }, { additionalProperties: false }),
       },
     },
     async (request) => {

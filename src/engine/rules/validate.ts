@@ -4,7 +4,7 @@
  */
 import { OUTCOMES } from '../decision.ts';
 import { FEATURE_NAMES } from '../features/catalog.ts';
-import { TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
+import { isStorableText, TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
 import { didYouMean } from './suggest.ts';
 import { NUMERIC_OPS, STRING_OPS } from './types.ts';
 
@@ -15,6 +15,7 @@ const DOCUMENT_KEYS = ['version', 'description', 'lists', 'rules'];
 const RULE_KEYS = ['id', 'version', 'description', 'enabled', 'when', 'score', 'outcome', 'reason'];
 const LEAF_KEYS = ['field', 'op', 'value', 'value_field', 'list'];
 const MAX_DEPTH = 16;
+const MAX_VERSION_LENGTH = 200;
 const ID_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 
 type Json = Record<string, unknown>;
@@ -53,6 +54,12 @@ class Checker {
     if (doc.version === undefined) this.add('version', 'is required');
     else if (typeof doc.version !== 'string' || doc.version.trim() === '') {
       this.add('version', `must be a non-empty string, got ${kind(doc.version)}`);
+    } else if (doc.version.length > MAX_VERSION_LENGTH || !isStorableText(doc.version)) {
+      // Stored and audited as text: PostgreSQL cannot keep NUL or unpaired surrogates.
+      this.add(
+        'version',
+        `must be at most ${MAX_VERSION_LENGTH} characters, without NUL or unpaired surrogates`,
+      );
     }
     if (doc.description !== undefined && typeof doc.description !== 'string') {
       this.add('description', 'must be a string');
