@@ -112,6 +112,12 @@ export function parseTimestamp(value: unknown): number {
   return epoch;
 }
 
+// Numbers given as text (CSV cells, string-typed JSON) are plain decimals: Number() would also take "0x10",
+// "1e3", " 12 " and "Infinity".
+const UNSIGNED_DECIMAL = /^\d+(?:\.\d+)?$/;
+const SIGNED_DECIMAL = /^[+-]?\d+(?:\.\d+)?$/;
+const decimal = (text: string, shape: RegExp): number => (shape.test(text) ? Number(text) : NaN);
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -185,7 +191,7 @@ function optionalCoordinate(
 ): number | undefined {
   const raw = input[field];
   if (raw === undefined || raw === null || raw === '') return undefined;
-  const value = typeof raw === 'string' ? Number(raw) : raw;
+  const value = typeof raw === 'string' ? decimal(raw, SIGNED_DECIMAL) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < -limit || value > limit) {
     errors.push({
       path: field,
@@ -235,8 +241,7 @@ export function validateTransaction(input: unknown): Validated<Transaction> {
   if (rawAmount === undefined || rawAmount === null || rawAmount === '') {
     errors.push({ path: 'amount', message: 'is required' });
   } else {
-    amount =
-      typeof rawAmount === 'string' && rawAmount.trim() !== '' ? Number(rawAmount) : (rawAmount as number);
+    amount = typeof rawAmount === 'string' ? decimal(rawAmount, UNSIGNED_DECIMAL) : (rawAmount as number);
     if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
       errors.push({ path: 'amount', message: `must be a finite number >= 0, got ${describe(rawAmount)}` });
     } else if (amount > MAX_AMOUNT) {
