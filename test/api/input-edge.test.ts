@@ -91,7 +91,7 @@ function probes(): Probe[] {
   for (const field of ['transaction_id', 'actor', 'action'])
     for (const text of [`a${NUL}`, SURROGATE]) get(`/api/v1/audit?${field}=${text}`, field);
   const crafted = [
-    cursorOf([1e400, 't1']).replace(/=+$/, ''),
+    Buffer.from('[1e400,"t1"]').toString('base64url'), // JSON.parse makes the key Infinity
     cursorOf([Number(BEYOND_BIGINT), 't1']),
     cursorOf([0.5, 'a\u0000b']),
     cursorOf([0.5, '\ud800']),
