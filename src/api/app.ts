@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KEY_SHAPE, registerAuth, type JwtConfig } from './auth.ts';
 import { errorHandler } from './errors.ts';
+import { addInputKeywords } from './input-schema.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import {
   DEFAULT_HTTP_LIMITS,
@@ -28,6 +29,7 @@ import { overviewRoutes } from './routes/overview.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
+import { frameworkErrors, ROUTER_OPTIONS } from './url-input.ts';
 
 export interface AppOptions {
   service: DecisionService;
@@ -61,11 +63,16 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>fraudwatch</title
 
 export function buildApp(options: AppOptions): FastifyInstance {
   const limits = { ...DEFAULT_HTTP_LIMITS, ...options.httpLimits };
+  const routePatterns = new Set<string>();
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1 << 20,
     ...httpServerOptions(limits),
+    routerOptions: ROUTER_OPTIONS,
+    frameworkErrors: frameworkErrors(routePatterns),
+    ajv: { plugins: [addInputKeywords] },
   });
+  app.addHook('onRoute', (route) => void routePatterns.add(route.url));
   app.setErrorHandler(errorHandler);
   registerSecurityHeaders(app);
   registerRequestLimits(app, limits);

@@ -5,6 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldError } from '../engine/transaction.ts';
 import { StoreTimeoutError } from '../store/store-errors.ts';
+import { inputMessage } from './input-schema.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -31,10 +32,11 @@ export const notFound = (what: string): ApiError => new ApiError(404, 'not_found
 function schemaDetails(error: FastifyError): FieldError[] {
   return (error.validation ?? []).map((v) => {
     const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-    const missing = (v.params as { missingProperty?: string }).missingProperty;
+    const params = v.params as Record<string, unknown>;
+    const missing = params.missingProperty as string | undefined;
     return {
       path: missing ? (path ? `${path}.${missing}` : missing) : path,
-      message: v.message ?? 'is invalid',
+      message: inputMessage(v.keyword, params, v.message ?? 'is invalid'),
     };
   });
 }
@@ -70,7 +72,7 @@ export function errorHandler(
   }
   if (error.validation) {
     const details = schemaDetails(error);
-    void reply.status(400).send({ error: 'bad_request', message: error.message, details });
+    void reply.status(400).send({ error: 'bad_request', message: badRequest(details).message, details });
     return;
   }
   // Our own RangeErrors name a field ("cursor: ..."); Fastify's (a body too large) carry their status instead.

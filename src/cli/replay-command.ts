@@ -3,8 +3,8 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseColumnMap } from '../ingest/column-map.ts';
 import { formatOf } from '../ingest/file-records.ts';
-import { TooManyBadRows } from '../ingest/labelled-rows.ts';
 import { replay } from '../replay/replay.ts';
+import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
 import { durationMs, positiveInt } from './options.ts';
 import { ProgressLine } from './progress-line.ts';
 
@@ -89,8 +89,11 @@ export function registerReplayCommand(program: Command): void {
       let size = 0;
       try {
         size = statSync(file).size;
-      } catch {
-        fail(`${file}: cannot read the file`);
+      } catch (e) {
+        const error = e as NodeJS.ErrnoException;
+        fail(
+          `${file}: ${error.code === 'ENOENT' ? 'no such file' : 'cannot read the file'} (${error.message})`,
+        );
       }
       const progress = new ProgressLine('replay', size, opts.json === true);
       let shownBad = 0;
@@ -115,10 +118,12 @@ export function registerReplayCommand(program: Command): void {
           },
         });
         progress.done();
+        if (result.rows === 0) fail(noRowsMessage(file, result.bad_rows));
         console.log(JSON.stringify(result));
       } catch (e) {
         progress.done();
-        if (e instanceof TooManyBadRows) fail(e.message);
+        const known = inputFailureMessage(e);
+        if (known !== null) fail(known);
         throw e;
       }
     });

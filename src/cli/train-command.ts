@@ -10,10 +10,11 @@ import { Engine } from '../engine/engine.ts';
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import { parseColumnMap } from '../ingest/column-map.ts';
 import { formatOf } from '../ingest/file-records.ts';
-import { labelledRows, TooManyBadRows } from '../ingest/labelled-rows.ts';
+import { labelledRows } from '../ingest/labelled-rows.ts';
 import { FeatureHistory } from '../training/feature-history.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
 import { trainGbdt, trainIsolationForest, withAnomalyScores } from '../training/trainers.ts';
+import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
 import { durationMs, positiveInt } from './options.ts';
 
 interface TrainCliOptions {
@@ -83,11 +84,11 @@ export function registerTrainCommand(program: Command): void {
           to = Math.max(to, tx.timestamp);
         }
       } catch (e) {
-        if (e instanceof TooManyBadRows) fail(e.message);
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') fail(`${opts.data}: no such file`);
+        const known = inputFailureMessage(e);
+        if (known !== null) fail(known);
         throw e;
       }
-      if (history.size === 0) fail(`${opts.data}: no valid rows`);
+      if (history.size === 0) fail(noRowsMessage(opts.data, counter.bad));
       const training = {
         from: new Date(from).toISOString(),
         to: new Date(to + 1).toISOString(),

@@ -64,23 +64,27 @@ export const TRANSACTION_FIELDS = [
 export const MIN_TIMESTAMP_MS = Date.UTC(1990, 0, 1);
 export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
 export const MAX_AMOUNT = 1e12;
-const MAX_ID_LENGTH = 256;
+/** The longest id or text field of a transaction; path parameters take ids of this length too. */
+export const MAX_ID_LENGTH = 256;
 
 // ISO 8601 date-time: date, 'T' or space, time with optional fraction, optional zone (Z or ±hh:mm / ±hhmm).
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const EPOCH_MS_TEXT = /^-?\d{1,16}$/;
 
 /**
- * Parses ISO 8601 (a missing zone means UTC) or epoch milliseconds (a number or a string of digits).
- * Returns NaN for anything else, including impossible calendar dates such as 2026-02-30.
+ * Parses ISO 8601 (a missing zone means UTC) or whole epoch milliseconds (a number or a string of digits).
+ * Strict: NaN for anything else, including impossible calendar dates (2026-02-30), zone offsets past ±23:59,
+ * fractions or exponents of milliseconds, and surrounding spaces. A four-digit year is that year (0095 is 95).
  */
 export function parseTimestamp(value: unknown): number {
-  // Whole milliseconds: the windows store millisecond offsets.
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.floor(value) : NaN;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : NaN;
   if (typeof value !== 'string') return NaN;
-  const text = value.trim();
-  if (/^-?\d+(\.\d+)?$/.test(text)) return Math.floor(Number(text));
-  const m = ISO_DATE_TIME.exec(text);
+  if (EPOCH_MS_TEXT.test(value)) {
+    const epoch = Number(value);
+    return Number.isSafeInteger(epoch) ? epoch : NaN;
+  }
+  const m = ISO_DATE_TIME.exec(value);
   if (!m) return NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone] = m;
   const year = Number(y);
@@ -91,17 +95,28 @@ export function parseTimestamp(value: unknown): number {
   const second = Number(s);
   if (month > 11 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
   const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
-  let epoch = Date.UTC(year, month, day, hour, minute, second, ms);
-  const check = new Date(epoch);
-  if (check.getUTCDate() !== day || check.getUTCMonth() !== month) return NaN;
+  // Date.UTC reads years 0-99 as 1900-1999; setUTCFullYear takes the year as written.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  date.setUTCHours(hour, minute, second, ms);
+  if (date.getUTCDate() !== day || date.getUTCMonth() !== month) return NaN;
+  let epoch = date.getTime();
   if (zone && zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4));
-    epoch -= sign * offsetMinutes * 60_000;
+    const offsetHours = Number(digits.slice(0, 2));
+    const offsetMinutes = Number(digits.slice(2, 4));
+    if (offsetHours > 23 || offsetMinutes > 59) return NaN;
+    epoch -= sign * (offsetHours * 60 + offsetMinutes) * 60_000;
   }
   return epoch;
 }
+
+// Numbers given as text (CSV cells, string-typed JSON) are plain decimals: Number() would also take "0x10",
+// "1e3", " 12 " and "Infinity".
+const UNSIGNED_DECIMAL = /^\d+(?:\.\d+)?$/;
+const SIGNED_DECIMAL = /^[+-]?\d+(?:\.\d+)?$/;
+const decimal = (text: string, shape: RegExp): number => (shape.test(text) ? Number(text) : NaN);
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -119,6 +134,9 @@ function describe(value: unknown): string {
 // eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
 const UNSTORABLE = /\u0000|\p{Cs}/u;
 const UNSTORABLE_MESSAGE = 'must not contain NUL or unpaired surrogate characters';
+
+/** Can a store keep this string as text (no NUL, no unpaired surrogate)? */
+export const isStorableText = (text: string): boolean => !UNSTORABLE.test(text);
 
 function requiredId(input: Record<string, unknown>, field: string, errors: FieldError[]): string {
   const value = input[field];
@@ -173,7 +191,7 @@ function optionalCoordinate(
 ): number | undefined {
   const raw = input[field];
   if (raw === undefined || raw === null || raw === '') return undefined;
-  const value = typeof raw === 'string' ? Number(raw) : raw;
+  const value = typeof raw === 'string' ? decimal(raw, SIGNED_DECIMAL) : raw;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < -limit || value > limit) {
     errors.push({
       path: field,
@@ -223,8 +241,7 @@ export function validateTransaction(input: unknown): Validated<Transaction> {
   if (rawAmount === undefined || rawAmount === null || rawAmount === '') {
     errors.push({ path: 'amount', message: 'is required' });
   } else {
-    amount =
-      typeof rawAmount === 'string' && rawAmount.trim() !== '' ? Number(rawAmount) : (rawAmount as number);
+    amount = typeof rawAmount === 'string' ? decimal(rawAmount, UNSIGNED_DECIMAL) : (rawAmount as number);
     if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
       errors.push({ path: 'amount', message: `must be a finite number >= 0, got ${describe(rawAmount)}` });
     } else if (amount > MAX_AMOUNT) {

@@ -11,6 +11,9 @@ import {
 
 export const MAPPABLE_FIELDS: readonly string[] = [...TRANSACTION_FIELDS, 'label'];
 
+/** The fields every row must have (validateTransaction refuses a transaction without one). */
+export const REQUIRED_FIELDS: readonly string[] = ['transaction_id', 'timestamp', 'account_id', 'amount'];
+
 export type ColumnMap = ReadonlyMap<string, string>; // field → column
 
 /** Parses `field=COLUMN,...`; throws an Error naming the bad part. */

@@ -105,6 +105,11 @@ export class CsvParser {
     return out;
   }
 
+  /** The line the record being parsed started on (where an unclosed quote was opened). */
+  get openRecordLine(): number {
+    return this.recordLine;
+  }
+
   /** True when the input ended inside a quoted field. */
   get unterminatedQuote(): boolean {
     return this.inQuotes;

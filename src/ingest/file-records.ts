@@ -10,6 +10,23 @@ import { CsvParser } from './csv-parser.ts';
 
 export type FileFormat = 'csv' | 'jsonl';
 
+/** The file cannot be read at all (missing, unreadable, not gzip, truncated): its message names the file. */
+export class FileReadError extends Error {}
+
+/** What went wrong, in words a user can act on; the system's own wording is kept in brackets. */
+function readFailure(path: string, gzip: boolean, error: NodeJS.ErrnoException): FileReadError {
+  const why: Record<string, string> = {
+    ENOENT: 'no such file',
+    EISDIR: 'is a directory, not a file',
+    EACCES: 'cannot be read (permission denied)',
+    Z_DATA_ERROR: 'is not a valid gzip file',
+    Z_BUF_ERROR: 'is a truncated gzip file',
+  };
+  const known = error.code === undefined ? undefined : why[error.code];
+  const what = known ?? (gzip ? 'cannot be read or decompressed' : 'cannot be read');
+  return new FileReadError(`${path}: ${what} (${error.message})`);
+}
+
 export type FileRecord =
   | { line: number; record: Record<string, unknown>; error?: undefined }
   | { line: number; error: string; record?: undefined };
@@ -37,21 +54,39 @@ function open(path: string, gzip: boolean, progress?: ReadProgress): Readable {
   return raw.pipe(gunzip);
 }
 
-export async function* readFileRecords(path: string, progress?: ReadProgress): AsyncGenerator<FileRecord> {
+/**
+ * The records of the file. A file that cannot be read is a FileReadError; `onHeader` sees a CSV file's column
+ * names before its first record (and may throw to stop at a header that lacks a needed column).
+ */
+export async function* readFileRecords(
+  path: string,
+  progress?: ReadProgress,
+  onHeader?: (columns: readonly string[]) => void,
+): AsyncGenerator<FileRecord> {
   const { format, gzip } = formatOf(path);
   const stream = open(path, gzip, progress);
   stream.setEncoding('utf8');
-  if (format === 'csv') yield* csvRecords(stream);
-  else yield* jsonlRecords(stream);
+  try {
+    if (format === 'csv') yield* csvRecords(stream, onHeader);
+    else yield* jsonlRecords(stream);
+  } catch (e) {
+    // Errors with a system or zlib code come from reading; anything else (onHeader's) passes as it is.
+    if (typeof (e as NodeJS.ErrnoException).code === 'string') throw readFailure(path, gzip, e as Error);
+    throw e;
+  }
 }
 
-async function* csvRecords(stream: Readable): AsyncGenerator<FileRecord> {
+async function* csvRecords(
+  stream: Readable,
+  onHeader?: (columns: readonly string[]) => void,
+): AsyncGenerator<FileRecord> {
   const parser = new CsvParser();
   let header: string[] | null = null;
   const emit = function* (batch: ReturnType<CsvParser['push']>): Generator<FileRecord> {
     for (const { line, fields } of batch) {
       if (header === null) {
         header = fields.map((h) => h.trim());
+        onHeader?.(header);
         continue;
       }
       if (fields.length !== header.length) {
@@ -64,9 +99,13 @@ async function* csvRecords(stream: Readable): AsyncGenerator<FileRecord> {
     }
   };
   for await (const chunk of stream) yield* emit(parser.push(chunk as string));
-  const unterminated = parser.unterminatedQuote;
+  if (parser.unterminatedQuote) {
+    // The open quote swallowed the rest of the file into one field: that record is no row, and its line is
+    // where to look.
+    yield { line: parser.openRecordLine, error: 'a quoted field opened on this line is never closed' };
+    return;
+  }
   yield* emit(parser.end());
-  if (unterminated) yield { line: -1, error: 'the file ends inside a quoted field' };
 }
 
 async function* jsonlRecords(stream: Readable): AsyncGenerator<FileRecord> {

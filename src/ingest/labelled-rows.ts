@@ -3,10 +3,27 @@
  * than dropped in silence; past `maxErrors` bad rows the read stops with an error.
  */
 import { formatErrors, type Transaction } from '../engine/transaction.ts';
-import { toLabelledRow, type ColumnMap } from './column-map.ts';
+import { REQUIRED_FIELDS, toLabelledRow, type ColumnMap } from './column-map.ts';
 import { readFileRecords, type ReadProgress } from './file-records.ts';
 
 export class TooManyBadRows extends Error {}
+
+/** The header lacks a column every row needs: reported once, from the header, instead of on every row. */
+export class MissingColumns extends Error {}
+
+function checkHeader(file: string, map: ColumnMap, columns: readonly string[]): void {
+  const missing = [...REQUIRED_FIELDS, 'label']
+    .map((field) => ({ field, column: map.get(field) ?? field }))
+    .filter(({ column }) => !columns.includes(column));
+  if (missing.length === 0) return;
+  const named = missing.map(({ field, column }) =>
+    field === column ? `"${field}"` : `"${column}" (${field})`,
+  );
+  throw new MissingColumns(
+    `${file}:1: the header has no column ${named.join(', ')}; it has ${columns.map((c) => `"${c}"`).join(', ')}` +
+      ' (--map field=COLUMN names other columns)',
+  );
+}
 
 export interface LabelledRowsOptions {
   file: string;
@@ -29,7 +46,8 @@ export async function* labelledRows(
     options.onBadRow?.(line, message);
     if (counter.bad > options.maxErrors) throw new TooManyBadRows(`more than ${options.maxErrors} bad rows`);
   };
-  for await (const item of readFileRecords(options.file, options.progress)) {
+  const onHeader = (columns: readonly string[]) => checkHeader(options.file, options.map, columns);
+  for await (const item of readFileRecords(options.file, options.progress, onHeader)) {
     if (item.error !== undefined) {
       bad(item.line, item.error);
       continue;

@@ -2,11 +2,17 @@
  * Writes `transaction_id,score,outcome` rows to a CSV file (gzip when the name ends in .gz), buffering
  * in memory in 1 MB blocks and honouring the stream's back-pressure at close.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { createGzip, type Gzip } from 'node:zlib';
 import { once } from 'node:events';
 
 const FLUSH_AT = 1 << 20;
+
+/** The scores file cannot be created or written: the message names it and says why. */
+export class ScoresWriteError extends Error {}
+
+const writeFailure = (path: string, e: Error): ScoresWriteError =>
+  new ScoresWriteError(`--scores-out ${path}: cannot write the file (${e.message})`);
 
 function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
@@ -18,9 +24,16 @@ export class ScoresWriter {
   private readonly sink: WriteStream | Gzip;
   private failure: Error | null = null;
 
-  constructor(path: string) {
-    this.file = createWriteStream(path);
-    this.file.on('error', (e) => (this.failure = e));
+  constructor(private readonly path: string) {
+    // Opened here, synchronously, so that a path that cannot be written stops the backtest before it starts.
+    let fd: number;
+    try {
+      fd = openSync(path, 'w');
+    } catch (e) {
+      throw writeFailure(path, e as Error);
+    }
+    this.file = createWriteStream(path, { fd });
+    this.file.on('error', (e) => (this.failure = writeFailure(path, e)));
     if (path.endsWith('.gz')) {
       const gzip = createGzip();
       gzip.pipe(this.file);
@@ -38,7 +51,8 @@ export class ScoresWriter {
   async close(): Promise<void> {
     this.flush();
     this.sink.end();
-    if (!this.file.closed) await once(this.file, 'close');
+    if (!this.file.closed)
+      await once(this.file, 'close').catch((e: Error) => (this.failure ??= writeFailure(this.path, e)));
     if (this.failure) throw this.failure;
   }
 

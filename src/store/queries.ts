@@ -46,7 +46,7 @@ export function anomalyWhere(
   if (q.from !== undefined) parts.push(`occurred_at >= ${add(q.from)}`);
   if (q.to !== undefined) parts.push(`occurred_at < ${add(q.to)}`);
   if (withCursor && q.cursor !== undefined) {
-    const { key, id } = decodeCursor(q.cursor);
+    const { key, id } = decodeCursor(q.cursor, q.sort);
     const column = q.sort === 'time' ? 'occurred_at' : 'score';
     parts.push(`(${column} < ${add(key)} OR (${column} = ${add(key)} AND transaction_id > ${add(id)}))`);
   }

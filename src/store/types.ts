@@ -3,7 +3,7 @@
  * so the API and the workers never know which one they talk to.
  */
 import type { Decision, Outcome } from '../engine/decision.ts';
-import type { Transaction } from '../engine/transaction.ts';
+import { isStorableText, MAX_ID_LENGTH, type Transaction } from '../engine/transaction.ts';
 
 /** Review status of a transaction; every change is audited and feeds the engine a label. */
 export const CASE_STATUSES = ['open', 'under_review', 'confirmed_fraud', 'legitimate'] as const;
@@ -230,12 +230,25 @@ export function encodeCursor(key: number, id: string): string {
   return Buffer.from(JSON.stringify([key, id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { key: number; id: string } {
+/**
+ * Checks what a client may have crafted: the key must be what `sort` pages by (a score in [0, 1], or whole epoch
+ * milliseconds that fit a BIGINT) and the id one a transaction can have. RangeError `cursor: ...` otherwise.
+ */
+export function decodeCursor(
+  cursor: string,
+  sort: AnomalyQuery['sort'] = 'score',
+): { key: number; id: string } {
+  let parsed: unknown;
   try {
-    const [key, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof key !== 'number' || typeof id !== 'string') throw new Error('shape');
-    return { key, id };
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new RangeError('cursor: not a cursor this server issued');
+    parsed = null;
   }
+  const [key, id] = Array.isArray(parsed) && parsed.length === 2 ? (parsed as unknown[]) : [];
+  const keyFits =
+    typeof key === 'number' &&
+    (sort === 'time' ? Number.isSafeInteger(key) : Number.isFinite(key) && key >= 0 && key <= 1);
+  const idFits = typeof id === 'string' && id.length > 0 && id.length <= MAX_ID_LENGTH && isStorableText(id);
+  if (!keyFits || !idFits) throw new RangeError(`cursor: not a cursor this server issued for sort=${sort}`);
+  return { key, id };
 }

@@ -155,3 +155,38 @@ test('the canonical JSON (and so every stored payload hash) is the sorted-keys J
   }
   assert.ok(samples.length > 100);
 });
+
+test('strict parsing: amounts and coordinates are plain decimals, timestamps strict ISO 8601 or whole epoch ms', () => {
+  const amountOf = (amount: unknown) => validateTransaction({ ...good, amount });
+  for (const amount of ['0x10', '1e3', ' 12', '12 ', 'Infinity', '+5', '.5', '5.', '0b11', '1_000'])
+    assert.equal(amountOf(amount).ok, false, `amount ${JSON.stringify(amount)}`);
+  const parsed = amountOf('16.50');
+  assert.ok(parsed.ok);
+  assert.equal(parsed.value.amount, 16.5);
+  assert.equal(validateTransaction({ ...good, latitude: '0x10', longitude: '1' }).ok, false);
+  const place = validateTransaction({ ...good, latitude: '-33.5', longitude: '+151.25' });
+  assert.ok(place.ok);
+  assert.deepEqual([place.value.latitude, place.value.longitude], [-33.5, 151.25]);
+
+  const year95 = new Date(parseTimestamp('0095-06-01T00:00:00Z'));
+  assert.equal(year95.getUTCFullYear(), 95, 'the year as written, not 1995');
+  const refused = validateTransaction({ ...good, timestamp: '0095-06-01T00:00:00Z' });
+  assert.ok(!refused.ok);
+  assert.equal(refused.errors[0]!.path, 'timestamp');
+  for (const text of [
+    '2026-03-01T10:00:00+99:99',
+    '2026-03-01T10:00:00+24:00',
+    '2026-03-01T10:00:00+05:60',
+    ' 2026-03-01T10:00:00Z',
+    '1767225600000.5',
+    '1e12',
+    '0x10',
+    '99999999999999999999999',
+  ])
+    assert.ok(Number.isNaN(parseTimestamp(text)), text);
+  assert.ok(Number.isNaN(parseTimestamp(1767225600000.5)), 'a fraction of a millisecond');
+  assert.equal(
+    parseTimestamp('2026-03-01T10:00:00+23:59'),
+    Date.UTC(2026, 2, 1, 10) - (23 * 60 + 59) * 60_000,
+  );
+});

@@ -8,9 +8,10 @@ import { accountProfile } from '../../service/account-profile.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { notFound } from '../errors.ts';
+import { Id, Limit, Text } from '../input-schema.ts';
 
 const PROFILE_WINDOW = 1000;
-const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
+const Params = Type.Object({ id: Id });
 
 export function accountRoutes(app: FastifyInstance, service: DecisionService): void {
   app.get(
@@ -31,10 +32,7 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
       config: { roles: ROUTE_ROLES.readQueue },
       schema: {
         params: Params,
-        querystring: Type.Object(
-          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) },
-          { additionalProperties: false },
-        ),
+        querystring: Type.Object({ limit: Type.Optional(Limit(1000)) }, { additionalProperties: false }),
       },
     },
     async (request) => {
@@ -51,7 +49,7 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
       schema: {
         params: Params,
         body: Type.Object(
-          { reset: Type.Literal(true), note: Type.Optional(Type.String({ maxLength: 2000 })) },
+          { reset: Type.Literal(true), note: Type.Optional(Text(2000)) },
           { additionalProperties: false },
         ),
       },

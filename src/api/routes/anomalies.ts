@@ -4,17 +4,18 @@ import { Type } from 'typebox';
 import { OUTCOMES } from '../../engine/decision.ts';
 import { parseTimestamp } from '../../engine/transaction.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
-import { CASE_STATUSES, MAX_PAGE, type AnomalyQuery, type CaseStatus } from '../../store/types.ts';
+import { CASE_STATUSES, decodeCursor, type AnomalyQuery, type CaseStatus } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { BoundedNumber, Cursor, EpochMs, Id, Limit, MAX_EPOCH_MS, Text } from '../input-schema.ts';
 
 const filters = {
   status: Type.Optional(Type.Union(CASE_STATUSES.map((s) => Type.Literal(s)))),
   outcome: Type.Optional(Type.Union(OUTCOMES.map((o) => Type.Literal(o)))),
-  min_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-  from: Type.Optional(Type.String()),
-  to: Type.Optional(Type.String()),
+  min_score: Type.Optional(BoundedNumber(0, 1)),
+  account_id: Type.Optional(Id),
+  from: Type.Optional(EpochMs),
+  to: Type.Optional(EpochMs),
 };
 
 type Filters = {
@@ -37,11 +38,12 @@ function toQuery(q: Filters): AnomalyQuery {
     const raw = q[key];
     if (raw === undefined) continue;
     const t = parseTimestamp(raw);
-    if (Number.isNaN(t))
+    // Beyond what a Date holds, a bound is a typo, and it would not fit the stores' BIGINT columns.
+    if (Number.isNaN(t) || Math.abs(t) > MAX_EPOCH_MS)
       throw badRequest([
         {
           path: key,
-          message: `must be an ISO 8601 date-time or epoch milliseconds, got ${JSON.stringify(raw)}`,
+          message: `must be an ISO 8601 date-time or whole epoch milliseconds (at most ${MAX_EPOCH_MS} either way), got ${JSON.stringify(raw)}`,
         },
       ]);
     out[key] = t;
@@ -60,8 +62,8 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
           {
             ...filters,
             sort: Type.Optional(Type.Union([Type.Literal('score'), Type.Literal('time')])),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
-            cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+            limit: Type.Optional(Limit()),
+            cursor: Type.Optional(Cursor),
           },
           { additionalProperties: false },
         ),
@@ -69,6 +71,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
     },
     async (request) => {
       const q = request.query as Filters & { sort?: 'score' | 'time'; limit?: number; cursor?: string };
+      if (q.cursor !== undefined) decodeCursor(q.cursor, q.sort); // a crafted one is a 400 naming `cursor`
       return service.store.listAnomalies({
         ...toQuery(q),
         sort: q.sort,
@@ -93,11 +96,11 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
       config: { roles: ROUTE_ROLES.review },
       schema: {
         summary: 'Record an analyst verdict: audited, and fed back to the engine as a label',
-        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }),
+        params: Type.Object({ id: Id }),
         body: Type.Object(
           {
             status: Type.Union(CASE_STATUSES.filter((s) => s !== 'open').map((s) => Type.Literal(s))),
-            note: Type.Optional(Type.String({ maxLength: 2000 })),
+            note: Type.Optional(Text(2000)),
           },
           { additionalProperties: false },
         ),
@@ -120,10 +123,10 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
       schema: {
         querystring: Type.Object(
           {
-            transaction_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-            actor: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
-            action: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE })),
+            transaction_id: Type.Optional(Id),
+            actor: Type.Optional(Text(128, 1)),
+            action: Type.Optional(Text(64, 1)),
+            limit: Type.Optional(Limit()),
           },
           { additionalProperties: false },
         ),

@@ -9,6 +9,7 @@ import { ModelRegistryError, type ModelRegistry } from '../../service/model-regi
 import { MODEL_KINDS } from '../../training/model-files.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError } from '../errors.ts';
+import { Text } from '../input-schema.ts';
 
 const STATUS = { unknown_kind: 400, invalid_artifact: 400, not_found: 404, no_previous: 409 } as const;
 
@@ -59,10 +60,7 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
       config: { roles: ROUTE_ROLES.manageModels },
       schema: {
         summary: 'Put a model version in force for the next decision (kept across restarts)',
-        body: Type.Object(
-          { kind: Kind, version: Type.String({ minLength: 1, maxLength: 200 }) },
-          { additionalProperties: false },
-        ),
+        body: Type.Object({ kind: Kind, version: Text(200, 1) }, { additionalProperties: false }),
       },
     },
     async (request) => {

@@ -11,6 +11,7 @@ import type { DecisionService } from '../../service/decision-service.ts';
 import type { RecentCursor } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { Limit, Text } from '../input-schema.ts';
 
 /** Stored decisions one dry run may look at. */
 export const MAX_DRY_RUN_ROWS = 10_000;
@@ -76,7 +77,7 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
         body: Type.Object(
           {
             document: Type.Unknown(),
-            last: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_DRY_RUN_ROWS })),
+            last: Type.Optional(Limit(MAX_DRY_RUN_ROWS)),
           },
           { additionalProperties: false },
         ),
@@ -126,7 +127,7 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
     {
       config: { roles: ROUTE_ROLES.publishRules },
       schema: {
-        body: Type.Object({ version: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+        body: Type.Object({ version: Text(200, 1) }, { additionalProperties: false }),
       },
     },
     async (request) => {

@@ -4,8 +4,9 @@ import { Type } from 'typebox';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError } from '../errors.ts';
+import { BoundedNumber } from '../input-schema.ts';
 
-const Score = Type.Number({ minimum: 0, maximum: 1 });
+const Score = BoundedNumber(0, 1);
 
 export function settingsRoutes(app: FastifyInstance, service: DecisionService): void {
   const engine = service.engine;

@@ -4,6 +4,7 @@ import { Type } from 'typebox';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
+import { Id } from '../input-schema.ts';
 
 const MAX_BATCH = 1000;
 
@@ -42,7 +43,7 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
     '/api/v1/transactions/:id',
     {
       config: { roles: ROUTE_ROLES.readTransaction },
-      schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) }) },
+      schema: { params: Type.Object({ id: Id }) },
     },
     async (request) => {
       const { id } = request.params as { id: string };

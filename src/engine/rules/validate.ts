@@ -6,7 +6,7 @@
  */
 import { OUTCOMES } from '../decision.ts';
 import { RULE_FEATURE_NAMES as FEATURE_NAMES } from '../features/catalog.ts';
-import { TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
+import { isStorableText, TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
 import { RULES_LIMITS } from './limits.ts';
 import { Suggester } from './suggest.ts';
 import { NUMERIC_OPS, STRING_OPS } from './types.ts';
@@ -120,7 +120,11 @@ class Checker {
     if (doc.version === undefined) this.add('version', 'is required');
     else if (typeof doc.version !== 'string' || doc.version.trim() === '') {
       this.add('version', `must be a non-empty string, got ${kind(doc.version)}`);
-    } else this.optionalText(doc.version, 'version', RULES_LIMITS.nameChars);
+    } else {
+      this.optionalText(doc.version, 'version', RULES_LIMITS.nameChars);
+      // Stored and audited as text: PostgreSQL cannot keep NUL or unpaired surrogates.
+      if (!isStorableText(doc.version)) this.add('version', 'must not contain NUL or unpaired surrogates');
+    }
     this.optionalText(doc.description, 'description', RULES_LIMITS.textChars);
     this.lists(doc.lists);
     if (doc.rules === undefined) this.add('rules', 'is required');

@@ -1,0 +1,65 @@
+/**
+ * The schema fragments every route builds its params, query strings and bodies from, so a client string or
+ * number is checked once, at the edge, the same way on every route and for both stores: text a store can keep
+ * (no NUL, no unpaired surrogate; PostgreSQL refuses both), numbers that are finite and fit a BIGINT.
+ */
+import type { FastifyServerOptions } from 'fastify';
+import { Type } from 'typebox';
+import { MAX_ID_LENGTH } from '../engine/transaction.ts';
+import { MAX_PAGE } from '../store/types.ts';
+
+type AjvPlugin = Extract<
+  NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number],
+  (...args: never[]) => unknown
+>;
+
+/** Any text without NUL or unpaired surrogates (ajv compiles patterns with the `u` flag). */
+export const STORABLE_PATTERN = '^[^\\u0000\\p{Cs}]*$';
+export const STORABLE_MESSAGE = 'must be UTF-8 text without NUL or unpaired surrogate characters';
+const CURSOR_PATTERN = '^[A-Za-z0-9_-]*$';
+const CURSOR_MESSAGE = 'not a cursor this server issued';
+
+/** Largest epoch milliseconds a Date can hold; a filter beyond it means nothing and would not fit the stores. */
+export const MAX_EPOCH_MS = 8.64e15;
+
+/** An id in a path, a filter or a body: the same limit as the ids transactions are stored with. */
+export const Id = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, pattern: STORABLE_PATTERN });
+
+/** Free text such as an analyst's note, or a name. */
+export const Text = (maxLength: number, minLength = 0) =>
+  Type.String({ minLength, maxLength, pattern: STORABLE_PATTERN });
+
+/** A page size: an integer from 1 to `maximum`, never ±Infinity (see `finite`). */
+export const Limit = (maximum: number = MAX_PAGE) => Type.Integer({ minimum: 1, maximum, finite: true });
+
+/** A number in [minimum, maximum], finite. */
+export const BoundedNumber = (minimum: number, maximum: number) =>
+  Type.Number({ minimum, maximum, finite: true });
+
+/** A time bound as text (ISO 8601 or epoch milliseconds); the route parses it with `parseEpochFilter`. */
+export const EpochMs = Type.String({ minLength: 1, maxLength: 64, pattern: STORABLE_PATTERN });
+
+/** A page cursor as this server issues them (base64url); its content is checked by `decodeCursor`. */
+export const Cursor = Type.String({ minLength: 1, maxLength: 2048, pattern: CURSOR_PATTERN });
+
+/**
+ * ajv coerces a query string's "Infinity" or "1e309" to Infinity and then skips minimum/maximum for it (they
+ * only test finite numbers), so an integer schema alone lets ±Infinity through: `finite` refuses it.
+ */
+export const addInputKeywords: AjvPlugin = (ajv) =>
+  ajv.addKeyword({
+    keyword: 'finite',
+    // Not `type: 'number'`: ajv skips number keywords for a non-finite number, which is the one to catch.
+    schemaType: 'boolean',
+    errors: false,
+    validate: (wanted: boolean, value: unknown) =>
+      !wanted || typeof value !== 'number' || Number.isFinite(value),
+  });
+
+/** Plain words for the errors ajv words by the rule (a pattern, a keyword) rather than by what was meant. */
+export function inputMessage(keyword: string, params: Record<string, unknown>, fallback: string): string {
+  if (keyword === 'pattern' && params.pattern === STORABLE_PATTERN) return STORABLE_MESSAGE;
+  if (keyword === 'pattern' && params.pattern === CURSOR_PATTERN) return CURSOR_MESSAGE;
+  if (keyword === 'finite') return 'must be a finite number';
+  return fallback;
+}
