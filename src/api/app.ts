@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KEY_SHAPE, registerAuth, type JwtConfig } from './auth.ts';
+import { registerAuth, type JwtConfig } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
@@ -29,8 +29,17 @@ export interface AppOptions {
   logger?: boolean;
   /** Largest request body accepted, bytes. */
   bodyLimit?: number;
-  /** Requests per minute per API key (per address without one). Default 1,000,000 (a busy checkout key). */
+  /** Requests per minute per authenticated caller. Default 1,000,000 (a busy checkout key). */
   rateLimitPerMinute?: number;
+  /** Requests per minute per client address without a valid credential. Default 6,000. */
+  anonymousRateLimitPerMinute?: number;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (addresses or CIDRs, Fastify's `trustProxy`); without it
+   * the client is the peer address and the header is ignored.
+   */
+  trustProxy?: string[];
+  /** The rate limit's clock (tests hold it still); default Date.now. */
+  rateLimitClock?: () => number;
   /** Origins allowed by CORS; none by default. */
   corsOrigins?: string[];
   /** Accept bearer tokens too (HS256 secret or a JWKS). */
@@ -38,6 +47,9 @@ export interface AppOptions {
   /** The built dashboard served at `/`; default web/dist of this package (built by `npm ci`). */
   dashboardDir?: string;
 }
+
+/** Never rate limited: an orchestrator's probes and the metrics scrape must not fail because a client is busy. */
+const PROBES = ['/health/live', '/health/ready', '/metrics'];
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -47,21 +59,23 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>fraudwatch</title
 <a href="/api/docs">/api/docs</a>.</p>`;
 
 export function buildApp(options: AppOptions): FastifyInstance {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.bodyLimit ?? 1 << 20 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1 << 20,
+    trustProxy:
+      options.trustProxy !== undefined && options.trustProxy.length > 0 ? options.trustProxy : false,
+  });
   app.setErrorHandler(errorHandler);
   registerSecurityHeaders(app);
   // Without an allow-list no origin is allowed, and the plugin would only cost every request its time.
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0)
     void app.register(cors, { origin: options.corsOrigins });
-  registerRateLimit(app, {
-    max: options.rateLimitPerMinute ?? 1_000_000,
+  const rateLimit = registerRateLimit(app, {
+    perCaller: options.rateLimitPerMinute ?? 1_000_000,
+    perAddress: options.anonymousRateLimitPerMinute ?? 6_000,
     windowMs: 60_000,
-    // Counted before authentication: a header that cannot be a key would otherwise get a budget (and memory)
-    // of its own with each new value.
-    keyOf: (request) => {
-      const key = request.headers['x-api-key'];
-      return typeof key === 'string' && KEY_SHAPE.test(key) ? key : request.ip;
-    },
+    exempt: PROBES,
+    now: options.rateLimitClock,
   });
   void app.register(swagger, {
     openapi: {
@@ -75,7 +89,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   void app.register(swaggerUi, { routePrefix: '/api/docs' });
-  registerAuth(app, options.service.store, options.jwt);
+  registerAuth(app, options.service.store, options.jwt, rateLimit.count);
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)

@@ -4,7 +4,7 @@
  * another role is 403. The key's name is the actor in the audit trail.
  */
 import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { ROLES, type ApiKeyRecord, type DecisionStore, type Role } from '../store/types.ts';
 import { ApiError } from './errors.ts';
@@ -77,7 +77,15 @@ async function callerFromJwt(token: string, jwt: JwtConfig, verifyKey: Uint8Arra
 const KEY_CACHE_MS = 5000;
 const KEY_CACHE_SIZE = 10_000;
 
-export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: JwtConfig): void {
+/** Called once per request on a route with roles, when the caller is known (or refused): the rate limit. */
+export type CountRequest = (request: FastifyRequest, reply: FastifyReply) => void;
+
+export function registerAuth(
+  app: FastifyInstance,
+  store: DecisionStore,
+  jwt?: JwtConfig,
+  countRequest: CountRequest = () => undefined,
+): void {
   app.decorateRequest('caller', null);
   const keyCache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
   const verifyKey = jwt?.secret
@@ -85,20 +93,11 @@ export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: J
     : jwt?.jwks
       ? createLocalJWKSet(jwt.jwks)
       : null;
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const roles = request.routeOptions.config.roles;
-    if (roles === undefined) return;
+
+  const identify = async (request: FastifyRequest): Promise<void> => {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ') && jwt !== undefined && verifyKey !== null) {
-      const caller = await callerFromJwt(authorization.slice(7).trim(), jwt, verifyKey);
-      if (!roles.includes(caller.role)) {
-        throw new ApiError(
-          403,
-          'forbidden',
-          `role ${caller.role} may not ${request.method} ${request.routeOptions.url}`,
-        );
-      }
-      request.caller = caller;
+      request.caller = await callerFromJwt(authorization.slice(7).trim(), jwt, verifyKey);
       return;
     }
     const header = request.headers['x-api-key'];
@@ -121,14 +120,28 @@ export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: J
       throw new ApiError(401, 'unauthorized', 'X-API-Key is not a valid key');
     }
     if (record.revoked_at !== null) throw new ApiError(401, 'unauthorized', 'X-API-Key has been revoked');
-    if (!roles.includes(record.role)) {
+    request.caller = { id: record.id, name: record.name, role: record.role };
+  };
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const roles = request.routeOptions.config.roles;
+    if (roles === undefined) return;
+    try {
+      await identify(request);
+    } catch (e) {
+      // A refused credential counts against the address; once that budget is spent the answer is a 429.
+      countRequest(request, reply);
+      throw e;
+    }
+    countRequest(request, reply);
+    const caller = request.caller!;
+    if (!roles.includes(caller.role)) {
       throw new ApiError(
         403,
         'forbidden',
-        `role ${record.role} may not ${request.method} ${request.routeOptions.url}`,
+        `role ${caller.role} may not ${request.method} ${request.routeOptions.url}`,
       );
     }
-    request.caller = { id: record.id, name: record.name, role: record.role };
   });
 }
 

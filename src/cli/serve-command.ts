@@ -66,6 +66,10 @@ export function registerServeCommand(program: Command): void {
         service,
         logger: process.env.LOG_LEVEL !== 'silent',
         rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE) || undefined,
+        anonymousRateLimitPerMinute: Number(process.env.RATE_LIMIT_ANONYMOUS_PER_MINUTE) || undefined,
+        trustProxy: process.env.TRUST_PROXY
+          ? process.env.TRUST_PROXY.split(',').map((p) => p.trim())
+          : undefined,
         corsOrigins: process.env.CORS_ORIGINS
           ? process.env.CORS_ORIGINS.split(',').map((o) => o.trim())
           : undefined,
