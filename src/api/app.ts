@@ -14,6 +14,7 @@ import { registerAuth, type JwtConfig } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { failedSignInAudit } from './sign-in-audit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -89,7 +90,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   void app.register(swaggerUi, { routePrefix: '/api/docs' });
-  registerAuth(app, options.service.store, options.jwt, rateLimit.count);
+  registerAuth(app, options.service.store, options.jwt, {
+    count: rateLimit.count,
+    refused: failedSignInAudit(options.service.store),
+  });
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)

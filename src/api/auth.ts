@@ -125,15 +125,20 @@ async function callerFromJwt(token: string, jwt: JwtConfig, verifyKey: Uint8Arra
 const KEY_CACHE_MS = 5000;
 const KEY_CACHE_SIZE = 10_000;
 
-/** Called once per request on a route with roles, when the caller is known (or refused): the rate limit. */
-export type CountRequest = (request: FastifyRequest, reply: FastifyReply) => void;
+export interface AuthHooks {
+  /** Called once per request on a route with roles, when the caller is known (or refused): the rate limit. */
+  count?: (request: FastifyRequest, reply: FastifyReply) => void;
+  /** Called when a presented key or token is refused (not when none was presented): the audit trail. */
+  refused?: (request: FastifyRequest, reason: string) => void;
+}
 
 export function registerAuth(
   app: FastifyInstance,
   store: DecisionStore,
   jwt?: JwtConfig,
-  countRequest: CountRequest = () => undefined,
+  hooks: AuthHooks = {},
 ): void {
+  const countRequest = hooks.count ?? (() => undefined);
   app.decorateRequest('caller', null);
   const keyCache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
   const verifyKey = jwt?.secret
@@ -181,6 +186,9 @@ export function registerAuth(
     try {
       await identify(request);
     } catch (e) {
+      const presented =
+        request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined;
+      if (presented && e instanceof ApiError) hooks.refused?.(request, e.message);
       // A refused credential counts against the address; once that budget is spent the answer is a 429.
       countRequest(request, reply);
       throw e;
