@@ -59,7 +59,7 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
     async (request) => {
       const { id } = request.params as { id: string };
       const { note } = request.body as { reset: true; note?: string };
-      if (service.engine.featureStore.accounts.total(id) === 0) throw notFound(`account ${id}`);
+      if (!service.engine.featureStore.accounts.has(id)) throw notFound(`account ${id}`);
       // Audited first: a reset the trail cannot record is not made.
       await service.store.audit({
         at: Date.now(),
