@@ -10,7 +10,7 @@
  * from the instant each was due); batches through autocannon, closed loop (4 connections, a batch each).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,7 +89,9 @@ async function startServer(
     { env },
   );
   const out = await waitForListening(child);
-  const key = /^(fw_[A-Za-z0-9_-]{43})$/m.exec(out)?.[1];
+  // stdout is a pipe here, so serve put the first admin key in a file and printed its path.
+  const keyFile = / it is in (\S+) \(mode 0600\)/.exec(out)?.[1];
+  const key = keyFile === undefined ? undefined : readFileSync(keyFile, 'utf8').trim();
   if (!key) throw new Error(`serve did not start:\n${out}`);
   return { child, url: `http://127.0.0.1:${port}`, key, cleanup };
 }

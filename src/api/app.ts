@@ -10,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { KEY_SHAPE, registerAuth, type JwtConfig } from './auth.ts';
+import { registerAuth, type JwtConfig } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import { addInputKeywords } from './input-schema.ts';
 import { registerRateLimit } from './rate-limit.ts';
@@ -21,6 +21,7 @@ import {
   type HttpLimits,
 } from './request-limits.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { failedSignInAudit } from './sign-in-audit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -37,8 +38,17 @@ export interface AppOptions {
   logger?: boolean;
   /** Largest request body accepted, bytes. */
   bodyLimit?: number;
-  /** Requests per minute per API key (per address without one). Default 1,000,000 (a busy checkout key). */
+  /** Requests per minute per authenticated caller. Default 1,000,000 (a busy checkout key). */
   rateLimitPerMinute?: number;
+  /** Requests per minute per client address without a valid credential. Default 6,000. */
+  anonymousRateLimitPerMinute?: number;
+  /**
+   * Proxies whose `X-Forwarded-For` names the client (addresses or CIDRs, Fastify's `trustProxy`); without it
+   * the client is the peer address and the header is ignored.
+   */
+  trustProxy?: string[];
+  /** The rate limit's clock (tests hold it still); default Date.now. */
+  rateLimitClock?: () => number;
   /** Origins allowed by CORS; none by default. */
   corsOrigins?: string[];
   /** Accept bearer tokens too (HS256 secret or a JWKS). */
@@ -48,6 +58,9 @@ export interface AppOptions {
   /** The built dashboard served at `/`; default web/dist of this package (built by `npm ci`). */
   dashboardDir?: string;
 }
+
+/** Never rate limited: an orchestrator's probes and the metrics scrape must not fail because a client is busy. */
+const PROBES = ['/health/live', '/health/ready', '/metrics'];
 
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
@@ -71,6 +84,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     routerOptions: ROUTER_OPTIONS,
     frameworkErrors: frameworkErrors(routePatterns),
     ajv: { plugins: [addInputKeywords] },
+    trustProxy:
+      options.trustProxy !== undefined && options.trustProxy.length > 0 ? options.trustProxy : false,
   });
   app.addHook('onRoute', (route) => void routePatterns.add(route.url));
   app.setErrorHandler(errorHandler);
@@ -83,15 +98,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
       methods: CORS_METHODS,
       allowedHeaders: CORS_HEADERS,
     });
-  registerRateLimit(app, {
-    max: options.rateLimitPerMinute ?? 1_000_000,
+  const rateLimit = registerRateLimit(app, {
+    perCaller: options.rateLimitPerMinute ?? 1_000_000,
+    perAddress: options.anonymousRateLimitPerMinute ?? 6_000,
     windowMs: 60_000,
-    // Counted before authentication: a header that cannot be a key would otherwise get a budget (and memory)
-    // of its own with each new value.
-    keyOf: (request) => {
-      const key = request.headers['x-api-key'];
-      return typeof key === 'string' && KEY_SHAPE.test(key) ? key : request.ip;
-    },
+    exempt: PROBES,
+    now: options.rateLimitClock,
   });
   void app.register(swagger, {
     openapi: {
@@ -105,7 +117,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     },
   });
   void app.register(swaggerUi, { routePrefix: '/api/docs' });
-  registerAuth(app, options.service.store, options.jwt);
+  registerAuth(app, options.service.store, options.jwt, {
+    count: rateLimit.count,
+    refused: failedSignInAudit(options.service.store),
+  });
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)

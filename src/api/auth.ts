@@ -4,7 +4,7 @@
  * another role is 403. The key's name is the actor in the audit trail.
  */
 import { hash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { ROLES, type ApiKeyRecord, type DecisionStore, type Role } from '../store/types.ts';
 import { ApiError } from './errors.ts';
@@ -16,12 +16,13 @@ export function hashKey(key: string): string {
   return hash('sha256', key);
 }
 
-export async function createApiKey(
-  store: DecisionStore,
+/** A new key's record and the key itself (shown once); nothing is stored. */
+export function newApiKey(
   role: Role,
   name: string,
   now = Date.now(),
-): Promise<{ record: ApiKeyRecord; key: string }> {
+  expiresAt: number | null = null,
+): { record: ApiKeyRecord; key: string } {
   const key = `${KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   const record: ApiKeyRecord = {
     id: randomUUID(),
@@ -30,9 +31,36 @@ export async function createApiKey(
     key_hash: hashKey(key),
     created_at: now,
     revoked_at: null,
+    expires_at: expiresAt,
   };
-  await store.createApiKey(record);
   return { record, key };
+}
+
+/** Creates and stores a key; `actor` (who created it) makes the store audit it in the same transaction. */
+export async function createApiKey(
+  store: DecisionStore,
+  role: Role,
+  name: string,
+  now = Date.now(),
+  options: { expiresAt?: number | null; actor?: string } = {},
+): Promise<{ record: ApiKeyRecord; key: string }> {
+  const created = newApiKey(role, name, now, options.expiresAt ?? null);
+  const { record } = created;
+  await store.createApiKey(
+    record,
+    options.actor === undefined
+      ? undefined
+      : {
+          at: now,
+          actor: options.actor,
+          action: 'key_create',
+          transaction_id: null,
+          old_value: null,
+          new_value: JSON.stringify({ id: record.id, name, role, expires_at: record.expires_at }),
+          note: null,
+        },
+  );
+  return created;
 }
 
 declare module 'fastify' {
@@ -53,7 +81,11 @@ export interface JwtConfig {
   jwks?: JSONWebKeySet;
   issuer?: string;
   audience?: string;
+  /** Longest lifetime accepted, seconds: `exp - iat` (or `exp - now` without `iat`). Default 24 h. */
+  maxLifetimeSeconds?: number;
 }
+
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 24 * 3600;
 
 async function callerFromJwt(token: string, jwt: JwtConfig, verifyKey: Uint8Array | JWTVerifyGetKey) {
   let payload;
@@ -62,22 +94,51 @@ async function callerFromJwt(token: string, jwt: JwtConfig, verifyKey: Uint8Arra
       algorithms: jwt.secret ? ['HS256'] : ['RS256', 'ES256'],
       issuer: jwt.issuer,
       audience: jwt.audience,
+      // A token without exp would be accepted forever; without sub there is no one to name in the audit trail.
+      requiredClaims: ['exp', 'sub'],
     }));
   } catch (e) {
     throw new ApiError(401, 'unauthorized', `bearer token rejected: ${(e as Error).message}`);
+  }
+  const maxLifetime = jwt.maxLifetimeSeconds ?? DEFAULT_JWT_MAX_LIFETIME_SECONDS;
+  const issued = typeof payload.iat === 'number' ? payload.iat : Date.now() / 1000;
+  if (payload.exp! - issued > maxLifetime) {
+    throw new ApiError(
+      401,
+      'unauthorized',
+      `bearer token rejected: lives longer than JWT_MAX_LIFETIME (${maxLifetime} s) allows`,
+    );
+  }
+  const sub = payload.sub;
+  if (typeof sub !== 'string' || sub === '') {
+    throw new ApiError(401, 'unauthorized', 'bearer token rejected: "sub" claim must be a non-empty string');
   }
   const role = payload.role;
   if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
     throw new ApiError(401, 'unauthorized', `bearer token needs a role claim (${ROLES.join(', ')})`);
   }
-  return { id: String(payload.sub ?? 'jwt'), name: String(payload.sub ?? 'jwt'), role: role as Role };
+  // The id keeps token subjects apart from key ids (the rate limit counts per id).
+  return { id: `jwt:${sub}`, name: sub, role: role as Role };
 }
 
 /** Keys looked up in the last few seconds are not looked up again; a revocation takes effect within this time. */
 const KEY_CACHE_MS = 5000;
 const KEY_CACHE_SIZE = 10_000;
 
-export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: JwtConfig): void {
+export interface AuthHooks {
+  /** Called once per request on a route with roles, when the caller is known (or refused): the rate limit. */
+  count?: (request: FastifyRequest, reply: FastifyReply) => void;
+  /** Called when a presented key or token is refused (not when none was presented): the audit trail. */
+  refused?: (request: FastifyRequest, reason: string) => void;
+}
+
+export function registerAuth(
+  app: FastifyInstance,
+  store: DecisionStore,
+  jwt?: JwtConfig,
+  hooks: AuthHooks = {},
+): void {
+  const countRequest = hooks.count ?? (() => undefined);
   app.decorateRequest('caller', null);
   const keyCache = new Map<string, { record: ApiKeyRecord | null; until: number }>();
   const verifyKey = jwt?.secret
@@ -85,20 +146,11 @@ export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: J
     : jwt?.jwks
       ? createLocalJWKSet(jwt.jwks)
       : null;
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const roles = request.routeOptions.config.roles;
-    if (roles === undefined) return;
+
+  const identify = async (request: FastifyRequest): Promise<void> => {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ') && jwt !== undefined && verifyKey !== null) {
-      const caller = await callerFromJwt(authorization.slice(7).trim(), jwt, verifyKey);
-      if (!roles.includes(caller.role)) {
-        throw new ApiError(
-          403,
-          'forbidden',
-          `role ${caller.role} may not ${request.method} ${request.routeOptions.url}`,
-        );
-      }
-      request.caller = caller;
+      request.caller = await callerFromJwt(authorization.slice(7).trim(), jwt, verifyKey);
       return;
     }
     const header = request.headers['x-api-key'];
@@ -120,15 +172,36 @@ export function registerAuth(app: FastifyInstance, store: DecisionStore, jwt?: J
     if (record === null || !timingSafeEqual(Buffer.from(record.key_hash, 'hex'), Buffer.from(hash, 'hex'))) {
       throw new ApiError(401, 'unauthorized', 'X-API-Key is not a valid key');
     }
-    if (record.revoked_at !== null) throw new ApiError(401, 'unauthorized', 'X-API-Key has been revoked');
-    if (!roles.includes(record.role)) {
+    const now = Date.now();
+    if (record.revoked_at !== null && record.revoked_at <= now)
+      throw new ApiError(401, 'unauthorized', 'X-API-Key has been revoked');
+    if (record.expires_at != null && record.expires_at <= now)
+      throw new ApiError(401, 'unauthorized', 'X-API-Key has expired');
+    request.caller = { id: record.id, name: record.name, role: record.role };
+  };
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const roles = request.routeOptions.config.roles;
+    if (roles === undefined) return;
+    try {
+      await identify(request);
+    } catch (e) {
+      const presented =
+        request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined;
+      if (presented && e instanceof ApiError) hooks.refused?.(request, e.message);
+      // A refused credential counts against the address; once that budget is spent the answer is a 429.
+      countRequest(request, reply);
+      throw e;
+    }
+    countRequest(request, reply);
+    const caller = request.caller!;
+    if (!roles.includes(caller.role)) {
       throw new ApiError(
         403,
         'forbidden',
-        `role ${record.role} may not ${request.method} ${request.routeOptions.url}`,
+        `role ${caller.role} may not ${request.method} ${request.routeOptions.url}`,
       );
     }
-    request.caller = { id: record.id, name: record.name, role: record.role };
   });
 }
 

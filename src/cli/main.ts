@@ -15,6 +15,7 @@ import { registerMigrateCommand } from './migrate-command.ts';
 import { registerRetentionCommand } from './retention-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 import { registerDlqCommand } from './dlq-command.ts';
+import { registerAuditCommand } from './audit-command.ts';
 
 const program = new Command();
 program
@@ -33,6 +34,7 @@ registerMigrateCommand(program);
 registerRetentionCommand(program);
 registerWorkerCommand(program);
 registerDlqCommand(program);
+registerAuditCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

@@ -1,15 +1,16 @@
 /**
  * `fraudwatch serve`: the HTTP service on the embedded store (or PostgreSQL with DATABASE_URL). On a store with no
- * keys yet it creates an admin key and prints it once. Ctrl-C / SIGTERM close the server and the store cleanly.
+ * keys yet it creates an admin key (first-admin-key.ts). Ctrl-C / SIGTERM close the server and the store cleanly.
  */
 import type { Command } from 'commander';
 import { buildApp } from '../api/app.ts';
 import { readFileSync } from 'node:fs';
-import { createApiKey, type JwtConfig } from '../api/auth.ts';
+import type { JwtConfig } from '../api/auth.ts';
 import { httpLimitsFromEnv } from '../api/request-limits.ts';
+import { createFirstAdminKey } from './first-admin-key.ts';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
-import { positiveInt } from './options.ts';
+import { durationMs, positiveInt } from './options.ts';
 
 interface ServeOptions {
   port: number;
@@ -19,13 +20,25 @@ interface ServeOptions {
   simulate: number;
 }
 
-/** JWT_SECRET (HS256) or JWT_JWKS_FILE (a JWKS of public keys), with optional JWT_ISSUER / JWT_AUDIENCE. */
-function jwtConfig(): JwtConfig | undefined {
+/**
+ * JWT_SECRET (HS256) or JWT_JWKS_FILE (a JWKS of public keys), with optional JWT_ISSUER / JWT_AUDIENCE and
+ * JWT_MAX_LIFETIME (a duration, default 24h).
+ */
+function jwtConfig(fail: (message: string) => never): JwtConfig | undefined {
   const issuer = process.env.JWT_ISSUER || undefined;
   const audience = process.env.JWT_AUDIENCE || undefined;
-  if (process.env.JWT_SECRET) return { secret: process.env.JWT_SECRET, issuer, audience };
+  let maxLifetimeSeconds: number | undefined;
+  if (process.env.JWT_MAX_LIFETIME) {
+    try {
+      maxLifetimeSeconds = durationMs('JWT_MAX_LIFETIME')(process.env.JWT_MAX_LIFETIME) / 1000;
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
+  const common = { issuer, audience, maxLifetimeSeconds };
+  if (process.env.JWT_SECRET) return { secret: process.env.JWT_SECRET, ...common };
   if (process.env.JWT_JWKS_FILE)
-    return { jwks: JSON.parse(readFileSync(process.env.JWT_JWKS_FILE, 'utf8')), issuer, audience };
+    return { jwks: JSON.parse(readFileSync(process.env.JWT_JWKS_FILE, 'utf8')), ...common };
   return undefined;
 }
 
@@ -33,7 +46,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
-      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state)',
+      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state). On a store without keys it creates an admin key: shown on a terminal, otherwise written to <data-dir>/admin-key.txt (mode 0600)',
     )
     .option(
       '--port <n>',
@@ -67,17 +80,18 @@ export function registerServeCommand(program: Command): void {
         service,
         logger: process.env.LOG_LEVEL !== 'silent',
         rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE) || undefined,
+        anonymousRateLimitPerMinute: Number(process.env.RATE_LIMIT_ANONYMOUS_PER_MINUTE) || undefined,
+        trustProxy: process.env.TRUST_PROXY
+          ? process.env.TRUST_PROXY.split(',').map((p) => p.trim())
+          : undefined,
         corsOrigins: process.env.CORS_ORIGINS
           ? process.env.CORS_ORIGINS.split(',').map((o) => o.trim())
           : undefined,
-        jwt: jwtConfig(),
+        jwt: jwtConfig((message) => program.error(message)),
         httpLimits: httpLimitsFromEnv(),
       });
-      if ((await store.listApiKeys()).length === 0) {
-        const { key } = await createApiKey(store, 'admin', 'first-admin');
-        console.log('created the first admin key; it is shown once:');
-        console.log(key);
-      }
+      const firstKey = await createFirstAdminKey(store, opts.dataDir, process.stdout.isTTY === true);
+      if (firstKey !== null) console.log(firstKey);
       const url = await app.listen({ port: opts.port, host: opts.host });
       console.log(`fraudwatch listening on ${url} (store: ${store.kind}; API docs at ${url}/api/docs)`);
       const stopTraffic = opts.simulate > 0 ? startSimulatedTraffic(service, opts.simulate) : () => undefined;

@@ -120,14 +120,19 @@ export class Engine {
     this.rules = rules;
   }
 
-  setSettings(settings: Partial<DecisionSettings>): void {
+  /** The settings `setSettings(settings)` would put in place, without doing it; a RangeError names what is wrong. */
+  checkSettings(settings: Partial<DecisionSettings>): DecisionSettings {
     const next = { ...this.settings, ...settings };
     const problem = thresholdsProblem(next.thresholds);
     if (problem) throw new RangeError(`thresholds: ${problem}`);
     if (!Number.isFinite(next.bypass_score) || next.bypass_score < 0 || next.bypass_score > 1) {
       throw new RangeError('bypass_score: must be a number in [0,1]');
     }
-    this.settings = next;
+    return next;
+  }
+
+  setSettings(settings: Partial<DecisionSettings>): void {
+    this.settings = this.checkSettings(settings);
   }
 
   setModels(models: ModelSlot[]): void {

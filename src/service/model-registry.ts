@@ -42,6 +42,13 @@ function checkKind(kind: string): asserts kind is ModelKind {
     throw new ModelRegistryError('unknown_kind', `kind: must be one of ${MODEL_KINDS.join(', ')}`);
 }
 
+/** A checked, loaded model change not yet in force. */
+export interface ModelChange {
+  before: string | null;
+  after: string;
+  apply(): { before: string | null; after: string };
+}
+
 type InForce = { id: string; model: LoadedModel & ScoringModel };
 
 export class ModelRegistry {
@@ -79,27 +86,48 @@ export class ModelRegistry {
 
   /** Puts artifact `id` of `kind` in force for the next decision; returns the id it replaced. */
   activate(kind: string, id: string): { before: string | null; after: string } {
+    return this.planActivate(kind, id).apply();
+  }
+
+  /**
+   * Checks and loads artifact `id` of `kind` without putting it in force: `apply()` does that (and writes
+   * active.json). Lets a caller audit the change between the two, so nothing is in force that is not audited.
+   */
+  planActivate(kind: string, id: string): ModelChange {
     checkKind(kind);
     if (!artifactIds(this.dir, kind).includes(id)) {
       throw new ModelRegistryError('not_found', `version: no ${kind} artifact ${id} in ${this.dir}`);
     }
     const before = this.inForce.get(kind)?.id ?? null;
-    this.load(kind, id);
-    writeActive(this.dir, this.active());
-    return { before, after: id };
+    const model = this.loadArtifact(id);
+    return {
+      before,
+      after: id,
+      apply: () => {
+        this.putInForce(kind, id, model);
+        writeActive(this.dir, this.active());
+        return { before, after: id };
+      },
+    };
   }
 
-  /** Loads artifact `id` and puts it in the engine in place of its kind's model. */
-  private load(kind: ModelKind, id: string): void {
-    let model: LoadedModel & ScoringModel;
+  private loadArtifact(id: string): LoadedModel & ScoringModel {
     try {
-      model = loadModel(artifactPath(this.dir, id));
+      return loadModel(artifactPath(this.dir, id));
     } catch (e) {
       throw new ModelRegistryError(
         'invalid_artifact',
         `version: ${id} cannot be loaded: ${(e as Error).message}`,
       );
     }
+  }
+
+  /** Loads artifact `id` and puts it in the engine in place of its kind's model. */
+  private load(kind: ModelKind, id: string): void {
+    this.putInForce(kind, id, this.loadArtifact(id));
+  }
+
+  private putInForce(kind: ModelKind, id: string, model: LoadedModel & ScoringModel): void {
     this.inForce.set(kind, { id, model });
     this.engine.setModels(
       MODEL_KINDS.flatMap((k) => {
@@ -135,11 +163,16 @@ export class ModelRegistry {
 
   /** Puts the artifact before the one in force back in force. */
   rollback(kind: string): { before: string | null; after: string } {
+    return this.planRollback(kind).apply();
+  }
+
+  /** The rollback, checked and loaded, to apply after auditing it (see planActivate). */
+  planRollback(kind: string): ModelChange {
     checkKind(kind);
     const ids = artifactIds(this.dir, kind);
     const at = ids.indexOf(this.inForce.get(kind)?.id ?? '');
     if (at <= 0)
       throw new ModelRegistryError('no_previous', `kind: no ${kind} version older than the one in force`);
-    return this.activate(kind, ids[at - 1]!);
+    return this.planActivate(kind, ids[at - 1]!);
   }
 }

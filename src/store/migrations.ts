@@ -152,6 +152,25 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX transactions_flagged_status ON transactions (status, score DESC, transaction_id) WHERE outcome <> 'approve';`,
     },
   },
+  {
+    version: 6,
+    description:
+      'API keys may expire; audit entries are hash-chained (entries written before this carry no hash) and filtered by actor and action',
+    sql: {
+      sqlite: `
+        ALTER TABLE api_keys ADD COLUMN expires_at INTEGER;
+        ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+        ALTER TABLE audit ADD COLUMN hash TEXT;
+        CREATE INDEX audit_actor ON audit (actor, id);
+        CREATE INDEX audit_action ON audit (action, id);`,
+      postgres: `
+        ALTER TABLE api_keys ADD COLUMN expires_at BIGINT;
+        ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+        ALTER TABLE audit ADD COLUMN hash TEXT;
+        CREATE INDEX audit_actor ON audit (actor, id);
+        CREATE INDEX audit_action ON audit (action, id);`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

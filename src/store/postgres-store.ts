@@ -5,12 +5,16 @@
  */
 import pg from 'pg';
 import type { Decision } from '../engine/decision.ts';
+import { auditHash, GENESIS } from './audit-chain.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-errors.ts';
 import {
   anomalyWhere,
+  AUDIT_INSERT_COLUMNS,
+  auditInsertValues,
   auditLimit,
   CASE_CONDITION,
+  auditOrder,
   auditWhere,
   decisionRowValues,
   featuresFromBytes,
@@ -41,6 +45,7 @@ import {
   type DecisionWithFeatures,
   type DecidedCursor,
   type RecentCursor,
+  type NewAuditEntry,
   type NewDecision,
   type Page,
   type RuleVersionRecord,
@@ -52,6 +57,8 @@ import {
 
 const placeholder = (n: number): string => `$${n}`;
 const MIGRATION_LOCK = 0x66726175; // "frau"
+/** Held by the one transaction appending to the audit trail at a time, so the hash chain stays a line. */
+const AUDIT_LOCK = 0x61756474; // "audt"
 /**
  * A batch travels as one JSON parameter, an array of rows (each an array in column order, the features as
  * base64), which PostgreSQL takes apart with its own JSON parser: one JSON.stringify on our side instead of
@@ -334,44 +341,64 @@ export class PostgresStore implements DecisionStore {
         at,
         transactionId,
       ]);
-      await c.query(
-        `INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note)
-         VALUES ($1, $2, 'status_change', $3, $4, $5, $6)`,
-        [at, actor, transactionId, row.status, status, note],
-      );
+      await this.appendAudit(c, {
+        at,
+        actor,
+        action: 'status_change',
+        transaction_id: transactionId,
+        old_value: row.status,
+        new_value: status,
+        note,
+      });
       return { old_status: row.status, new_status: status, transaction: JSON.parse(row.payload) };
     });
   }
 
-  async audit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
-    await this.query(
-      'INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [
-        entry.at,
-        entry.actor,
-        entry.action,
-        entry.transaction_id,
-        entry.old_value,
-        entry.new_value,
-        entry.note,
-      ],
+  /**
+   * Appends an entry chained to the newest one, inside the caller's transaction. The advisory lock is held to the
+   * end of that transaction, so appends (of every process on the database) happen one after the other, in id
+   * order, each reading the hash the one before committed.
+   */
+  private async appendAudit(c: pg.PoolClient, entry: NewAuditEntry): Promise<void> {
+    await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    const newest = await c.query<{ hash: string | null }>('SELECT hash FROM audit ORDER BY id DESC LIMIT 1');
+    const prev = newest.rows[0]?.hash ?? GENESIS;
+    const inserted = await c.query<{ id: number }>(
+      `INSERT INTO audit (${AUDIT_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      auditInsertValues(entry, prev),
     );
+    const id = inserted.rows[0]!.id;
+    await c.query('UPDATE audit SET hash = $1 WHERE id = $2', [
+      auditHash({ id, ...entry, prev_hash: prev }),
+      id,
+    ]);
+  }
+
+  async audit(entry: NewAuditEntry): Promise<void> {
+    await this.inTransaction((c) => this.appendAudit(c, entry));
   }
 
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
     const { where, params } = auditWhere(q, placeholder);
     const { rows } = await this.read<AuditEntry>(
-      `SELECT * FROM audit ${where} ORDER BY id LIMIT $${params.length + 1}`,
+      `SELECT * FROM audit ${where} ${auditOrder(q)} LIMIT $${params.length + 1}`,
       [...params, auditLimit(q)],
     );
     return rows;
   }
 
-  async createApiKey(key: ApiKeyRecord): Promise<void> {
-    await this.query(
-      'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at],
+  private async insertApiKey(c: pg.PoolClient, key: ApiKeyRecord): Promise<void> {
+    await c.query(
+      'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at, key.expires_at ?? null],
     );
+  }
+
+  async createApiKey(key: ApiKeyRecord, audit?: NewAuditEntry): Promise<void> {
+    await this.inTransaction(async (c) => {
+      await this.insertApiKey(c, key);
+      if (audit !== undefined) await this.appendAudit(c, audit);
+    });
   }
 
   async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
@@ -379,12 +406,35 @@ export class PostgresStore implements DecisionStore {
     return rows[0] ?? null;
   }
 
-  async revokeApiKey(id: string, at: number): Promise<boolean> {
-    const r = await this.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
-      at,
-      id,
-    ]);
-    return r.rowCount === 1;
+  async revokeApiKey(id: string, at: number, audit?: NewAuditEntry): Promise<boolean> {
+    return this.inTransaction(async (c) => {
+      // A rotated key in its grace period (revoked from a later time on) may still be revoked now.
+      const r = await c.query(
+        'UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND (revoked_at IS NULL OR revoked_at > $1)',
+        [at, id],
+      );
+      const revoked = r.rowCount === 1;
+      if (revoked && audit !== undefined) await this.appendAudit(c, audit);
+      return revoked;
+    });
+  }
+
+  async rotateApiKey(
+    id: string,
+    next: ApiKeyRecord,
+    revokeAt: number,
+    audit: NewAuditEntry,
+  ): Promise<boolean> {
+    return this.inTransaction(async (c) => {
+      const r = await c.query('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
+        revokeAt,
+        id,
+      ]);
+      if (r.rowCount !== 1) return false;
+      await this.insertApiKey(c, next);
+      await this.appendAudit(c, audit);
+      return true;
+    });
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
@@ -392,11 +442,14 @@ export class PostgresStore implements DecisionStore {
     return rows;
   }
 
-  async saveRuleVersion(r: Omit<RuleVersionRecord, 'seq'>): Promise<void> {
-    await this.query(
-      'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES ($1, $2, $3, $4)',
-      [r.version, r.document, r.published_at, r.published_by],
-    );
+  async saveRuleVersion(r: Omit<RuleVersionRecord, 'seq'>, audit?: NewAuditEntry): Promise<void> {
+    await this.inTransaction(async (c) => {
+      await c.query(
+        'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES ($1, $2, $3, $4)',
+        [r.version, r.document, r.published_at, r.published_by],
+      );
+      if (audit !== undefined) await this.appendAudit(c, audit);
+    });
   }
 
   async listRuleVersions(limit: number): Promise<RuleVersionRecord[]> {

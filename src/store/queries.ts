@@ -14,6 +14,7 @@ import {
   MAX_PAGE,
   type AnomalyQuery,
   type AuditQuery,
+  type NewAuditEntry,
   type CaseStatus,
   type NewDecision,
   type StoredTransaction,
@@ -125,21 +126,39 @@ export function nextCursorKey(q: AnomalyQuery, last: StoredTransaction): number 
   return q.sort === 'time' ? last.transaction.timestamp : last.decision.score;
 }
 
-/** WHERE clause for the audit trail filters. */
+/** WHERE clause for the audit trail filters and the keyset position. */
 export function auditWhere(q: AuditQuery, placeholder: (n: number) => string): Built {
   const params: unknown[] = [];
   const parts: string[] = [];
+  const add = (condition: (p: string) => string, value: unknown): void => {
+    params.push(value);
+    parts.push(condition(placeholder(params.length)));
+  };
   for (const column of ['transaction_id', 'actor', 'action'] as const) {
     const value = q[column];
-    if (value === undefined) continue;
-    params.push(value);
-    parts.push(`${column} = ${placeholder(params.length)}`);
+    if (value !== undefined) add((p) => `${column} = ${p}`, value);
   }
+  if (q.from !== undefined) add((p) => `at >= ${p}`, q.from);
+  if (q.to !== undefined) add((p) => `at < ${p}`, q.to);
+  if (q.after_id !== undefined) add((p) => `id > ${p}`, q.after_id);
+  if (q.before_id !== undefined) add((p) => `id < ${p}`, q.before_id);
   return { where: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+export function auditOrder(q: AuditQuery): string {
+  return q.order === 'desc' ? 'ORDER BY id DESC' : 'ORDER BY id';
 }
 
 export function auditLimit(q: AuditQuery): number {
   return Math.max(1, Math.min(q.limit ?? 100, MAX_PAGE));
+}
+
+/** The audit entry columns in insert order, after `id`. */
+export const AUDIT_INSERT_COLUMNS =
+  'at, actor, action, transaction_id, old_value, new_value, note, prev_hash';
+
+export function auditInsertValues(e: NewAuditEntry, prevHash: string): unknown[] {
+  return [e.at, e.actor, e.action, e.transaction_id, e.old_value, e.new_value, e.note, prevHash];
 }
 
 /** A decision's column values in both stores' insert order, up to `decided_at` (`updated_at`, features follow). */

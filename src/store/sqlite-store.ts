@@ -6,11 +6,15 @@
  */
 import type Database from 'better-sqlite3';
 import type { Decision } from '../engine/decision.ts';
+import { auditHash, GENESIS } from './audit-chain.ts';
 import { MIGRATIONS } from './migrations.ts';
 import {
   anomalyWhere,
+  AUDIT_INSERT_COLUMNS,
+  auditInsertValues,
   auditLimit,
   CASE_CONDITION,
+  auditOrder,
   auditWhere,
   featuresFromBytes,
   foldStats,
@@ -40,6 +44,7 @@ import {
   type DecisionStore,
   type DecisionWithFeatures,
   type RecentCursor,
+  type NewAuditEntry,
   type NewDecision,
   type DecidedCursor,
   type Page,
@@ -172,10 +177,15 @@ export class SqliteStore implements DecisionStore {
         at,
         transactionId,
       );
-      this.stmt(
-        `INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note)
-           VALUES (?, ?, 'status_change', ?, ?, ?, ?)`,
-      ).run(at, actor, transactionId, row.status, status, note);
+      this.appendAudit({
+        at,
+        actor,
+        action: 'status_change',
+        transaction_id: transactionId,
+        old_value: row.status,
+        new_value: status,
+        note,
+      });
       return { old_status: row.status, new_status: status, transaction: JSON.parse(row.payload) };
     });
     // IMMEDIATE: the write lock is taken before the read. A deferred transaction that has read cannot wait for
@@ -183,32 +193,48 @@ export class SqliteStore implements DecisionStore {
     return change.immediate();
   }
 
-  async audit(entry: Omit<AuditEntry, 'id'>): Promise<void> {
-    this.stmt(
-      'INSERT INTO audit (at, actor, action, transaction_id, old_value, new_value, note) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(
-      entry.at,
-      entry.actor,
-      entry.action,
-      entry.transaction_id,
-      entry.old_value,
-      entry.new_value,
-      entry.note,
-    );
+  /**
+   * Appends an entry chained to the newest one; call it inside an IMMEDIATE transaction, whose write lock makes
+   * this connection the only writer (of every process on the file) between reading the newest hash and appending.
+   */
+  private appendAudit(entry: NewAuditEntry): void {
+    const newest = this.stmt('SELECT hash FROM audit ORDER BY id DESC LIMIT 1').get() as
+      { hash: string | null } | undefined;
+    const prev = newest?.hash ?? GENESIS;
+    const { id } = this.stmt(
+      `INSERT INTO audit (${AUDIT_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    ).get(...auditInsertValues(entry, prev)) as { id: number };
+    this.stmt('UPDATE audit SET hash = ? WHERE id = ?').run(auditHash({ id, ...entry, prev_hash: prev }), id);
+  }
+
+  /** Runs `work` as one IMMEDIATE transaction (see setStatus for why IMMEDIATE). */
+  private atomically<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  async audit(entry: NewAuditEntry): Promise<void> {
+    this.atomically(() => this.appendAudit(entry));
   }
 
   async listAudit(q: AuditQuery): Promise<AuditEntry[]> {
     const { where, params } = auditWhere(q, placeholder);
-    return this.stmt(`SELECT * FROM audit ${where} ORDER BY id LIMIT ?`).all(
+    return this.stmt(`SELECT * FROM audit ${where} ${auditOrder(q)} LIMIT ?`).all(
       ...params,
       auditLimit(q),
     ) as AuditEntry[];
   }
 
-  async createApiKey(key: ApiKeyRecord): Promise<void> {
+  private insertApiKey(key: ApiKeyRecord): void {
     this.stmt(
-      'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at);
+      'INSERT INTO api_keys (id, name, role, key_hash, created_at, revoked_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(key.id, key.name, key.role, key.key_hash, key.created_at, key.revoked_at, key.expires_at ?? null);
+  }
+
+  async createApiKey(key: ApiKeyRecord, audit?: NewAuditEntry): Promise<void> {
+    this.atomically(() => {
+      this.insertApiKey(key);
+      if (audit !== undefined) this.appendAudit(audit);
+    });
   }
 
   async findApiKey(keyHash: string): Promise<ApiKeyRecord | null> {
@@ -218,21 +244,46 @@ export class SqliteStore implements DecisionStore {
     );
   }
 
-  async revokeApiKey(id: string, at: number): Promise<boolean> {
-    return (
-      this.stmt('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id)
-        .changes === 1
-    );
+  async revokeApiKey(id: string, at: number, audit?: NewAuditEntry): Promise<boolean> {
+    return this.atomically(() => {
+      // A rotated key in its grace period (revoked from a later time on) may still be revoked now.
+      const revoked =
+        this.stmt(
+          'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND (revoked_at IS NULL OR revoked_at > ?)',
+        ).run(at, id, at).changes === 1;
+      if (revoked && audit !== undefined) this.appendAudit(audit);
+      return revoked;
+    });
+  }
+
+  async rotateApiKey(
+    id: string,
+    next: ApiKeyRecord,
+    revokeAt: number,
+    audit: NewAuditEntry,
+  ): Promise<boolean> {
+    return this.atomically(() => {
+      const marked =
+        this.stmt('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(revokeAt, id)
+          .changes === 1;
+      if (!marked) return false;
+      this.insertApiKey(next);
+      this.appendAudit(audit);
+      return true;
+    });
   }
 
   async listApiKeys(): Promise<ApiKeyRecord[]> {
     return this.stmt('SELECT * FROM api_keys ORDER BY created_at, id').all() as ApiKeyRecord[];
   }
 
-  async saveRuleVersion(r: Omit<RuleVersionRecord, 'seq'>): Promise<void> {
-    this.stmt(
-      'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES (?, ?, ?, ?)',
-    ).run(r.version, r.document, r.published_at, r.published_by);
+  async saveRuleVersion(r: Omit<RuleVersionRecord, 'seq'>, audit?: NewAuditEntry): Promise<void> {
+    this.atomically(() => {
+      this.stmt(
+        'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES (?, ?, ?, ?)',
+      ).run(r.version, r.document, r.published_at, r.published_by);
+      if (audit !== undefined) this.appendAudit(audit);
+    });
   }
 
   async listRuleVersions(limit: number): Promise<RuleVersionRecord[]> {

@@ -98,12 +98,26 @@ export interface AuditEntry {
   old_value: string | null;
   new_value: string | null;
   note: string | null;
+  /** The hash chain (docs/security.md): the previous entry's hash, and this entry's over its fields and that. */
+  prev_hash: string | null;
+  hash: string | null;
 }
+
+/** An entry as callers hand it to the store, which numbers it and chains it to the one before. */
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'prev_hash' | 'hash'>;
 
 export interface AuditQuery {
   transaction_id?: string;
   actor?: string;
   action?: string;
+  /** Entry time bounds, epoch ms: [from, to). */
+  from?: number;
+  to?: number;
+  /** By id: oldest first (default) or newest first. */
+  order?: 'asc' | 'desc';
+  /** Only entries with an id above / below this one (keyset pagination). */
+  after_id?: number;
+  before_id?: number;
   limit?: number;
 }
 
@@ -124,7 +138,10 @@ export interface ApiKeyRecord {
   /** SHA-256 of the key; the key itself is shown once, at creation, and never stored. */
   key_hash: string;
   created_at: number;
+  /** When it was or will be revoked (a rotated key may live on for a grace period); null when not revoked. */
   revoked_at: number | null;
+  /** When it stops working; null or absent: never. */
+  expires_at?: number | null;
 }
 
 export interface RuleVersionRecord {
@@ -173,17 +190,23 @@ export interface DecisionStore {
     note: string | null,
     at: number,
   ): Promise<StatusChange | null>;
-  /** Appends an audit entry that is not a status change (settings, rules, keys). */
-  audit(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  /** Appends an audit entry that is not a status change (settings, rules, keys), chained to the one before. */
+  audit(entry: NewAuditEntry): Promise<void>;
   listAudit(query: AuditQuery): Promise<AuditEntry[]>;
-  createApiKey(key: ApiKeyRecord): Promise<void>;
+  /** Stores a key, and `audit` with it in the same database transaction. */
+  createApiKey(key: ApiKeyRecord, audit?: NewAuditEntry): Promise<void>;
   /** The key with this hash, revoked or not; null when none. */
   findApiKey(keyHash: string): Promise<ApiKeyRecord | null>;
-  /** Marks a key revoked; false for an unknown or already revoked id. */
-  revokeApiKey(id: string, at: number): Promise<boolean>;
+  /** Marks a key revoked (and audits it, atomically); false for an unknown or already revoked id. */
+  revokeApiKey(id: string, at: number, audit?: NewAuditEntry): Promise<boolean>;
+  /**
+   * Stores `next`, marks key `id` revoked from `revokeAt` on, and audits, in one database transaction; false
+   * (and nothing stored) for an unknown or already revoked id.
+   */
+  rotateApiKey(id: string, next: ApiKeyRecord, revokeAt: number, audit: NewAuditEntry): Promise<boolean>;
   listApiKeys(): Promise<ApiKeyRecord[]>;
-  /** Appends a published rules document; the newest is the one in force. */
-  saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>): Promise<void>;
+  /** Appends a published rules document (the newest is the one in force), and `audit` with it atomically. */
+  saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>, audit?: NewAuditEntry): Promise<void>;
   /** Published documents, newest first. */
   listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
   /** The most recently decided transactions with their features, newest first; after `after` when given. */

@@ -164,7 +164,7 @@ test('GET a transaction; the review queue lists, counts and pages; a verdict is 
   });
   assert.equal(put.statusCode, 200, put.body);
   assert.deepEqual(put.json(), { transaction_id: 'big', old_status: 'open', status: 'confirmed_fraud' });
-  const trail = await store.listAudit({ transaction_id: 'big' });
+  const trail = await store.listAudit({ transaction_id: 'big', action: 'status_change' });
   assert.deepEqual(
     [trail[0]?.actor, trail[0]?.new_value, trail[0]?.note],
     ['alice', 'confirmed_fraud', 'called the customer'],
@@ -472,7 +472,12 @@ test('batch: one result per item in order, bad items named by index, stored in f
 });
 
 test('security headers, CORS allow-list, rate limit with Retry-After, OpenAPI document', async () => {
-  const limited = buildApp({ service, rateLimitPerMinute: 3, corsOrigins: ['https://console.example'] });
+  const limited = buildApp({
+    service,
+    rateLimitPerMinute: 3,
+    anonymousRateLimitPerMinute: 3,
+    corsOrigins: ['https://console.example'],
+  });
   try {
     const ok = await limited.inject({
       method: 'GET',
@@ -488,7 +493,7 @@ test('security headers, CORS allow-list, rate limit with Retry-After, OpenAPI do
     });
     assert.equal(other.headers['access-control-allow-origin'], undefined);
     let last = other;
-    for (let i = 0; i < 3; i++) last = await limited.inject({ method: 'GET', url: '/health/live' });
+    for (let i = 0; i < 4; i++) last = await limited.inject({ method: 'GET', url: '/health' });
     assert.equal(last.statusCode, 429);
     assert.equal(last.json().error, 'rate_limited');
     assert.ok(Number(last.headers['retry-after']) > 0, `Retry-After: ${last.headers['retry-after']}`);
@@ -506,12 +511,12 @@ test('security headers, CORS allow-list, rate limit with Retry-After, OpenAPI do
 });
 
 test('rate limit: an X-API-Key that cannot be a key counts against the address, so junk keys get no budgets of their own', async () => {
-  const limited = buildApp({ service, rateLimitPerMinute: 2 });
+  const limited = buildApp({ service, rateLimitPerMinute: 2, anonymousRateLimitPerMinute: 2 });
   try {
     const codes: number[] = [];
     for (let i = 0; i < 3; i++) {
       const junk = `${i}`.padEnd(8000, 'x'); // each one would otherwise hold a counter (and 8 kB) for a minute
-      codes.push((await limited.inject({ url: '/health/live', headers: { 'x-api-key': junk } })).statusCode);
+      codes.push((await limited.inject({ url: '/health', headers: { 'x-api-key': junk } })).statusCode);
     }
     assert.deepEqual(codes, [200, 200, 429]);
     const keyed = await limited.inject({ method: 'GET', url: '/api/v1/rules', headers: as('admin') });

@@ -72,7 +72,7 @@ test('RS256 via a JWKS; the token subject is the actor in the audit trail', asyn
     payload: { status: 'legitimate' },
   });
   assert.equal(r.statusCode, 200, r.body);
-  assert.equal((await store.listAudit({ transaction_id: 'j1' }))[0]?.actor, 'dave');
+  assert.equal((await store.listAudit({ transaction_id: 'j1' }))[0]?.actor, 'dave', 'the sub, never "jwt"');
   const hsToken = await hs({ role: 'admin' });
   assert.equal(
     (
@@ -85,4 +85,35 @@ test('RS256 via a JWKS; the token subject is the actor in the audit trail', asyn
     401,
     'HS256 is not accepted where a JWKS is configured',
   );
+});
+
+test('a token must carry exp and sub, and may not live longer than JWT_MAX_LIFETIME (default 24 h)', async () => {
+  const key = new TextEncoder().encode(secret);
+  const sign = (build: (jwt: SignJWT) => SignJWT) =>
+    build(new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('idp')).sign(key);
+  const get = async (token: string) => {
+    const r = await hsApp.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+    return { status: r.statusCode, message: r.json().message as string };
+  };
+  const forever = await get(await sign((j) => j.setSubject('eve').setIssuedAt()));
+  assert.equal(forever.status, 401, 'no exp: it would be accepted forever');
+  assert.match(forever.message, /"exp" claim/);
+  const nobody = await get(await sign((j) => j.setIssuedAt().setExpirationTime('5m')));
+  assert.equal(nobody.status, 401, 'no sub: no one to name in the audit trail');
+  assert.match(nobody.message, /"sub" claim/);
+  const long = await get(await sign((j) => j.setSubject('eve').setIssuedAt().setExpirationTime('25h')));
+  assert.equal(long.status, 401);
+  assert.match(long.message, /JWT_MAX_LIFETIME \(86400 s\)/);
+  const longWithoutIat = await get(await sign((j) => j.setSubject('eve').setExpirationTime('30d')));
+  assert.equal(longWithoutIat.status, 401, 'without iat the lifetime is counted from now');
+  const day = await get(await sign((j) => j.setSubject('eve').setIssuedAt().setExpirationTime('23h')));
+  assert.equal(day.status, 200);
+  const shortApp = buildApp({ service, jwt: { secret, issuer: 'idp', maxLifetimeSeconds: 600 } });
+  try {
+    const token = await sign((j) => j.setSubject('eve').setIssuedAt().setExpirationTime('1h'));
+    const r = await shortApp.inject({ url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(r.statusCode, 401, 'a shorter maximum is enforced');
+  } finally {
+    await shortApp.close();
+  }
 });

@@ -152,3 +152,30 @@ test('model routes for every role: reading for analyst, admin, auditor; changes 
     );
   }
 });
+
+test('a model change the audit trail cannot record is not made', async () => {
+  const state = async () =>
+    (await app.inject({ url: '/api/v1/models', headers: as('auditor') })).json() as {
+      in_force: Record<string, string>;
+      versions: { kind: string; id: string; in_force: boolean }[];
+    };
+  const before = await state();
+  const other = before.versions.find((v) => v.kind === 'gbdt' && !v.in_force)!;
+  const audit = store.audit.bind(store);
+  store.audit = async () => {
+    throw new Error('audit trail unavailable');
+  };
+  try {
+    const r = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/models/active',
+      headers: as('admin'),
+      payload: { kind: 'gbdt', version: other.id },
+    });
+    assert.equal(r.statusCode, 500);
+  } finally {
+    store.audit = audit;
+  }
+  assert.deepEqual((await state()).in_force, before.in_force, 'the model in force did not change');
+  assert.equal(await modelVersionOfNextDecision(), await modelVersionOfNextDecision());
+});

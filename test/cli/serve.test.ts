@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -64,5 +64,14 @@ test('serve: first start prints an admin key; keys made by the CLI work; Ctrl-C 
     await new Promise((r) => setTimeout(r, 100));
   first.kill('SIGTERM');
   await once(first, 'exit');
-  assert.match(firstOut, /created the first admin key; it is shown once:\nfw_[A-Za-z0-9_-]{43}\n/);
+  // stdout is a pipe, not a terminal: the key goes to a file only its owner can read, and only its path is printed.
+  const keyFile = join(fresh, 'admin-key.txt');
+  assert.match(firstOut, new RegExp(`created the first admin key; .* it is in ${keyFile} \\(mode 0600\\)`));
+  assert.doesNotMatch(firstOut, /fw_[A-Za-z0-9_-]{43}/, 'the key itself is not in the output');
+  assert.match(readFileSync(keyFile, 'utf8'), /^fw_[A-Za-z0-9_-]{43}\n$/);
+  assert.equal(statSync(keyFile).mode & 0o777, 0o600);
+  const listed = spawnSync(process.execPath, ['bin/fraudwatch.js', 'keys', 'list', '--data-dir', fresh], {
+    encoding: 'utf8',
+  });
+  assert.match(listed.stdout, /admin +first-admin .* active/);
 });

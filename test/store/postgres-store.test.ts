@@ -34,4 +34,15 @@ after(async () => {
   }
 });
 
-storeSuite('PostgreSQL', open);
+async function raw(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: base, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    await client.query(`SET search_path = ${schema}`);
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+storeSuite('PostgreSQL', open, () => raw);

@@ -5,6 +5,7 @@ import type { Decision, Outcome } from '../../src/engine/decision.ts';
 import type { Transaction } from '../../src/engine/transaction.ts';
 import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import { LATEST_SCHEMA } from '../../src/store/migrations.ts';
+import { verifyAuditTrail } from '../../src/store/audit-chain.ts';
 import type { DecisionStore, NewDecision, StoredTransaction, StoredVerdict } from '../../src/store/types.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
@@ -53,7 +54,14 @@ async function all(
   }
 }
 
-export function storeSuite(name: string, open: () => Promise<DecisionStore | string>): void {
+/** Runs SQL on the store's database behind its back: what someone with database access could do. */
+export type RawSql = (sql: string) => Promise<void>;
+
+export function storeSuite(
+  name: string,
+  open: () => Promise<DecisionStore | string>,
+  raw: () => RawSql,
+): void {
   let store: DecisionStore;
   let unavailable: string | null = null;
   const ready = (async () => {
@@ -229,7 +237,7 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
       revoked_at: null,
     };
     await store.createApiKey(key);
-    assert.deepEqual(await store.findApiKey(key.key_hash), key);
+    assert.deepEqual(await store.findApiKey(key.key_hash), { ...key, expires_at: null });
     assert.equal(await store.findApiKey('cd'.repeat(32)), null);
     await assert.rejects(store.createApiKey({ ...key, id: 'k2' }), 'a hash is unique');
     assert.equal(await store.revokeApiKey('k1', T0 + 5), true);
@@ -240,6 +248,128 @@ export function storeSuite(name: string, open: () => Promise<DecisionStore | str
       (await store.listApiKeys()).map((k) => k.id),
       ['k1'],
     );
+  });
+
+  it('API keys: an expiry is kept; rotation stores the new key, revokes the old (maybe later) and audits, atomically', async () => {
+    const base = { role: 'admin' as const, created_at: T0, revoked_at: null };
+    const old = {
+      ...base,
+      id: 'r1',
+      name: 'ops',
+      key_hash: '01'.repeat(32),
+      expires_at: T0 + 90 * 86_400_000,
+    };
+    const audit = (action: string, oldValue: string) => ({
+      at: T0,
+      actor: 'cli:root',
+      action,
+      transaction_id: null,
+      old_value: oldValue,
+      new_value: null,
+      note: null,
+    });
+    await store.createApiKey(old, audit('key_create', 'r1'));
+    assert.equal((await store.findApiKey(old.key_hash))?.expires_at, T0 + 90 * 86_400_000);
+    const next = { ...base, id: 'r2', name: 'ops', key_hash: '02'.repeat(32), expires_at: null };
+    assert.equal(await store.rotateApiKey('r1', next, T0 + 3_600_000, audit('key_rotate', 'r1')), true);
+    assert.equal(
+      (await store.findApiKey(old.key_hash))?.revoked_at,
+      T0 + 3_600_000,
+      'revoked after the grace',
+    );
+    assert.equal((await store.findApiKey(next.key_hash))?.revoked_at, null);
+    const again = { ...next, id: 'r3', key_hash: '03'.repeat(32) };
+    assert.equal(
+      await store.rotateApiKey('r1', again, T0, audit('key_rotate', 'r1')),
+      false,
+      'rotated already',
+    );
+    assert.equal(await store.findApiKey(again.key_hash), null, 'nothing stored for a refused rotation');
+    const clash = { ...next, id: 'r4' }; // the same hash as r2: the insert fails
+    await assert.rejects(store.rotateApiKey('r2', clash, T0, audit('key_rotate', 'r2')));
+    assert.equal(
+      (await store.findApiKey(next.key_hash))?.revoked_at,
+      null,
+      'a failed rotation revokes nothing',
+    );
+    assert.equal(
+      await store.revokeApiKey('r1', T0 + 60_000, audit('key_revoke', 'r1')),
+      true,
+      'in its grace',
+    );
+    assert.deepEqual(
+      (await store.listAudit({})).filter((e) => e.action.startsWith('key_')).map((e) => e.action),
+      ['key_create', 'key_rotate', 'key_revoke'],
+    );
+  });
+
+  it('audit: newest first with an id cursor, filters by actor, action and time; every entry is chained', async () => {
+    for (let i = 0; i < 5; i++) {
+      await store.audit({
+        at: T0 + 10_000 + i,
+        actor: i % 2 === 0 ? 'pager' : 'other',
+        action: 'page_test',
+        transaction_id: null,
+        old_value: null,
+        new_value: String(i),
+        note: null,
+      });
+    }
+    const newest = await store.listAudit({ action: 'page_test', order: 'desc', limit: 2 });
+    assert.deepEqual(
+      newest.map((e) => e.new_value),
+      ['4', '3'],
+    );
+    const rest = await store.listAudit({ action: 'page_test', order: 'desc', before_id: newest[1]!.id });
+    assert.deepEqual(
+      rest.map((e) => e.new_value),
+      ['2', '1', '0'],
+    );
+    assert.deepEqual(
+      (await store.listAudit({ actor: 'pager', from: T0 + 10_001, to: T0 + 10_004 })).map((e) => e.new_value),
+      ['2'],
+    );
+    const all = await store.listAudit({ limit: 1000 });
+    assert.ok(all.every((e) => e.hash !== null && /^[0-9a-f]{64}$/.test(e.hash)));
+    for (let i = 1; i < all.length; i++) assert.equal(all[i]!.prev_hash, all[i - 1]!.hash);
+    const verified = await verifyAuditTrail(store, 3);
+    assert.equal(verified.broken, null);
+    assert.equal(verified.chained, all.length);
+    assert.equal(verified.head, all[all.length - 1]!.hash);
+  });
+
+  it('audit: concurrent writers keep one chain', async () => {
+    const writes = Array.from({ length: 40 }, (_, i) =>
+      store.audit({
+        at: T0 + 20_000 + i,
+        actor: `writer-${i % 4}`,
+        action: 'concurrent_test',
+        transaction_id: null,
+        old_value: null,
+        new_value: String(i),
+        note: null,
+      }),
+    );
+    await Promise.all([...writes, store.setStatus('t0004', 'under_review', 'carol', null, T0 + 20_100)]);
+    const verified = await verifyAuditTrail(store);
+    assert.equal(verified.broken, null, JSON.stringify(verified.broken));
+    assert.equal((await store.listAudit({ action: 'concurrent_test' })).length, 40);
+  });
+
+  it('audit: a changed or deleted entry breaks the chain at that entry, and verification names it', async () => {
+    const sql = raw();
+    const entries = await store.listAudit({ action: 'page_test', order: 'asc' });
+    const [, second, third] = entries;
+    await sql(`UPDATE audit SET new_value = 'forged' WHERE id = ${second!.id}`);
+    let verified = await verifyAuditTrail(store);
+    assert.equal(verified.broken?.id, second!.id);
+    assert.match(verified.broken!.reason, /contents were changed/);
+    await sql(`UPDATE audit SET new_value = '${second!.new_value}' WHERE id = ${second!.id}`);
+    assert.equal((await verifyAuditTrail(store)).broken, null, 'restored: whole again');
+    await sql(`DELETE FROM audit WHERE id = ${second!.id}`);
+    verified = await verifyAuditTrail(store);
+    assert.equal(verified.broken?.id, third!.id, 'the entry after the gap');
+    assert.match(verified.broken!.reason, /does not link to the entry before it/);
   });
 
   it('rule versions: appended, listed newest first', async () => {

@@ -7,8 +7,8 @@ import { Type } from 'typebox';
 import { accountProfile } from '../../service/account-profile.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
-import { notFound } from '../errors.ts';
-import { Id, Limit, Text } from '../input-schema.ts';
+import { NOTE, notFound } from '../errors.ts';
+import { Id, Limit } from '../input-schema.ts';
 
 const PROFILE_WINDOW = 1000;
 const Params = Type.Object({ id: Id });
@@ -49,7 +49,7 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
       schema: {
         params: Params,
         body: Type.Object(
-          { reset: Type.Literal(true), note: Type.Optional(Text(2000)) },
+          { reset: Type.Literal(true), note: Type.Optional(NOTE) },
           { additionalProperties: false },
         ),
       },
@@ -57,7 +57,8 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
     async (request) => {
       const { id } = request.params as { id: string };
       const { note } = request.body as { reset: true; note?: string };
-      if (!service.engine.featureStore.accounts.reset(id)) throw notFound(`account ${id}`);
+      if (!service.engine.featureStore.accounts.has(id)) throw notFound(`account ${id}`);
+      // Audited first: a reset the trail cannot record is not made.
       await service.store.audit({
         at: Date.now(),
         actor: request.caller?.name ?? 'unknown',
@@ -67,6 +68,7 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
         new_value: null,
         note: note ?? null,
       });
+      service.engine.featureStore.accounts.reset(id);
       return { account_id: id, reset: true };
     },
   );

@@ -4,9 +4,15 @@ import { Type } from 'typebox';
 import { OUTCOMES } from '../../engine/decision.ts';
 import { parseTimestamp } from '../../engine/transaction.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
-import { CASE_STATUSES, decodeCursor, type AnomalyQuery, type CaseStatus } from '../../store/types.ts';
+import {
+  CASE_STATUSES,
+  decodeCursor,
+  encodeCursor,
+  type AnomalyQuery,
+  type CaseStatus,
+} from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { badRequest, NOTE, notFound } from '../errors.ts';
 import { BoundedNumber, Cursor, EpochMs, Id, Limit, MAX_EPOCH_MS, Text } from '../input-schema.ts';
 
 const filters = {
@@ -27,28 +33,30 @@ type Filters = {
   to?: string;
 };
 
+/** A time bound from the query string: ISO 8601 or epoch milliseconds, else a 400 naming it. */
+function timeFilter(key: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const t = parseTimestamp(raw);
+  // Beyond what a Date holds, a bound is a typo, and it would not fit the stores' BIGINT columns.
+  if (Number.isNaN(t) || Math.abs(t) > MAX_EPOCH_MS)
+    throw badRequest([
+      {
+        path: key,
+        message: `must be an ISO 8601 date-time or whole epoch milliseconds (at most ${MAX_EPOCH_MS} either way), got ${JSON.stringify(raw)}`,
+      },
+    ]);
+  return t;
+}
+
 function toQuery(q: Filters): AnomalyQuery {
-  const out: AnomalyQuery = {
+  return {
     status: q.status,
     outcome: q.outcome,
     min_score: q.min_score,
     account_id: q.account_id,
+    from: timeFilter('from', q.from),
+    to: timeFilter('to', q.to),
   };
-  for (const key of ['from', 'to'] as const) {
-    const raw = q[key];
-    if (raw === undefined) continue;
-    const t = parseTimestamp(raw);
-    // Beyond what a Date holds, a bound is a typo, and it would not fit the stores' BIGINT columns.
-    if (Number.isNaN(t) || Math.abs(t) > MAX_EPOCH_MS)
-      throw badRequest([
-        {
-          path: key,
-          message: `must be an ISO 8601 date-time or whole epoch milliseconds (at most ${MAX_EPOCH_MS} either way), got ${JSON.stringify(raw)}`,
-        },
-      ]);
-    out[key] = t;
-  }
-  return out;
 }
 
 export function anomalyRoutes(app: FastifyInstance, service: DecisionService): void {
@@ -100,7 +108,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
         body: Type.Object(
           {
             status: Type.Union(CASE_STATUSES.filter((s) => s !== 'open').map((s) => Type.Literal(s))),
-            note: Type.Optional(Text(2000)),
+            note: Type.Optional(NOTE),
           },
           { additionalProperties: false },
         ),
@@ -121,21 +129,47 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
     {
       config: { roles: ROUTE_ROLES.readAudit },
       schema: {
+        summary: 'The audit trail, newest first, one page at a time (next_cursor), filtered',
         querystring: Type.Object(
           {
             transaction_id: Type.Optional(Id),
             actor: Type.Optional(Text(128, 1)),
             action: Type.Optional(Text(64, 1)),
+            from: Type.Optional(Type.String({ maxLength: 64 })),
+            to: Type.Optional(Type.String({ maxLength: 64 })),
             limit: Type.Optional(Limit()),
+            cursor: Type.Optional(Cursor),
           },
           { additionalProperties: false },
         ),
       },
     },
     async (request) => {
-      const q = request.query as { transaction_id?: string; actor?: string; action?: string; limit?: number };
-      const entries = await service.store.listAudit(q);
-      return { items: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) };
+      const q = request.query as {
+        transaction_id?: string;
+        actor?: string;
+        action?: string;
+        from?: string;
+        to?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      const limit = q.limit ?? 100;
+      const entries = await service.store.listAudit({
+        transaction_id: q.transaction_id,
+        actor: q.actor,
+        action: q.action,
+        from: timeFilter('from', q.from),
+        to: timeFilter('to', q.to),
+        order: 'desc',
+        before_id: q.cursor === undefined ? undefined : decodeCursor(q.cursor).key,
+        limit,
+      });
+      const last = entries[entries.length - 1];
+      return {
+        items: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+        next_cursor: entries.length === limit && last ? encodeCursor(last.id, 'audit') : null,
+      };
     },
   );
 }

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { DecisionService } from '../../service/decision-service.ts';
-import { ModelRegistryError, type ModelRegistry } from '../../service/model-registry.ts';
+import { ModelRegistryError, type ModelChange, type ModelRegistry } from '../../service/model-registry.ts';
 import { MODEL_KINDS } from '../../training/model-files.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError } from '../errors.ts';
@@ -21,16 +21,15 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     return service.models;
   };
 
-  /** Applies a change, maps registry errors to their HTTP answer, audits, answers with the new state. */
-  const change = async (
-    request: FastifyRequest,
-    action: string,
-    apply: (r: ModelRegistry) => { before: string | null; after: string },
-  ) => {
+  /**
+   * Plans a change (checks and loads the artifact), maps registry errors to their HTTP answer, audits, then puts
+   * it in force: a change the trail cannot record is not made. Answers with the new state.
+   */
+  const change = async (request: FastifyRequest, action: string, plan: (r: ModelRegistry) => ModelChange) => {
     const r = registry();
-    let result: { before: string | null; after: string };
+    let planned: ModelChange;
     try {
-      result = apply(r);
+      planned = plan(r);
     } catch (e) {
       if (!(e instanceof ModelRegistryError)) throw e;
       const [path, ...rest] = e.message.split(': ');
@@ -41,10 +40,11 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
       actor: request.caller?.name ?? 'unknown',
       action,
       transaction_id: null,
-      old_value: result.before,
-      new_value: result.after,
+      old_value: planned.before,
+      new_value: planned.after,
       note: null,
     });
+    planned.apply();
     return { in_force: r.active(), versions: r.list() };
   };
 
@@ -65,7 +65,7 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     },
     async (request) => {
       const { kind, version } = request.body as { kind: string; version: string };
-      return change(request, 'model_activate', (r) => r.activate(kind, version));
+      return change(request, 'model_activate', (r) => r.planActivate(kind, version));
     },
   );
 
@@ -80,7 +80,7 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     },
     async (request) => {
       const { kind } = request.body as { kind: string };
-      return change(request, 'model_rollback', (r) => r.rollback(kind));
+      return change(request, 'model_rollback', (r) => r.planRollback(kind));
     },
   );
 }

@@ -34,22 +34,25 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
     if (!compiled.ok) throw badRequest(compiled.errors);
     const previous = engine.rulesVersion;
     const at = Date.now();
-    await store.saveRuleVersion({
-      version: compiled.value.version,
-      document: JSON.stringify(document),
-      published_at: at,
-      published_by: actor,
-    });
+    // The version and its audit entry in one database transaction; the engine takes it only once both are in.
+    await store.saveRuleVersion(
+      {
+        version: compiled.value.version,
+        document: JSON.stringify(document),
+        published_at: at,
+        published_by: actor,
+      },
+      {
+        at,
+        actor,
+        action,
+        transaction_id: null,
+        old_value: previous,
+        new_value: compiled.value.version,
+        note: null,
+      },
+    );
     engine.setRules(compiled.value); // atomic: the next decision uses it
-    await store.audit({
-      at,
-      actor,
-      action,
-      transaction_id: null,
-      old_value: previous,
-      new_value: compiled.value.version,
-      note: null,
-    });
     return { version: compiled.value.version, rules: compiled.value.rules.length };
   };
 

@@ -38,15 +38,16 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
     },
     async (request) => {
       const before = engine.decisionSettings;
+      let after;
       try {
-        engine.setSettings(request.body as Parameters<typeof engine.setSettings>[0]);
+        after = engine.checkSettings(request.body as Parameters<typeof engine.setSettings>[0]);
       } catch (e) {
         const [path, ...rest] = (e as Error).message.split(': ');
         throw new ApiError(400, 'bad_request', (e as Error).message, [
           { path: path!, message: rest.join(': ') },
         ]);
       }
-      const after = engine.decisionSettings;
+      // Audited first: a change the trail cannot record is not made.
       await service.store.audit({
         at: Date.now(),
         actor: request.caller?.name ?? 'unknown',
@@ -56,6 +57,7 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
         new_value: JSON.stringify(after),
         note: null,
       });
+      engine.setSettings(after);
       return after;
     },
   );

@@ -49,6 +49,20 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
       const { id } = request.params as { id: string };
       const stored = await service.store.getTransaction(id);
       if (stored === null) throw notFound(`transaction ${id}`);
+      // A person reading a cardholder's transaction is audited (PCI DSS 10.2.1) before the data is sent; the
+      // checkout service's own lookups are not, they are its traffic.
+      const caller = request.caller;
+      if (caller !== null && caller.role !== 'service') {
+        await service.store.audit({
+          at: Date.now(),
+          actor: caller.name,
+          action: 'transaction_read',
+          transaction_id: id,
+          old_value: null,
+          new_value: null,
+          note: null,
+        });
+      }
       return stored;
     },
   );

@@ -185,6 +185,11 @@ export class AccountArena {
     this.refs[slot] = ref;
   }
 
+  /** Does the arena hold a block for the account (a reset one included). */
+  has(accountId: string): boolean {
+    return this.slots.has(accountId);
+  }
+
   /** Forgets everything about the account (an analyst's profile reset); false for an unknown account. */
   reset(accountId: string): boolean {
     const slot = this.slots.get(accountId);

@@ -30,13 +30,16 @@ async function loadDetail(id: string): Promise<DetailData> {
   const stored = await api<StoredTransaction>(`/api/v1/transactions/${encodeURIComponent(id)}`);
   const account = encodeURIComponent(stored.transaction.account_id);
   const [audit, history, profile] = await Promise.all([
-    api<{ items: AuditEntry[] }>(`/api/v1/audit?transaction_id=${encodeURIComponent(id)}`),
+    api<{ items: AuditEntry[] }>(
+      `/api/v1/audit?transaction_id=${encodeURIComponent(id)}&action=status_change`,
+    ),
     api<{ items: StoredTransaction[] }>(`/api/v1/accounts/${account}/transactions?limit=20`),
     api<AccountProfile>(`/api/v1/accounts/${account}/profile`).catch((e) =>
       e instanceof ApiError && e.status === 404 ? null : Promise.reject(e),
     ),
   ]);
-  return { stored, audit: audit.items, history: history.items, profile };
+  // The trail comes newest first; the timeline reads oldest first.
+  return { stored, audit: [...audit.items].reverse(), history: history.items, profile };
 }
 
 export function TransactionDetail({ id }: { id: string }) {
