@@ -43,7 +43,6 @@ export interface GbdtData {
   calibration?: Calibration;
 }
 
-
 /** A logistic map over the margin and, after it, features of the model's own (a missing one counts 0). */
 export interface Calibration extends LogisticMap {
   /** 'margin', then feature names (the combination features). */
