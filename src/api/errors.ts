@@ -3,7 +3,6 @@
  * one place. A client mistake is always a 4xx that names the field; only our own faults are 5xx.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
 import type { FieldError } from '../engine/transaction.ts';
 import { StoreTimeoutError } from '../store/store-errors.ts';
 import { inputMessage } from './input-schema.ts';
@@ -26,12 +25,6 @@ export const badRequest = (details: FieldError[]): ApiError =>
     details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; '),
     details,
   );
-
-/**
- * A free-text note for the audit trail. NUL is refused here: PostgreSQL cannot store it in text, so it would fail
- * the audit write (and the request) with a 5xx after the fact.
- */
-export const NOTE = Type.String({ maxLength: 2000, pattern: '^[^\\u0000]*$' });
 
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);
 

@@ -40,7 +40,7 @@ test('keys: --expires, rotate (old key revoked at once, or after --grace), revok
   assert.equal(cli('rotate', aliceId).status, 1, 'a revoked key cannot be rotated again');
   const badDuration = cli('create', '--role', 'admin', '--expires', 'soon');
   assert.notEqual(badDuration.status, 0);
-  assert.match(badDuration.stderr, /--expires must be a duration such as 90s, 15m, 12h or 7d, got "soon"/);
+  assert.match(badDuration.stderr, /--expires must be a duration such as 90s, 15min, 12h or 7d, got "soon"/);
 
   const listed = cli('list').stdout;
   assert.match(listed, new RegExp(`${aliceId} +analyst +alice .* revoked \\d{4}-`));

@@ -7,8 +7,8 @@ import { Type } from 'typebox';
 import { accountProfile } from '../../service/account-profile.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
-import { NOTE, notFound } from '../errors.ts';
-import { Id, Limit } from '../input-schema.ts';
+import { notFound } from '../errors.ts';
+import { Id, Limit, Text } from '../input-schema.ts';
 
 const PROFILE_WINDOW = 1000;
 const Params = Type.Object({ id: Id });
@@ -49,7 +49,7 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
       schema: {
         params: Params,
         body: Type.Object(
-          { reset: Type.Literal(true), note: Type.Optional(NOTE) },
+          { reset: Type.Literal(true), note: Type.Optional(Text(2000)) },
           { additionalProperties: false },
         ),
       },

@@ -12,7 +12,7 @@ import {
   type CaseStatus,
 } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
-import { badRequest, NOTE, notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { BoundedNumber, Cursor, EpochMs, Id, Limit, MAX_EPOCH_MS, Text } from '../input-schema.ts';
 
 const filters = {
@@ -108,7 +108,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
         body: Type.Object(
           {
             status: Type.Union(CASE_STATUSES.filter((s) => s !== 'open').map((s) => Type.Literal(s))),
-            note: Type.Optional(NOTE),
+            note: Type.Optional(Text(2000)),
           },
           { additionalProperties: false },
         ),
@@ -162,7 +162,8 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
         from: timeFilter('from', q.from),
         to: timeFilter('to', q.to),
         order: 'desc',
-        before_id: q.cursor === undefined ? undefined : decodeCursor(q.cursor).key,
+        // The audit cursor's key is an entry id: a whole number, as for sort=time.
+        before_id: q.cursor === undefined ? undefined : decodeCursor(q.cursor, 'time').key,
         limit,
       });
       const last = entries[entries.length - 1];
