@@ -9,6 +9,7 @@ import { STATUS_CODES, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { ApiError } from './errors.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
+import { millisecondsFromEnv } from '../ops/env-milliseconds.ts';
 
 export interface HttpLimits {
   /** The whole request, headers and body, must arrive within this (408 past it). */
@@ -33,14 +34,7 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
 
 /** HTTP_REQUEST_TIMEOUT_MS and HTTP_IDLE_TIMEOUT_MS over the defaults; a value that is not a positive number is an error. */
 export function httpLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpLimits {
-  const read = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value <= 0)
-      throw new RangeError(`${name}: must be a positive whole number of milliseconds, got "${raw}"`);
-    return value;
-  };
+  const read = (name: string, fallback: number): number => millisecondsFromEnv(env, name, fallback);
   const requestTimeoutMs = read('HTTP_REQUEST_TIMEOUT_MS', DEFAULT_HTTP_LIMITS.requestTimeoutMs);
   return {
     ...DEFAULT_HTTP_LIMITS,

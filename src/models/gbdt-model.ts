@@ -81,13 +81,10 @@ export class Gbdt implements ScoringModel {
     this.scale = data.calibration ?? { inputs: ['margin'], weights: [1], intercept: 0 };
     const extra = this.scale.inputs.slice(1);
     this.scaleOwn = Int32Array.from(extra, (name) => data.featureNames.indexOf(name));
-    this.scaleEngine = Int32Array.from(extra, (name) => {
-      const at = data.featureNames.indexOf(name);
-      return at < 0 ? -1 : engineColumnsOf(data.featureNames)[at]!;
-    });
     this.scaleInputs = new Float64Array(this.scale.inputs.length);
     const d = data.featureNames.length;
     this.engineColumns = engineColumnsOf(data.featureNames);
+    this.scaleEngine = Int32Array.from(this.scaleOwn, (at) => (at < 0 ? -1 : this.engineColumns[at]!));
     this.own = flatForest(data.trees, data.value, d);
     this.engine =
       unknownFeatures(data.featureNames).length === 0
@@ -104,10 +101,6 @@ export class Gbdt implements ScoringModel {
 
   get metrics(): Readonly<Record<string, number>> {
     return this.data.metrics;
-  }
-
-  get calibration(): Calibration | undefined {
-    return this.data.calibration;
   }
 
   /** The same trees with a map from margin (and combination inputs) to probability. */
@@ -153,11 +146,6 @@ export class Gbdt implements ScoringModel {
   predict(features: Float64Array): number {
     const margin = this.data.base + sumLeaves(this.engine ?? this.noEngine(), features, 0);
     return this.probability(margin, features, 0, this.scaleEngine);
-  }
-
-  /** Margin (logit, before calibration) from the engine's feature vector. */
-  margin(features: Float64Array): number {
-    return this.data.base + sumLeaves(this.engine ?? this.noEngine(), features, 0);
   }
 
   /** Probabilities for n rows of a row-major matrix in the model's column order. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DEFAULT_POSTGRES_TIMEOUTS, PostgresStore, type PostgresTimeouts } from './postgres-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import type { DecisionStore } from './types.ts';
+import { millisecondsFromEnv } from '../ops/env-milliseconds.ts';
 
 export interface StoreConfig {
   /** postgres://... ; when absent, the embedded store. */
@@ -13,14 +14,7 @@ export interface StoreConfig {
 
 /** PG_CONNECT_TIMEOUT_MS and PG_STATEMENT_TIMEOUT_MS over the defaults; anything but a positive number is an error. */
 export function postgresTimeoutsFromEnv(env: NodeJS.ProcessEnv = process.env): PostgresTimeouts {
-  const read = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value <= 0)
-      throw new RangeError(`${name}: must be a positive whole number of milliseconds, got "${raw}"`);
-    return value;
-  };
+  const read = (name: string, fallback: number): number => millisecondsFromEnv(env, name, fallback);
   return {
     connectMs: read('PG_CONNECT_TIMEOUT_MS', DEFAULT_POSTGRES_TIMEOUTS.connectMs),
     statementMs: read('PG_STATEMENT_TIMEOUT_MS', DEFAULT_POSTGRES_TIMEOUTS.statementMs),

@@ -7,7 +7,7 @@ import { EventWindows } from './event-windows.ts';
 
 const DAY_MS = 86_400_000;
 /** Windows over the time labels became known: 1, 7 and 30 days (the merchant_labels_* features). */
-export const LABEL_WINDOWS_MS = [DAY_MS, 7 * DAY_MS, 30 * DAY_MS] as const;
+const LABEL_WINDOWS_MS = [DAY_MS, 7 * DAY_MS, 30 * DAY_MS] as const;
 /** A busy terminal keeps at most this many timestamps; past it the 30-day count undercounts. */
 export const MAX_MERCHANT_EVENTS = 1 << 20;
 

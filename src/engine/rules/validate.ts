@@ -5,15 +5,15 @@
  * report stops at RULES_LIMITS.errors problems.
  */
 import { OUTCOMES } from '../decision.ts';
-import { RULE_FEATURE_NAMES as FEATURE_NAMES } from '../features/catalog.ts';
+import { RULE_FEATURE_NAMES } from '../features/catalog.ts';
 import { isStorableText, TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
 import { RULES_LIMITS } from './limits.ts';
 import { Suggester } from './suggest.ts';
 import { NUMERIC_OPS, STRING_OPS } from './types.ts';
 
-const NUMERIC_FIELDS = new Set<string>(FEATURE_NAMES);
+const NUMERIC_FIELDS = new Set<string>(RULE_FEATURE_NAMES);
 const STRING_FIELDS = new Set<string>(TRANSACTION_STRING_FIELDS);
-const ALL_FIELDS = [...FEATURE_NAMES, ...TRANSACTION_STRING_FIELDS];
+const ALL_FIELDS = [...RULE_FEATURE_NAMES, ...TRANSACTION_STRING_FIELDS];
 const DOCUMENT_KEYS = ['version', 'description', 'lists', 'rules'];
 const RULE_KEYS = [
   'id',
@@ -315,7 +315,7 @@ class Checker {
       if (typeof other !== 'string' || !NUMERIC_FIELDS.has(other)) {
         this.add(
           `${path}.value_field`,
-          `unknown feature ${kind(other)}${typeof other === 'string' ? this.suggester.didYouMean(other, FEATURE_NAMES) : ''}`,
+          `unknown feature ${kind(other)}${typeof other === 'string' ? this.suggester.didYouMean(other, RULE_FEATURE_NAMES) : ''}`,
         );
       }
       return;
