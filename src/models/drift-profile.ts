@@ -94,7 +94,9 @@ function checkColumn(value: unknown, where: string): ColumnProfile {
     throw new Error(`${where}: needs a name, edges and shares`);
   }
   const { edges, shares } = c;
-  if (!Array.isArray(edges) || !edges.every((e, i) => Number.isFinite(e) && (i === 0 || e > edges[i - 1]))) {
+  const ascending = (e: unknown, i: number, all: unknown[]): boolean =>
+    Number.isFinite(e) && (i === 0 || (e as number) > (all[i - 1] as number));
+  if (!Array.isArray(edges) || !edges.every(ascending)) {
     throw new Error(`${where}.edges: must be ascending finite numbers`);
   }
   if (!Array.isArray(shares) || shares.length !== edges.length + 2) {

@@ -9,6 +9,9 @@ import {
 import { DriftMonitor } from '../../src/ops/drift-monitor.ts';
 import { populationStabilityIndex } from '../../src/ops/population-stability.ts';
 import { Random } from '../../src/simulator/random.ts';
+import { FEATURE_COUNT, FEATURE_NAMES } from '../../src/engine/features/catalog.ts';
+import { modelFromJSON } from '../../src/models/artifact.ts';
+import { IFOREST_FEATURES, trainIsolationForest } from '../../src/training/trainers.ts';
 
 const HOUR = 3_600_000;
 
@@ -95,4 +98,29 @@ test('a profile survives JSON and a bad one names its field', () => {
     () => new DriftMonitor('m', profile, () => -1),
     /feature amount is not in the feature vector/,
   );
+});
+
+test('a trained model carries the profile of its inputs and scores, and its own training rows do not drift', () => {
+  const random = new Random(10);
+  const n = 3000;
+  const X = new Float64Array(n * FEATURE_COUNT).fill(NaN);
+  for (let i = 0; i < n; i++) {
+    for (const name of IFOREST_FEATURES) X[i * FEATURE_COUNT + FEATURE_NAMES.indexOf(name)] = random.normal();
+  }
+  const model = trainIsolationForest(X, n, 1);
+  const profile = model.driftProfile!;
+  assert.deepEqual(
+    profile.columns.map((c) => c.name),
+    [...IFOREST_FEATURES],
+  );
+  const reloaded = modelFromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+  assert.deepEqual(reloaded.driftProfile, profile, 'the profile survives the artifact');
+  const monitor = new DriftMonitor(model.version, profile, (name) => FEATURE_NAMES.indexOf(name));
+  for (let i = 0; i < n; i++) {
+    const vector = X.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT);
+    monitor.observe(vector, model.predict(vector), i);
+  }
+  const report = monitor.report(n);
+  assert.ok(report.score_psi < 1e-9, `score PSI ${report.score_psi}`);
+  for (const f of report.features) assert.ok(f.psi < 1e-9, `${f.feature} PSI ${f.psi}`);
 });
