@@ -16,6 +16,7 @@ import { registerRetentionCommand } from './retention-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 import { registerDlqCommand } from './dlq-command.ts';
 import { registerAuditCommand } from './audit-command.ts';
+import { registerDriftCommand } from './drift-command.ts';
 
 const program = new Command();
 program
@@ -35,6 +36,7 @@ registerRetentionCommand(program);
 registerWorkerCommand(program);
 registerDlqCommand(program);
 registerAuditCommand(program);
+registerDriftCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv);

@@ -3,6 +3,7 @@
  * names the field instead of scoring garbage later.
  */
 import { FEATURE_NAMES } from '../engine/features/catalog.ts';
+import { driftProfileFromJSON, type DriftProfile } from './drift-profile.ts';
 import type { StoredTrees } from './tree-walk.ts';
 
 /** What a model was trained on (ISO timestamps; the label delay the training set respected). */
@@ -20,6 +21,8 @@ export interface ArtifactHeader {
   training: TrainingInfo;
   params: Record<string, number>;
   metrics: Record<string, number>;
+  /** Training distribution of the inputs and the score, for drift (artifacts before it have none). */
+  driftProfile?: DriftProfile;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -50,7 +53,21 @@ export function readHeader(
     training: (json.training as TrainingInfo | undefined) ?? { rows: 0 },
     params: numberRecord(json.params, 'params', fail),
     metrics: numberRecord(json.metrics, 'metrics', fail),
+    ...(json.drift_profile === undefined ? {} : { driftProfile: driftProfile(json.drift_profile, fail) }),
   };
+}
+
+function driftProfile(v: unknown, fail: (m: string) => never): DriftProfile {
+  try {
+    return driftProfileFromJSON(v);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+}
+
+/** The artifact's `drift_profile` field, when it has one. */
+export function driftProfileJSON(profile: DriftProfile | undefined): Record<string, unknown> {
+  return profile === undefined ? {} : { drift_profile: profile };
 }
 
 function numberRecord(v: unknown, field: string, fail: (m: string) => never): Record<string, number> {

@@ -11,6 +11,7 @@ import {
   engineColumnsOf,
   fromArtifact,
   numberArray,
+  driftProfileJSON,
   readHeader,
   readStoredTrees,
   readTrees,
@@ -20,6 +21,7 @@ import {
 } from './artifact-fields.ts';
 import { COMBINATION_FEATURE_NAMES } from '../engine/features/catalog.ts';
 import { applyLogistic, type LogisticMap } from './calibration.ts';
+import type { DriftProfile } from './drift-profile.ts';
 import { flatForest, sumLeaves, sumLeavesBatch, type FlatForest, type StoredTrees } from './tree-walk.ts';
 
 export const GBDT_FORMAT_VERSION = 1;
@@ -36,6 +38,7 @@ export interface GbdtData {
   training: TrainingInfo;
   params: Record<string, number>;
   metrics: Record<string, number>;
+  driftProfile?: DriftProfile;
   /**
    * Margin (and the combination inputs) to probability, fitted on later held-back rows (calibration.ts);
    * without it the probability is σ(margin).
@@ -228,6 +231,16 @@ export class Gbdt implements ScoringModel {
     );
   }
 
+  /** What the model saw in training, to measure live drift against; undefined for older artifacts. */
+  get driftProfile(): DriftProfile | undefined {
+    return this.data.driftProfile;
+  }
+
+  /** The same model with the distribution of its training inputs and scores. */
+  withDriftProfile(driftProfile: DriftProfile): Gbdt {
+    return new Gbdt({ ...this.data, driftProfile });
+  }
+
   toJSON(): Record<string, unknown> {
     const d = this.data;
     return {
@@ -238,6 +251,7 @@ export class Gbdt implements ScoringModel {
       training: d.training,
       params: d.params,
       metrics: d.metrics,
+      ...driftProfileJSON(d.driftProfile),
       base: d.base,
       ...(d.calibration
         ? {

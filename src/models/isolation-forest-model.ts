@@ -8,6 +8,7 @@ import {
   engineColumnsOf,
   fromArtifact,
   numberArray,
+  driftProfileJSON,
   readHeader,
   readStoredTrees,
   readTrees,
@@ -15,6 +16,7 @@ import {
   unknownFeatures,
   type TrainingInfo,
 } from './artifact-fields.ts';
+import type { DriftProfile } from './drift-profile.ts';
 import { flatForest, sumLeaves, sumLeavesBatch, type FlatForest, type StoredTrees } from './tree-walk.ts';
 
 export const IFOREST_FORMAT_VERSION = 1;
@@ -37,6 +39,7 @@ export interface IsolationForestData {
   training: TrainingInfo;
   params: Record<string, number>;
   metrics: Record<string, number>;
+  driftProfile?: DriftProfile;
 }
 
 export class IsolationForest implements ScoringModel {
@@ -92,6 +95,16 @@ export class IsolationForest implements ScoringModel {
     return out;
   }
 
+  /** What the model saw in training, to measure live drift against; undefined for older artifacts. */
+  get driftProfile(): DriftProfile | undefined {
+    return this.data.driftProfile;
+  }
+
+  /** The same model with the distribution of its training inputs and scores. */
+  withDriftProfile(driftProfile: DriftProfile): IsolationForest {
+    return new IsolationForest({ ...this.data, driftProfile });
+  }
+
   toJSON(): Record<string, unknown> {
     const d = this.data;
     return {
@@ -102,6 +115,7 @@ export class IsolationForest implements ScoringModel {
       training: d.training,
       params: d.params,
       metrics: d.metrics,
+      ...driftProfileJSON(d.driftProfile),
       sample_size: d.sampleSize,
       trees: {
         ...storedTreesJSON(d.trees),

@@ -5,6 +5,7 @@
 import { F, FEATURE_COUNT, FEATURE_NAMES } from '../engine/features/catalog.ts';
 import type { ScoringModel } from '../engine/model.ts';
 import { fitLogistic } from '../models/calibration.ts';
+import { buildDriftProfile } from '../models/drift-profile.ts';
 import { fitGbdt, type Gbdt } from '../models/gbdt.ts';
 import { fitIsolationForest, type IsolationForest, type TrainingInfo } from '../models/isolation-forest.ts';
 
@@ -49,7 +50,7 @@ export function trainIsolationForest(
   training?: TrainingInfo,
 ): IsolationForest {
   const names = [...IFOREST_FEATURES];
-  return fitIsolationForest(columns(X, n, names), n, names.length, {
+  const model = fitIsolationForest(columns(X, n, names), n, names.length, {
     trees: 100,
     sampleSize: 256,
     seed,
@@ -57,6 +58,7 @@ export function trainIsolationForest(
     training: training ?? { rows: n },
     version: `iforest-${new Date().toISOString()}`,
   });
+  return model.withDriftProfile(profileOf(model, X, n));
 }
 
 /**
@@ -112,7 +114,32 @@ export function trainGbdt(
     training: training ?? { rows: n, positives },
     version: `gbdt-${new Date().toISOString()}`,
   });
-  return calibrated(model, validation, keepEvery);
+  const final = calibrated(model, validation, keepEvery);
+  return final.withDriftProfile(profileOf(final, X, n));
+}
+
+/** Rows of the training window a drift profile is built from (evenly spaced: the whole window, not its end). */
+const PROFILE_ROWS = 50_000;
+
+/** The distribution of a trained model's inputs and of its scores over the engine vectors it was trained on. */
+function profileOf(
+  model: ScoringModel & { featureNames: readonly string[] },
+  X: Float64Array,
+  n: number,
+): ReturnType<typeof buildDriftProfile> {
+  const d = FEATURE_COUNT;
+  const step = Math.max(1, Math.ceil(n / PROFILE_ROWS));
+  const names = model.featureNames;
+  const idx = names.map((name) => FEATURE_NAMES.indexOf(name));
+  const m = Math.ceil(n / step);
+  const rows = new Float64Array(m * names.length);
+  const scores = new Float64Array(m);
+  for (let r = 0, i = 0; i < n; i += step, r++) {
+    const vector = X.subarray(i * d, (i + 1) * d);
+    for (let c = 0; c < idx.length; c++) rows[r * idx.length + c] = vector[idx[c]!]!;
+    scores[r] = model.predict(vector);
+  }
+  return buildDriftProfile(rows, m, names.length, names, scores);
 }
 
 /** What the final logistic map combines: the GBDT's margin, then the anomaly and rule scores. */

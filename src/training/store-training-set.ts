@@ -1,0 +1,112 @@
+/**
+ * A training set from what a running service stored: the feature vectors of the transactions it decided in
+ * the window before the cut-off, labelled only with what was known by the cut-off, so a model retrained in
+ * production learns nothing a backtest at that time could not have known.
+ *
+ * Labels: an analyst's verdict (the latest given by the cut-off) counts as given. A decision that has none is
+ * taken as legitimate once `labelDelayMs` has passed without one (chargebacks and fraud reports come within
+ * it); a younger one without a verdict is left out of the labelled rows, since its label may still come.
+ */
+import { FEATURE_COUNT } from '../engine/features/catalog.ts';
+import type { DecisionStore, RecentCursor } from '../store/types.ts';
+import { FeatureHistory } from './feature-history.ts';
+import type { TrainingJob } from './train-models.ts';
+
+export interface StoreTrainingOptions {
+  /** Epoch ms: no decision after it, no label known after it. */
+  cutoff: number;
+  /** How far back from the cut-off decisions are taken. */
+  windowMs: number;
+  labelDelayMs: number;
+  /** Newest decisions kept at most (memory: about 300 bytes each). */
+  maxRows?: number;
+  /** Rows the anomaly model's sample takes at most. */
+  sampleRows?: number;
+  seed?: number;
+}
+
+export interface StoreTrainingSet {
+  job: TrainingJob;
+  decisions: number;
+  /** Labelled rows by where the label came from. */
+  verdicts: { fraud: number; legit: number };
+  assumedLegit: number;
+  /** Decided too recently to assume anything, and not yet labelled. */
+  awaitingLabel: number;
+}
+
+const PAGE = 1000;
+
+/** Verdicts known by the cut-off, the latest per transaction. */
+async function verdictsBy(store: DecisionStore, cutoff: number): Promise<Map<string, boolean>> {
+  const latest = new Map<string, boolean>();
+  let after: number | null = null;
+  for (;;) {
+    const page = await store.listVerdicts(after, PAGE);
+    for (const v of page) if (v.at <= cutoff) latest.set(v.transaction_id, v.fraud);
+    if (page.length < PAGE) return latest;
+    after = page[page.length - 1]!.audit_id;
+  }
+}
+
+export async function trainingSetFromStore(
+  store: DecisionStore,
+  options: StoreTrainingOptions,
+): Promise<StoreTrainingSet> {
+  const { cutoff, windowMs, labelDelayMs } = options;
+  const maxRows = options.maxRows ?? 1_000_000;
+  const verdicts = await verdictsBy(store, cutoff);
+  const from = cutoff - windowMs;
+  // newest first from the store; kept in that order, then pushed oldest first
+  const rows: { at: number; features: Float64Array; label: 0 | 1 | null }[] = [];
+  const counts = { fraud: 0, legit: 0 };
+  let assumedLegit = 0;
+  let awaitingLabel = 0;
+  let after: RecentCursor | undefined;
+  scan: for (;;) {
+    const page = await store.recentDecisions(PAGE, after);
+    for (const row of page) {
+      if (row.decided_at < from || rows.length >= maxRows) break scan;
+      if (row.decided_at > cutoff || row.features === null) continue;
+      const verdict = verdicts.get(row.transaction.transaction_id);
+      let label: 0 | 1 | null;
+      if (verdict !== undefined) {
+        label = verdict ? 1 : 0;
+        counts[verdict ? 'fraud' : 'legit']++;
+      } else if (row.decided_at <= cutoff - labelDelayMs) {
+        label = 0;
+        assumedLegit++;
+      } else {
+        label = null;
+        awaitingLabel++;
+      }
+      rows.push({ at: row.decided_at, features: row.features, label });
+    }
+    if (page.length < PAGE) break;
+    const last = page[page.length - 1]!;
+    after = { decided_at: last.decided_at, transaction_id: last.transaction.transaction_id };
+  }
+  const history = new FeatureHistory(FEATURE_COUNT, Math.max(1, rows.length));
+  for (let i = rows.length - 1; i >= 0; i--) history.push(rows[i]!.at, rows[i]!.features, rows[i]!.label);
+  const labelled = history.labelled(-Infinity, Infinity, 1);
+  const sample = history.sample(-Infinity, Infinity, options.sampleRows ?? 50_000);
+  const oldest = rows.length > 0 ? rows[rows.length - 1]!.at : from;
+  return {
+    job: {
+      labelled,
+      sample,
+      seed: options.seed ?? 1,
+      training: {
+        from: new Date(oldest).toISOString(),
+        to: new Date(cutoff).toISOString(),
+        rows: labelled.n,
+        positives: counts.fraud,
+        label_delay_ms: labelDelayMs,
+      },
+    },
+    decisions: rows.length,
+    verdicts: counts,
+    assumedLegit,
+    awaitingLabel,
+  };
+}
