@@ -10,7 +10,7 @@ import { httpLimitsFromEnv } from '../api/request-limits.ts';
 import { createFirstAdminKey } from './first-admin-key.ts';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { currencyOrExit, durationMs, positiveInt } from './options.ts';
 
 interface ServeOptions {
   port: number;
@@ -73,6 +73,7 @@ export function registerServeCommand(program: Command): void {
       const service = await openDecisionService({
         dataDir: opts.dataDir,
         models: opts.models,
+        currency: currencyOrExit(program),
         ...serviceEnvironment(),
       });
       const store = service.store;

@@ -10,7 +10,7 @@ import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
 import { DEFAULT_TUNING } from '../stream/topology.ts';
 import { startWorkerHttp } from '../stream/worker-http.ts';
-import { configOrExit, durationMs, positiveInt } from './options.ts';
+import { configOrExit, currencyOrExit, durationMs, positiveInt } from './options.ts';
 
 interface WorkerCliOptions {
   dataDir: string;
@@ -83,6 +83,7 @@ export function registerWorkerCommand(program: Command): void {
       const service = await openDecisionService({
         dataDir: opts.dataDir,
         models: opts.models,
+        currency: currencyOrExit(program),
         ...serviceEnvironment(),
       });
       let stream;
