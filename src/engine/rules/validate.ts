@@ -306,13 +306,10 @@ class Checker {
     }
     const numeric = NUMERIC_FIELDS.has(field);
     if (!numeric && !STRING_FIELDS.has(field)) {
-      const hint = this.suggester.didYouMean(field, ALL_FIELDS);
-      // A caller's own field named without its prefix is the likely mistake when nothing is close.
-      const asAttribute =
-        hint === '' && isAttributeName(field)
-          ? ` (a caller's own field is "${ATTRIBUTE_PREFIX}${field}")`
-          : '';
-      this.add(`${path}.field`, `unknown feature "${clip(field)}"${hint}${asAttribute}`);
+      this.add(
+        `${path}.field`,
+        `unknown feature "${clip(field)}"${this.suggester.didYouMean(field, ALL_FIELDS)}`,
+      );
       return;
     }
     const op = cond.op;
