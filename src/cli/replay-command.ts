@@ -5,7 +5,7 @@ import { parseColumnMap } from '../ingest/column-map.ts';
 import { formatOf } from '../ingest/file-records.ts';
 import { replay } from '../replay/replay.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { currencyOrExit, durationMs, positiveInt } from './options.ts';
 import { ProgressLine } from './progress-line.ts';
 
 const DAY = 86_400_000;
@@ -111,6 +111,7 @@ export function registerReplayCommand(program: Command): void {
           scoresOut: opts.scoresOut,
           maxErrors: opts.maxErrors,
           seed: opts.seed,
+          currency: currencyOrExit(program),
           onProgress: (rows, read) => progress.update(rows, read.bytes),
           onBadRow: (line, message) => {
             if (shownBad++ >= 20) return; // the rest are counted in bad_rows
