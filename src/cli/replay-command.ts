@@ -36,7 +36,10 @@ export function registerReplayCommand(program: Command): void {
       'backtest: stream a labelled CSV/JSONL(.gz) file through the engine with delayed labels and retraining',
     )
     .argument('<file>', 'labelled transactions, in timestamp order (.csv, .jsonl, .ndjson, optionally .gz)')
-    .option('--map <pairs>', 'field=COLUMN,... mapping file columns to transaction fields and `label`')
+    .option(
+      '--map <pairs>',
+      'field=COLUMN,... mapping file columns to transaction fields, `label` and attributes.<name> (env DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
+    )
     .option(
       '--label-delay <duration>',
       'how long after a transaction its label becomes known',

@@ -37,7 +37,10 @@ export function registerTrainCommand(program: Command): void {
     .command('train')
     .description('fit models on a labelled CSV/JSONL(.gz) file and write versioned JSON artifacts')
     .requiredOption('--data <file>', 'labelled transactions in timestamp order')
-    .option('--map <pairs>', 'field=COLUMN,... mapping file columns to transaction fields and `label`')
+    .option(
+      '--map <pairs>',
+      'field=COLUMN,... mapping file columns to transaction fields, `label` and attributes.<name> (env DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
+    )
     .option('--models <list>', 'iforest, gbdt or iforest,gbdt', 'iforest,gbdt')
     .requiredOption('--out <dir>', 'directory for the artifacts (created if missing)')
     .option(
