@@ -175,6 +175,31 @@ test('with an FX table: an unknown currency is a 400, a known one is stored as s
       message: "GBP has no rate in this server's conversion table (FRAUDWATCH_FX_RATES, base EUR)",
     },
   ]);
+  // A batch (and a stream worker, which decides through the same call) follows the same settings.
+  const batch = await converting.post(
+    { transactions: [tx('f-b1', { currency: 'GBP' }), tx('f-b2', { currency: undefined })] },
+    '/api/v1/transactions/batch',
+  );
+  assert.deepEqual(
+    batch.json().results.map((r: { status: number; errors?: unknown }) => [r.status, r.errors]),
+    [
+      [
+        400,
+        [
+          {
+            path: 'transactions[0].currency',
+            message: "GBP has no rate in this server's conversion table (FRAUDWATCH_FX_RATES, base EUR)",
+          },
+        ],
+      ],
+      [201, undefined],
+    ],
+  );
+  assert.equal(
+    (await converting.get('f-b2')).json().transaction.currency,
+    'EUR',
+    'the default of this server',
+  );
   const sek = await converting.post(tx('f-2', { currency: 'sek', amount: 1500 }));
   assert.equal(sek.statusCode, 201, sek.body);
   const stored = (await converting.get('f-2')).json().transaction;
