@@ -36,7 +36,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'decide transactions from NATS JetStream (env NATS_URL, FRAUDWATCH_PARTITIONS, FRAUDWATCH_STREAM_PREFIX, DATABASE_URL, REDIS_URL)',
+      'decide transactions from NATS JetStream (env NATS_URL, FRAUDWATCH_PARTITIONS, FRAUDWATCH_STREAM_PREFIX, DATABASE_URL, REDIS_URL, DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
     )
     .option(
       '--data-dir <dir>',
