@@ -6,8 +6,12 @@ export {
   parseTimestamp,
   formatErrors,
   transactionToJSON,
+  ATTRIBUTE_LIMITS,
 } from './engine/transaction.ts';
-export type { Transaction, FieldError, Validated } from './engine/transaction.ts';
+export type { Transaction, Attributes, AttributeValue, FieldError, Validated } from './engine/transaction.ts';
+export { currencySettingsFromEnv, DEFAULT_CURRENCY_SETTINGS } from './engine/currency-settings.ts';
+export type { CurrencySettings } from './engine/currency-settings.ts';
+export { FxRates, FxRatesError, loadFxRates } from './engine/fx-rates.ts';
 export {
   OUTCOMES,
   DEFAULT_THRESHOLDS,

@@ -1,5 +1,6 @@
 /** Option parsers shared by the sub-commands: each names its option in the error it raises. */
 import { InvalidArgumentError, type Command } from 'commander';
+import { currencySettingsFromEnv, type CurrencySettings } from '../engine/currency-settings.ts';
 import { streamConfigFromEnv, type StreamConfig } from '../stream/stream-config.ts';
 
 export function positiveInt(option: string): (value: string) => number {
@@ -52,6 +53,15 @@ export function durationMs(option: string): (value: string) => number {
 export function configOrExit(program: Command): StreamConfig {
   try {
     return streamConfigFromEnv();
+  } catch (e) {
+    return program.error((e as Error).message);
+  }
+}
+
+/** DEFAULT_CURRENCY and FRAUDWATCH_FX_RATES, or exit with the one line that names what is wrong. */
+export function currencyOrExit(program: Command): CurrencySettings {
+  try {
+    return currencySettingsFromEnv();
   } catch (e) {
     return program.error((e as Error).message);
   }

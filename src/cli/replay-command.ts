@@ -5,7 +5,7 @@ import { parseColumnMap } from '../ingest/column-map.ts';
 import { formatOf } from '../ingest/file-records.ts';
 import { replay } from '../replay/replay.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { currencyOrExit, durationMs, positiveInt } from './options.ts';
 import { ProgressLine } from './progress-line.ts';
 
 const DAY = 86_400_000;
@@ -36,7 +36,10 @@ export function registerReplayCommand(program: Command): void {
       'backtest: stream a labelled CSV/JSONL(.gz) file through the engine with delayed labels and retraining',
     )
     .argument('<file>', 'labelled transactions, in timestamp order (.csv, .jsonl, .ndjson, optionally .gz)')
-    .option('--map <pairs>', 'field=COLUMN,... mapping file columns to transaction fields and `label`')
+    .option(
+      '--map <pairs>',
+      'field=COLUMN,... mapping file columns to transaction fields, `label` and attributes.<name> (env DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
+    )
     .option(
       '--label-delay <duration>',
       'how long after a transaction its label becomes known',
@@ -111,6 +114,7 @@ export function registerReplayCommand(program: Command): void {
           scoresOut: opts.scoresOut,
           maxErrors: opts.maxErrors,
           seed: opts.seed,
+          currency: currencyOrExit(program),
           onProgress: (rows, read) => progress.update(rows, read.bytes),
           onBadRow: (line, message) => {
             if (shownBad++ >= 20) return; // the rest are counted in bad_rows

@@ -10,7 +10,7 @@ import { httpLimitsFromEnv } from '../api/request-limits.ts';
 import { createFirstAdminKey } from './first-admin-key.ts';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { currencyOrExit, durationMs, positiveInt } from './options.ts';
 
 interface ServeOptions {
   port: number;
@@ -46,7 +46,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
-      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state). On a store without keys it creates an admin key: shown on a terminal, otherwise written to <data-dir>/admin-key.txt (mode 0600)',
+      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state; DEFAULT_CURRENCY and FRAUDWATCH_FX_RATES set currencies). On a store without keys it creates an admin key: shown on a terminal, otherwise written to <data-dir>/admin-key.txt (mode 0600)',
     )
     .option(
       '--port <n>',
@@ -73,6 +73,7 @@ export function registerServeCommand(program: Command): void {
       const service = await openDecisionService({
         dataDir: opts.dataDir,
         models: opts.models,
+        currency: currencyOrExit(program),
         ...serviceEnvironment(),
       });
       const store = service.store;

@@ -15,7 +15,7 @@ import { FeatureHistory } from '../training/feature-history.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
 import { trainGbdt, trainIsolationForest, withAnomalyScores } from '../training/trainers.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { currencyOrExit, durationMs, positiveInt } from './options.ts';
 
 interface TrainCliOptions {
   data: string;
@@ -37,7 +37,10 @@ export function registerTrainCommand(program: Command): void {
     .command('train')
     .description('fit models on a labelled CSV/JSONL(.gz) file and write versioned JSON artifacts')
     .requiredOption('--data <file>', 'labelled transactions in timestamp order')
-    .option('--map <pairs>', 'field=COLUMN,... mapping file columns to transaction fields and `label`')
+    .option(
+      '--map <pairs>',
+      'field=COLUMN,... mapping file columns to transaction fields, `label` and attributes.<name> (env DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
+    )
     .option('--models <list>', 'iforest, gbdt or iforest,gbdt', 'iforest,gbdt')
     .requiredOption('--out <dir>', 'directory for the artifacts (created if missing)')
     .option(
@@ -59,7 +62,7 @@ export function registerTrainCommand(program: Command): void {
       const models = new Set(opts.models.split(',').map((m) => m.trim()));
       for (const m of models)
         if (m !== 'iforest' && m !== 'gbdt') fail(`--models: unknown model "${m}" (iforest, gbdt)`);
-      const engine = new Engine({ labelDelayMs: opts.labelDelay });
+      const engine = new Engine({ labelDelayMs: opts.labelDelay, currency: currencyOrExit(program) });
       const history = new FeatureHistory(FEATURE_COUNT);
       const counter = { bad: 0 };
       let from = Infinity;
@@ -70,6 +73,7 @@ export function registerTrainCommand(program: Command): void {
             file: opts.data,
             map,
             maxErrors: opts.maxErrors,
+            currency: engine.currency,
             onBadRow: (line, message) =>
               counter.bad <= 20 && console.error(`${opts.data}:${line}: ${message}`),
           },

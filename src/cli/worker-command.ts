@@ -10,7 +10,7 @@ import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
 import { DEFAULT_TUNING } from '../stream/topology.ts';
 import { startWorkerHttp } from '../stream/worker-http.ts';
-import { configOrExit, durationMs, positiveInt } from './options.ts';
+import { configOrExit, currencyOrExit, durationMs, positiveInt } from './options.ts';
 
 interface WorkerCliOptions {
   dataDir: string;
@@ -36,7 +36,7 @@ export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
     .description(
-      'decide transactions from NATS JetStream (env NATS_URL, FRAUDWATCH_PARTITIONS, FRAUDWATCH_STREAM_PREFIX, DATABASE_URL, REDIS_URL)',
+      'decide transactions from NATS JetStream (env NATS_URL, FRAUDWATCH_PARTITIONS, FRAUDWATCH_STREAM_PREFIX, DATABASE_URL, REDIS_URL, DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
     )
     .option(
       '--data-dir <dir>',
@@ -83,6 +83,7 @@ export function registerWorkerCommand(program: Command): void {
       const service = await openDecisionService({
         dataDir: opts.dataDir,
         models: opts.models,
+        currency: currencyOrExit(program),
         ...serviceEnvironment(),
       });
       let stream;

@@ -22,6 +22,7 @@ import type { ModelSlot } from './model.ts';
 import type { CompiledRuleSet } from './rules/index.ts';
 import { loadDefaultRules } from './rules/index.ts';
 import type { Transaction } from './transaction.ts';
+import { DEFAULT_CURRENCY_SETTINGS, type CurrencySettings } from './currency-settings.ts';
 
 export const DEFAULT_LABEL_DELAY_MS = 7 * 86_400_000;
 
@@ -46,6 +47,11 @@ export interface EngineOptions {
    * Without it (replays, backtests), transaction time alone decides.
    */
   now?: () => number;
+  /**
+   * The default currency and the optional conversion table: with a table, features see amounts in its base
+   * currency (the transaction keeps the amount it was sent with). Callers validate with the same settings.
+   */
+  currency?: CurrencySettings;
 }
 
 export interface ScoreOptions {
@@ -74,6 +80,8 @@ export class Engine {
     applyMerchantLabel(this.store.merchant(label.merchantId), label.fraud, label.knownAt);
   /** Feature vector of the last scored transaction; overwritten by the next call. */
   readonly features = new Float64Array(FEATURE_COUNT);
+  /** What validation of this engine's input uses for currencies (`validateTransaction(input, engine.currency)`). */
+  readonly currency: CurrencySettings;
 
   constructor(options: EngineOptions = {}) {
     this.rules = options.rules ?? loadDefaultRules();
@@ -86,6 +94,7 @@ export class Engine {
     this.recentCapacity = options.recentTransactions ?? 0;
     this.recentIds = new Array<string | undefined>(this.recentCapacity);
     this.now = options.now ?? null;
+    this.currency = options.currency ?? DEFAULT_CURRENCY_SETTINGS;
     const problem = thresholdsProblem(this.settings.thresholds);
     if (problem) throw new RangeError(`settings.thresholds: ${problem}`);
   }
@@ -187,9 +196,19 @@ export class Engine {
   record(tx: Transaction, accounts: AccountArena = this.store.accounts): void {
     if (this.labels.size > 0) this.labels.drain(tx.timestamp, this.applyLabel);
     const merchant = tx.merchant_id === undefined ? null : this.store.merchant(tx.merchant_id);
-    extractFeatures(tx, accounts, accounts.slot(tx.account_id), merchant, this.features, true);
+    const amount = this.featureAmount(tx);
+    extractFeatures(tx, amount, accounts, accounts.slot(tx.account_id), merchant, this.features, true);
     if (tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
     this.evictIdle(tx.timestamp);
+  }
+
+  /** The amount features see: converted to the table's base currency when one is configured. */
+  private featureAmount(tx: Transaction): number {
+    const fx = this.currency.fx;
+    if (fx === null) return tx.amount;
+    const converted = fx.toBase(tx.amount, tx.currency);
+    // Validation refuses a currency the table lacks; one that got past it anyway is taken as it is.
+    return Number.isNaN(converted) ? tx.amount : converted;
   }
 
   /** Moves the eviction clock to `timestamp` (a recorded transaction's) and sweeps a few idle entries. */
@@ -211,7 +230,7 @@ export class Engine {
     const accounts = this.store.accounts;
     const slot = accounts.slot(tx.account_id);
     const merchant = tx.merchant_id === undefined ? null : this.store.merchant(tx.merchant_id);
-    extractFeatures(tx, accounts, slot, merchant, f, record);
+    extractFeatures(tx, this.featureAmount(tx), accounts, slot, merchant, f, record);
     if (record) {
       if (tx.merchant_id !== undefined && this.recentCapacity > 0) this.remember(tx);
       this.evictIdle(tx.timestamp);

@@ -3,6 +3,13 @@
  * JSON field names are snake_case everywhere; timestamps are normalised to epoch milliseconds (UTC).
  */
 
+import { DEFAULT_CURRENCY_SETTINGS, type CurrencySettings } from './currency-settings.ts';
+
+/** A caller's own field (a card BIN, an MCC, a 3-D Secure result): text or a finite number, kept as sent. */
+export type AttributeValue = string | number;
+/** Caller fields by name, in sorted key order once validated; see ATTRIBUTE_LIMITS. */
+export type Attributes = Readonly<Record<string, AttributeValue>>;
+
 /** A validated transaction. `timestamp` is epoch milliseconds, UTC. */
 export interface Transaction {
   transaction_id: string;
@@ -19,6 +26,8 @@ export interface Transaction {
   channel?: string | undefined;
   device_id?: string | undefined;
   ip?: string | undefined;
+  /** The caller's own fields, stored with the transaction and usable in rules as `attributes.<name>`. */
+  attributes?: Attributes | undefined;
 }
 
 /** One problem found in an input: where (`amount`, `rules[3].when.field`) and what, in plain words. */
@@ -66,6 +75,15 @@ export const MAX_TIMESTAMP_MS = Date.UTC(2100, 0, 1);
 export const MAX_AMOUNT = 1e12;
 /** The longest id or text field of a transaction; path parameters take ids of this length too. */
 export const MAX_ID_LENGTH = 256;
+
+/** How many caller fields a transaction may carry and of what shape (the bounds keep rows and rules small). */
+export const ATTRIBUTE_LIMITS = Object.freeze({
+  keys: 32,
+  /** Lower-case snake_case, starting with a letter, at most 40 characters. */
+  keyPattern: /^[a-z][a-z0-9_]{0,39}$/,
+  valueChars: 256,
+});
+export const ATTRIBUTE_KEY_RULE = 'a-z, 0-9 and _, starting with a letter, at most 40 characters';
 
 // ISO 8601 date-time: date, 'T' or space, time with optional fraction, optional zone (Z or ±hh:mm / ±hhmm).
 const ISO_DATE_TIME =
@@ -202,11 +220,91 @@ function optionalCoordinate(
   return value;
 }
 
+const clipKey = (key: string): string => (key.length > 40 ? `${key.slice(0, 40)}...` : key);
+
+/**
+ * The caller's fields, checked against ATTRIBUTE_LIMITS, with keys sorted (the canonical JSON hashes them as
+ * they are). A null or empty value counts as absent, as it does for the named optional fields.
+ */
+function optionalAttributes(raw: unknown, errors: FieldError[]): Attributes | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    errors.push({
+      path: 'attributes',
+      message: `must be an object of name: string or number, got ${describe(raw)}`,
+    });
+    return undefined;
+  }
+  const keys = Object.keys(raw);
+  if (keys.length > ATTRIBUTE_LIMITS.keys) {
+    errors.push({ path: 'attributes', message: `has ${keys.length} keys; at most ${ATTRIBUTE_LIMITS.keys}` });
+    return undefined;
+  }
+  keys.sort();
+  const out: Record<string, AttributeValue> = {};
+  let kept = 0;
+  const before = errors.length;
+  for (const key of keys) {
+    const path = `attributes.${clipKey(key)}`;
+    if (!ATTRIBUTE_LIMITS.keyPattern.test(key)) {
+      errors.push({ path, message: `is not a valid attribute name (${ATTRIBUTE_KEY_RULE})` });
+      continue;
+    }
+    const value = (raw as Record<string, unknown>)[key];
+    if (value === null || value === '') continue;
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) errors.push({ path, message: `must be a finite number, got ${value}` });
+      else {
+        out[key] = value;
+        kept++;
+      }
+    } else if (typeof value === 'string') {
+      if (value.length > ATTRIBUTE_LIMITS.valueChars)
+        errors.push({ path, message: `must be at most ${ATTRIBUTE_LIMITS.valueChars} characters` });
+      else if (UNSTORABLE.test(value)) errors.push({ path, message: UNSTORABLE_MESSAGE });
+      else {
+        out[key] = value;
+        kept++;
+      }
+    } else {
+      errors.push({ path, message: `must be a string or a number, got ${describe(value)}` });
+    }
+  }
+  return errors.length > before || kept === 0 ? undefined : out;
+}
+
+function currencyOf(raw: unknown, settings: CurrencySettings, errors: FieldError[]): string {
+  let currency: string;
+  if (raw === undefined || raw === null || raw === '') {
+    if (settings.defaultCurrency === null) {
+      errors.push({ path: 'currency', message: 'is required (this server sets no DEFAULT_CURRENCY)' });
+      return '';
+    }
+    currency = settings.defaultCurrency;
+  } else if (typeof raw !== 'string' || !/^[A-Za-z]{3}$/.test(raw)) {
+    errors.push({ path: 'currency', message: `must be a 3-letter ISO 4217 code, got ${describe(raw)}` });
+    return '';
+  } else currency = raw.toUpperCase();
+  if (settings.fx !== null && !settings.fx.has(currency)) {
+    errors.push({
+      path: 'currency',
+      message: `${currency} has no rate in this server's conversion table (FRAUDWATCH_FX_RATES, base ${settings.fx.base})`,
+    });
+    return '';
+  }
+  return currency;
+}
+
 /**
  * Checks an untrusted object and returns either a Transaction or every problem found, each with its field.
- * Never throws. Unknown fields are ignored (payment systems send more than we use).
+ * Never throws. Unknown top-level fields are ignored (payment systems send more than we use); fields a team
+ * wants kept and usable in rules go in `attributes`. `currency` says what a missing currency becomes and which
+ * currencies a conversion table allows (the default: USD, any code).
  */
-export function validateTransaction(input: unknown): Validated<Transaction> {
+export function validateTransaction(
+  input: unknown,
+  currencies: CurrencySettings = DEFAULT_CURRENCY_SETTINGS,
+): Validated<Transaction> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, errors: [{ path: '', message: `must be a JSON object, got ${describe(input)}` }] };
   }
@@ -249,18 +347,7 @@ export function validateTransaction(input: unknown): Validated<Transaction> {
     }
   }
 
-  let currency = 'USD';
-  const rawCurrency = record.currency;
-  if (rawCurrency !== undefined && rawCurrency !== null && rawCurrency !== '') {
-    if (typeof rawCurrency !== 'string' || !/^[A-Za-z]{3}$/.test(rawCurrency)) {
-      errors.push({
-        path: 'currency',
-        message: `must be a 3-letter ISO 4217 code, got ${describe(rawCurrency)}`,
-      });
-    } else {
-      currency = rawCurrency.toUpperCase();
-    }
-  }
+  const currency = currencyOf(record.currency, currencies, errors);
 
   const merchant_id = optionalString(record, 'merchant_id', errors);
   const merchant_category = optionalString(record, 'merchant_category', errors);
@@ -277,6 +364,7 @@ export function validateTransaction(input: unknown): Validated<Transaction> {
   const channel = optionalString(record, 'channel', errors);
   const device_id = optionalString(record, 'device_id', errors);
   const ip = optionalString(record, 'ip', errors);
+  const attributes = optionalAttributes(record.attributes, errors);
 
   if (errors.length > 0) return { ok: false, errors };
   return {
@@ -296,6 +384,7 @@ export function validateTransaction(input: unknown): Validated<Transaction> {
       channel,
       device_id,
       ip,
+      attributes,
     },
   };
 }
@@ -310,6 +399,7 @@ const CANONICAL_FIELDS = (
   [
     'account_id',
     'amount',
+    'attributes',
     'channel',
     'city',
     'country',

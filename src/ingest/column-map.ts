@@ -1,8 +1,13 @@
 /**
  * Maps a file's columns onto transaction fields and the label: `--map transaction_id=TX_ID,amount=TX_AMOUNT`.
- * Without a mapping, columns named like the fields are taken as they are.
+ * Without a mapping, columns named like the fields are taken as they are. Caller attributes come from columns
+ * named `attributes.<name>` (`--map attributes.card_bin=BIN` names another column) and, in JSON Lines, from an
+ * `attributes` object too.
  */
+import type { CurrencySettings } from '../engine/currency-settings.ts';
 import {
+  ATTRIBUTE_KEY_RULE,
+  ATTRIBUTE_LIMITS,
   TRANSACTION_FIELDS,
   validateTransaction,
   type FieldError,
@@ -10,6 +15,8 @@ import {
 } from '../engine/transaction.ts';
 
 export const MAPPABLE_FIELDS: readonly string[] = [...TRANSACTION_FIELDS, 'label'];
+
+const ATTRIBUTE_PREFIX = 'attributes.';
 
 /** The fields every row must have (validateTransaction refuses a transaction without one). */
 export const REQUIRED_FIELDS: readonly string[] = ['transaction_id', 'timestamp', 'account_id', 'amount'];
@@ -25,8 +32,14 @@ export function parseColumnMap(spec: string | undefined): ColumnMap {
     const field = part.slice(0, eq).trim();
     const column = part.slice(eq + 1).trim();
     if (eq < 0 || field === '' || column === '') throw new Error(`--map: "${part}" is not field=COLUMN`);
-    if (!MAPPABLE_FIELDS.includes(field)) {
-      throw new Error(`--map: unknown field "${field}" (fields: ${MAPPABLE_FIELDS.join(', ')})`);
+    if (field.startsWith(ATTRIBUTE_PREFIX)) {
+      const name = field.slice(ATTRIBUTE_PREFIX.length);
+      if (!ATTRIBUTE_LIMITS.keyPattern.test(name))
+        throw new Error(`--map: "${field}" is not a valid attribute name (${ATTRIBUTE_KEY_RULE})`);
+    } else if (!MAPPABLE_FIELDS.includes(field)) {
+      throw new Error(
+        `--map: unknown field "${field}" (fields: ${MAPPABLE_FIELDS.join(', ')}, attributes.<name>)`,
+      );
     }
     if (map.has(field)) throw new Error(`--map: field "${field}" is mapped twice`);
     map.set(field, column);
@@ -69,6 +82,7 @@ export function toLabelledRow(
   record: Record<string, unknown>,
   map: ColumnMap,
   requireLabel: boolean,
+  currency?: CurrencySettings,
 ): LabelledRow {
   const input: Record<string, unknown> = {};
   for (const field of TRANSACTION_FIELDS) {
@@ -76,10 +90,12 @@ export function toLabelledRow(
     const value = record[column];
     if (value !== undefined) input[field] = value;
   }
+  const attributes = attributesOf(record, map);
+  if (attributes !== undefined) input.attributes = attributes;
   const labelColumn = map.get('label') ?? 'label';
   const rawLabel = record[labelColumn];
   const label = rawLabel === undefined || rawLabel === '' ? null : parseLabel(rawLabel);
-  const checked = validateTransaction(input);
+  const checked = validateTransaction(input, currency);
   const errors: FieldError[] = checked.ok ? [] : checked.errors.map((e) => named(e, map));
   if (rawLabel !== undefined && rawLabel !== '' && label === null) {
     errors.push({
@@ -91,6 +107,26 @@ export function toLabelledRow(
   }
   if (errors.length > 0 || !checked.ok) return { ok: false, errors };
   return { ok: true, tx: checked.value, label };
+}
+
+/**
+ * A record's attributes: a JSON Lines `attributes` object, then `attributes.<name>` columns, then columns mapped
+ * to attributes (later ones win). Validation checks them; anything but an object is passed on for it to refuse.
+ */
+function attributesOf(record: Record<string, unknown>, map: ColumnMap): unknown {
+  const nested = record.attributes;
+  if (nested !== undefined && (typeof nested !== 'object' || nested === null || Array.isArray(nested)))
+    return nested;
+  let out: Record<string, unknown> | undefined = nested === undefined ? undefined : { ...nested };
+  for (const column in record) {
+    if (column.startsWith(ATTRIBUTE_PREFIX))
+      (out ??= {})[column.slice(ATTRIBUTE_PREFIX.length)] = record[column];
+  }
+  for (const [field, column] of map) {
+    if (field.startsWith(ATTRIBUTE_PREFIX) && record[column] !== undefined)
+      (out ??= {})[field.slice(ATTRIBUTE_PREFIX.length)] = record[column];
+  }
+  return out;
 }
 
 function columnPath(field: string, map: ColumnMap): string {

@@ -2,6 +2,7 @@
  * The valid rows of a labelled file, in file order, with bad rows reported (line and column) and counted rather
  * than dropped in silence; past `maxErrors` bad rows the read stops with an error.
  */
+import type { CurrencySettings } from '../engine/currency-settings.ts';
 import { formatErrors, type Transaction } from '../engine/transaction.ts';
 import { REQUIRED_FIELDS, toLabelledRow, type ColumnMap } from './column-map.ts';
 import { readFileRecords, type ReadProgress } from './file-records.ts';
@@ -31,6 +32,8 @@ export interface LabelledRowsOptions {
   maxErrors: number;
   progress?: ReadProgress;
   onBadRow?: (line: number, message: string) => void;
+  /** The default currency and FX table rows are validated with (the engine scoring them uses the same). */
+  currency?: CurrencySettings;
 }
 
 export interface BadRowCount {
@@ -52,7 +55,7 @@ export async function* labelledRows(
       bad(item.line, item.error);
       continue;
     }
-    const row = toLabelledRow(item.record, options.map, true);
+    const row = toLabelledRow(item.record, options.map, true, options.currency);
     if (!row.ok) {
       bad(item.line, formatErrors(row.errors).replace(/\n/g, '; '));
       continue;

@@ -3,6 +3,7 @@
  * ledger export is), revealing each label only `labelDelayMs` after its transaction, retraining the models on
  * what was known at each retrain point, and measuring how well the decisions ranked the fraud.
  */
+import type { CurrencySettings } from '../engine/currency-settings.ts';
 import { Engine } from '../engine/engine.ts';
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import type { ModelSlot } from '../engine/model.ts';
@@ -37,6 +38,8 @@ export interface ReplayOptions {
   onProgress?: (rows: number, progress: ReadProgress) => void;
   /** Called for each bad row (line, message). */
   onBadRow?: (line: number, message: string) => void;
+  /** DEFAULT_CURRENCY and the FX table (default: USD, amounts as they are), for validation and features. */
+  currency?: CurrencySettings;
 }
 
 export interface ReplayResult {
@@ -81,6 +84,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     rules: options.useRules ? loadDefaultRules() : emptyRules(),
     labelDelayMs: options.labelDelayMs,
     recentTransactions: 0,
+    currency: options.currency,
   });
   const history = new FeatureHistory(FEATURE_COUNT);
   const scores = new ReplayScores();
@@ -131,6 +135,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         maxErrors: options.maxErrors,
         progress,
         onBadRow: options.onBadRow,
+        currency: engine.currency,
       },
       counter,
     );

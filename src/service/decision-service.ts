@@ -134,7 +134,7 @@ export class DecisionService {
   }
 
   async decide(input: unknown): Promise<DecideResult> {
-    const checked = validateTransaction(input);
+    const checked = validateTransaction(input, this.engine.currency);
     if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
     const tx = checked.value;
     const hash = payloadHash(tx);
@@ -158,7 +158,7 @@ export class DecisionService {
     const fresh: { index: number; tx: Transaction; hash: string }[] = [];
     const firstInBatch = new Map<string, number>();
     inputs.forEach((input, index) => {
-      const checked = validateTransaction(input);
+      const checked = validateTransaction(input, this.engine.currency);
       if (!checked.ok) {
         results[index] = { kind: 'invalid', errors: checked.errors };
         return;
@@ -205,7 +205,7 @@ export class DecisionService {
     // Later copies of an id within the batch compare with what the first copy got.
     return settled.map((r, index) => {
       if (r !== null) return r;
-      const input = validateTransaction(inputs[index]);
+      const input = validateTransaction(inputs[index], this.engine.currency);
       if (!input.ok) return { kind: 'invalid', errors: input.errors };
       const first = settled[firstInBatch.get(input.value.transaction_id)!]!;
       if (first.kind === 'invalid') return first;

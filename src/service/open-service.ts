@@ -4,6 +4,7 @@
  * state is rebuilt from the store in the background (state-rebuild.ts).
  */
 import { join } from 'node:path';
+import type { CurrencySettings } from '../engine/currency-settings.ts';
 import { Engine } from '../engine/engine.ts';
 import { compileRules } from '../engine/rules/index.ts';
 import { Metrics } from '../ops/metrics.ts';
@@ -22,6 +23,8 @@ export interface OpenServiceOptions {
   /** Key prefix in Redis (env FRAUDWATCH_REDIS_PREFIX). */
   redisPrefix?: string;
   log?: (line: string) => void;
+  /** DEFAULT_CURRENCY and the FX table (currencySettingsFromEnv); default: USD, no conversion. */
+  currency?: CurrencySettings;
 }
 
 /** Where the store and the shared state are, from the environment (DATABASE_URL, REDIS_URL, ...). */
@@ -37,7 +40,7 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
   const log = options.log ?? console.log;
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   // Verdicts given live carry their real time: no extra label delay.
-  const engine = new Engine({ labelDelayMs: 0, now: Date.now });
+  const engine = new Engine({ labelDelayMs: 0, now: Date.now, currency: options.currency });
   // The rules in force are the last ones published, so a restart keeps what analysts changed.
   const [latest] = await store.listRuleVersions(1);
   if (latest !== undefined) {

@@ -467,6 +467,44 @@ export function storeSuite(
     );
   });
 
+  it('attributes are stored with the transaction and come back exactly on every read path', async () => {
+    const T4 = T0 + 400 * 86_400_000; // after every other row
+    const attributes = {
+      card_bin: '012345',
+      email_domain: 'exämple.fi \u{1f600}',
+      mcc: 5411,
+      ratio: 0.1 + 0.2,
+      tiny: -1e-300,
+      three_ds: 'N',
+    };
+    const rows = [
+      { ...record(501, 0.8, 'review', { account_id: 'attrs', attributes }), decided_at: T4 },
+      { ...record(502, 0.1, 'approve', { account_id: 'attrs' }), decided_at: T4 + 1 },
+    ];
+    await store.saveDecisions(rows);
+    assert.deepEqual((await store.getTransaction('t0501'))?.transaction.attributes, attributes);
+    assert.equal((await store.getTransaction('t0502'))?.transaction.attributes, undefined);
+    const byAccount = await store.accountTransactions('attrs', 10);
+    assert.deepEqual(
+      byAccount.map((s) => [s.transaction.transaction_id, s.transaction.attributes]),
+      [
+        ['t0502', undefined],
+        ['t0501', attributes],
+      ],
+    );
+    const recent = await store.recentDecisions(2);
+    assert.deepEqual(recent[1]!.transaction.attributes, attributes, 'what a dry run reads');
+    const replayed = await store.decidedBetween(T4, T4 + 10, null, 10);
+    assert.deepEqual(replayed[0]!.transaction.attributes, attributes, 'what a rebuild reads');
+    const flaggedRows = await all(store, { account_id: 'attrs' });
+    assert.deepEqual(
+      flaggedRows.map((s) => s.transaction.attributes),
+      [attributes],
+    );
+    // Later tests count the newest rows and what lies before cutoffs: these leave again.
+    assert.equal(await store.deleteTransactions(['t0501', 't0502']), 2);
+  });
+
   it('the features a decision saw come back exactly, newest decision first; rows without them say so', async () => {
     const T1 = T0 + 100 * 86_400_000; // later than every other row, so these are the most recent decisions
     const features = (seed: number) => Float64Array.from({ length: FEATURE_COUNT }, (_, i) => seed + i / 3);

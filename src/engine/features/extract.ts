@@ -49,6 +49,8 @@ const seen = new Uint32Array(6);
 
 export function extractFeatures(
   tx: Transaction,
+  /** The amount as features see it: `tx.amount`, or converted to a base currency (fx-rates.ts). */
+  amount: number,
   accounts: AccountArena,
   slot: number,
   merchant: MerchantState | null,
@@ -56,7 +58,6 @@ export function extractFeatures(
   commit: boolean,
 ): void {
   const t = tx.timestamp;
-  const amount = tx.amount;
   let b = accounts.page(slot);
   let o = accounts.offset(slot);
   const total = b[o + A_TOTAL]!;

@@ -5,6 +5,7 @@
 import type { Outcome } from '../decision.ts';
 import { indexOfFeature } from '../features/catalog.ts';
 import type { Transaction, TransactionStringField } from '../transaction.ts';
+import { attributeName, compileAttributeLeaf } from './attribute-conditions.ts';
 import type { Condition, RuleDefinition, RulesDocument } from './types.ts';
 
 export type Predicate = (tx: Transaction, features: Float64Array) => boolean;
@@ -137,6 +138,8 @@ function compileCondition(cond: Condition, lists: Record<string, string[]>): Pre
     return (tx, f) => !inner(tx, f);
   }
   const leaf = cond as Record<string, unknown>;
+  const attribute = attributeName(leaf.field as string);
+  if (attribute !== null) return compileAttributeLeaf(attribute, leaf, lists);
   const index = indexOfFeature(leaf.field as string);
   if (index < 0) return textLeaf(leaf, lists);
   if (typeof leaf.value_field === 'string')

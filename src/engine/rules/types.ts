@@ -23,6 +23,8 @@ export type Condition =
   | { field: string; op: NumericOp; value_field: string }
   | { field: string; op: '==' | '!='; value: string }
   | { field: string; op: 'in' | 'not_in'; value: string[] }
+  /** Only on `attributes.<name>`, whose values may be text or numbers. */
+  | { field: string; op: 'in' | 'not_in'; value: (string | number)[] }
   | { field: string; op: 'in_list' | 'not_in_list'; list: string }
   | { field: string; op: 'exists' | 'missing' };
 

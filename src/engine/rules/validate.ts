@@ -6,7 +6,19 @@
  */
 import { OUTCOMES } from '../decision.ts';
 import { RULE_FEATURE_NAMES } from '../features/catalog.ts';
-import { isStorableText, TRANSACTION_STRING_FIELDS, type FieldError } from '../transaction.ts';
+import {
+  ATTRIBUTE_KEY_RULE,
+  isStorableText,
+  TRANSACTION_STRING_FIELDS,
+  type FieldError,
+} from '../transaction.ts';
+import {
+  ATTRIBUTE_NUMERIC_OPS,
+  ATTRIBUTE_OPS,
+  ATTRIBUTE_PREFIX,
+  attributeName,
+  isAttributeName,
+} from './attribute-conditions.ts';
 import { RULES_LIMITS } from './limits.ts';
 import { Suggester } from './suggest.ts';
 import { NUMERIC_OPS, STRING_OPS } from './types.ts';
@@ -287,6 +299,11 @@ class Checker {
       this.overLimit(`${path}.field`, long);
       return;
     }
+    const attribute = attributeName(field);
+    if (attribute !== null) {
+      this.attributeLeaf(cond, path, attribute);
+      return;
+    }
     const numeric = NUMERIC_FIELDS.has(field);
     if (!numeric && !STRING_FIELDS.has(field)) {
       this.add(
@@ -306,6 +323,51 @@ class Checker {
     }
     if (numeric) this.numericOperand(cond, path, field);
     else this.stringOperand(cond, path, field, op);
+  }
+
+  /** A leaf on `attributes.<name>`: any operator, the operand's type chosen by the operator. */
+  attributeLeaf(cond: Json, path: string, name: string): void {
+    const field = `${ATTRIBUTE_PREFIX}${name}`;
+    if (!isAttributeName(name)) {
+      this.add(`${path}.field`, `"${clip(field)}" is not a valid attribute name (${ATTRIBUTE_KEY_RULE})`);
+      return;
+    }
+    const op = cond.op;
+    if (typeof op !== 'string' || !(ATTRIBUTE_OPS as readonly string[]).includes(op)) {
+      this.add(`${path}.op`, `must be one of ${ATTRIBUTE_OPS.join(' ')} for "${field}", got ${kind(op)}`);
+      return;
+    }
+    if (cond.value_field !== undefined) {
+      this.add(`${path}.value_field`, `is not available for "${field}": compare an attribute with a value`);
+      return;
+    }
+    const v = cond.value;
+    if (ATTRIBUTE_NUMERIC_OPS.includes(op)) {
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        this.add(`${path}.value`, `must be a number for "${op}" on "${field}", got ${kind(v)}`);
+      return;
+    }
+    if (op === '==' || op === '!=') {
+      if (typeof v === 'number') {
+        if (!Number.isFinite(v)) this.add(`${path}.value`, `must be a finite number, got ${kind(v)}`);
+      } else if (typeof v === 'string') this.optionalText(v, `${path}.value`, RULES_LIMITS.valueChars);
+      else this.add(`${path}.value`, `must be a string or a number for "${field}", got ${kind(v)}`);
+      return;
+    }
+    if (op === 'in' || op === 'not_in') {
+      const bad = (x: unknown) => typeof x !== 'string' && (typeof x !== 'number' || !Number.isFinite(x));
+      if (!Array.isArray(v) || v.some(bad)) {
+        this.add(`${path}.value`, `must be an array of strings or numbers for "${op}", got ${kind(v)}`);
+      } else if (v.length > RULES_LIMITS.inlineValues) {
+        this.overLimit(`${path}.value`, `has ${v.length} values; at most ${RULES_LIMITS.inlineValues}`);
+      } else {
+        v.forEach((x, i) => {
+          if (typeof x === 'string') this.optionalText(x, `${path}.value[${i}]`, RULES_LIMITS.valueChars);
+        });
+      }
+      return;
+    }
+    this.stringOperand(cond, path, field, op);
   }
 
   numericOperand(cond: Json, path: string, field: string): void {
