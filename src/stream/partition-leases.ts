@@ -61,6 +61,8 @@ export class LeaseConflict extends Error {
 
 interface Held {
   revision: number;
+  /** When the last write that succeeded was sent: the lease lasts at least the TTL from then. */
+  renewedAt: number;
   /** joining: waiting for the previous owner's deliveries; active: pulled; leaving: being handed over. */
   state: 'joining' | 'active' | 'leaving';
 }
@@ -111,9 +113,12 @@ export class PartitionLeases {
     owner: PartitionOwner,
     options: PartitionLeaseOptions = {},
   ): Promise<PartitionLeases> {
+    const ttlMs = options.ttlMs ?? DEFAULT_LEASE_TTL_MS;
     const kv = await new Kvm(js).create(leaseBucketName(config), {
       history: 1,
-      ttl: options.ttlMs ?? DEFAULT_LEASE_TTL_MS,
+      ttl: ttlMs,
+      // No request may hold up a renewal round for long.
+      timeout: Math.max(50, Math.floor(ttlMs / 6)),
     });
     const ttl = (await kv.status()).ttl || (options.ttlMs ?? DEFAULT_LEASE_TTL_MS);
     return new PartitionLeases(kv, jsm, config, owner, ttl, options);
@@ -167,8 +172,8 @@ export class PartitionLeases {
 
   private async tick(): Promise<void> {
     try {
-      await this.heartbeat();
       await this.renew();
+      await this.heartbeat();
       if (this.stopped) return;
       if (this.options.fixed !== undefined) {
         for (const p of this.options.fixed) if (!this.held.has(p)) await this.claim(p);
@@ -189,13 +194,20 @@ export class PartitionLeases {
     }
   }
 
-  /** Renews every held lease; a failed renewal stops that partition now, long before the lease expires. */
+  /**
+   * Renews every held lease; a failed renewal stops that partition now, long before the lease expires. So does a
+   * round that comes too late (the event loop or an earlier round held it up): the lease may be about to expire.
+   */
   private async renew(): Promise<void> {
     const value = this.leaseValue();
     await Promise.all(
       [...this.held].map(async ([p, held]) => {
+        const sentAt = Date.now();
         try {
+          if (sentAt - held.renewedAt > (this.ttlMs * 2) / 3)
+            throw new Error(`${sentAt - held.renewedAt} ms since the last renewal`);
           held.revision = await this.kv.update(partitionKey(p), value, held.revision, this.requestTimeoutMs);
+          held.renewedAt = sentAt;
         } catch (e) {
           this.held.delete(p);
           const why = `renewal failed: ${(e as Error).message}`;
@@ -237,12 +249,13 @@ export class PartitionLeases {
   private async claim(p: number): Promise<boolean> {
     if (this.draining.has(p)) return false;
     let revision: number;
+    const sentAt = Date.now();
     try {
       revision = await this.kv.create(partitionKey(p), this.leaseValue());
     } catch {
       return false; // leased by another worker (or NATS did not answer: the next round tries again)
     }
-    const held: Held = { revision, state: 'joining' };
+    const held: Held = { revision, renewedAt: sentAt, state: 'joining' };
     this.held.set(p, held);
     this.settle(this.startPulling(p, held));
     return true;
