@@ -138,11 +138,15 @@ export class PartitionLeases {
   }
 
   /**
-   * Heartbeat, then the first claim. With fixed partitions, any of them leased by another worker refuses the
-   * start (LeaseConflict) and releases what was taken.
+   * Heartbeat, then the first claim. With fixed partitions, any of them still leased by another worker after a
+   * TTL (a worker killed just before, perhaps this one's previous run, has let go by then; a live one renews)
+   * refuses the start (LeaseConflict) and releases what was taken.
    */
   async start(): Promise<void> {
     if (this.options.fixed !== undefined) {
+      const deadline = Date.now() + this.ttlMs + this.renewEveryMs;
+      while (Date.now() < deadline && !(await this.allFree(this.options.fixed)))
+        await sleep(this.renewEveryMs);
       // Claimed before the first heartbeat: a refused worker never counts as live, so nobody hands it anything.
       const conflicts: { partition: number; worker: string }[] = [];
       for (const p of this.options.fixed) {
@@ -349,6 +353,11 @@ export class PartitionLeases {
     const out: string[] = [];
     for await (const key of await this.kv.keys(filter)) out.push(key);
     return out;
+  }
+
+  private async allFree(partitions: number[]): Promise<boolean> {
+    const taken = new Set(await this.keys('partition.*'));
+    return partitions.every((p) => !taken.has(partitionKey(p)));
   }
 
   private async holderOf(p: number): Promise<string> {
