@@ -229,8 +229,9 @@ export class PartitionLeases {
     const share = Math.ceil(this.config.partitions / Math.max(1, live));
     const kept = [...this.held].filter(([, h]) => h.state !== 'leaving');
     if (kept.length > share) {
-      const [p] = kept[kept.length - 1]!;
-      this.settle(this.handOver(p));
+      // Only a partition being pulled is handed over: one still joining is settling its start.
+      const active = kept.filter(([, h]) => h.state === 'active');
+      if (active.length > 0) this.settle(this.handOver(active[active.length - 1]![0]));
       return;
     }
     if (kept.length === share) return;
