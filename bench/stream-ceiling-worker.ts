@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import type { JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { Decision } from '../src/engine/decision.ts';
 import { FEATURE_COUNT } from '../src/engine/features/catalog.ts';
 import type { Transaction } from '../src/engine/transaction.ts';
@@ -32,7 +32,7 @@ const partitions = ownedPartitions(config.partitions, index, workers);
 const store = process.env.DATABASE_URL ? new PostgresStore(process.env.DATABASE_URL) : null;
 await store?.migrate();
 const stream = await connectStream(config);
-const consumers = [];
+const consumers: Consumer[] = [];
 for (const p of partitions)
   consumers.push(await stream.js.consumers.get(names.transactions, names.consumer(p)));
 
@@ -103,14 +103,16 @@ async function process_(batch: JsMsg[]): Promise<void> {
   }
 }
 
-const pump = new MessagePump(consumers, batchSize, process_);
+const pump = new MessagePump(batchSize, process_);
 let started = false;
 let stopping = false;
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line.trim() === 'go' && !started) {
     started = true;
-    void pump.start();
+    void (async () => {
+      for (const [i, consumer] of consumers.entries()) await pump.add(partitions[i]!, consumer);
+    })();
   }
 });
 

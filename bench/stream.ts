@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Transaction } from '../src/engine/transaction.ts';
 import { simulate } from '../src/simulator/index.ts';
 import { connectStream } from '../src/stream/nats-connection.ts';
+import { leaseBucketName } from '../src/stream/partition-leases.ts';
 import { streamNames, type StreamConfig } from '../src/stream/stream-config.ts';
 import { publishTransactions } from '../src/stream/transaction-producer.ts';
 import { bootstrapModels } from '../src/training/bootstrap-models.ts';
@@ -129,7 +130,8 @@ export async function runStreamBench(options: StreamBenchOptions) {
         (w) => new Promise((resolve) => (w.exitCode !== null ? resolve(null) : w.once('exit', resolve))),
       ),
     );
-    for (const name of [names.transactions, names.decisions, names.deadLetters])
+    const leases = `KV_${leaseBucketName(config)}`;
+    for (const name of [names.transactions, names.decisions, names.deadLetters, leases])
       await stream.jsm.streams.delete(name).catch(() => undefined);
     await stream.close();
     await schema.drop();

@@ -1,11 +1,13 @@
 /**
- * `fraudwatch worker`: decides transactions from NATS JetStream (the partitions this worker owns), stores them
+ * `fraudwatch worker`: decides transactions from NATS JetStream (the partitions this worker leases: taken
+ * automatically, or the fixed `--index/--workers` share, docs/streaming.md), stores them
  * (PostgreSQL with DATABASE_URL, else the embedded store) and publishes the decisions. SIGTERM/SIGINT stop it
  * gracefully: no new fetches, the batch in hand finished and acknowledged, connections closed.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { connectStream } from '../stream/nats-connection.ts';
+import { DEFAULT_LEASE_TTL_MS, PartitionLeases } from '../stream/partition-leases.ts';
 import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
 import { DEFAULT_TUNING } from '../stream/topology.ts';
@@ -15,13 +17,16 @@ import { configOrExit, currencyOrExit, durationMs, positiveInt } from './options
 interface WorkerCliOptions {
   dataDir: string;
   models: boolean;
-  index: number;
-  workers: number;
+  index?: number;
+  workers?: number;
+  leaseTtl: number;
   batch: number;
   maxAttempts: number;
   ackWait: number;
   port: number;
 }
+
+const fromEnv = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
 
 function nonNegativeInt(option: string) {
   return (value: string) => {
@@ -46,15 +51,23 @@ export function registerWorkerCommand(program: Command): void {
     .option('--no-models', 'decide on rules alone (no trained models)')
     .option(
       '--index <i>',
-      "this worker's number, from 0 (env WORKER_INDEX)",
+      'fixed share instead of automatic leases: this worker is number i, from 0 (env WORKER_INDEX)',
       nonNegativeInt('--index'),
-      Number(process.env.WORKER_INDEX ?? 0),
+      fromEnv('WORKER_INDEX'),
     )
     .option(
       '--workers <n>',
-      'how many workers share the partitions (env WORKER_COUNT)',
+      'fixed share: n workers, this one takes partitions p with p mod n = i; refused where another worker holds the lease (env WORKER_COUNT)',
       positiveInt('--workers'),
-      Number(process.env.WORKER_COUNT ?? 1),
+      fromEnv('WORKER_COUNT'),
+    )
+    .addOption(
+      new Option(
+        '--lease-ttl <duration>',
+        "a dead worker's partitions move to the others after this (set when the lease bucket is created)",
+      )
+        .argParser(durationMs('--lease-ttl'))
+        .default(DEFAULT_LEASE_TTL_MS, '10s'),
     )
     .option('--batch <n>', 'messages pulled at a time', positiveInt('--batch'), 500)
     .option(
@@ -74,9 +87,11 @@ export function registerWorkerCommand(program: Command): void {
     .option('--port <n>', '/health and /metrics on this port (0: none)', nonNegativeInt('--port'), 9464)
     .action(async (opts: WorkerCliOptions) => {
       const config = configOrExit(program);
-      let partitions: number[];
+      // Without --index/--workers, partitions are taken and handed over automatically through leases.
+      const fixedShare = opts.index !== undefined || opts.workers !== undefined;
+      let fixed: number[] | undefined;
       try {
-        partitions = ownedPartitions(config.partitions, opts.index, opts.workers);
+        if (fixedShare) fixed = ownedPartitions(config.partitions, opts.index ?? 0, opts.workers ?? 1);
       } catch (e) {
         program.error(`--index/--workers: ${(e as Error).message}`);
       }
@@ -94,20 +109,39 @@ export function registerWorkerCommand(program: Command): void {
         program.error((e as Error).message);
       }
       const worker = new StreamWorker(stream.js, config, service, {
-        partitions,
         batchSize: opts.batch,
         maxAttempts: opts.maxAttempts,
         log: (line) => console.error(line),
       });
-      await worker.start();
+      const leases = await PartitionLeases.open(stream.js, stream.jsm, config, worker, {
+        ttlMs: opts.leaseTtl,
+        fixed,
+        log: (line) => console.error(line),
+      });
+      try {
+        await leases.start();
+      } catch (e) {
+        await stream.close();
+        await service.store.close();
+        await service.sharedState?.close();
+        program.error(`--index/--workers: ${(e as Error).message}`);
+      }
+      if (service.sharedState === null && !fixedShare)
+        console.error(
+          "without REDIS_URL each worker keeps its own account state: a partition that moves to another worker starts there without its accounts' history (set REDIS_URL when running several workers)",
+        );
       const http = opts.port > 0 ? await startWorkerHttp(worker, service, opts.port) : null;
+      const share = fixed
+        ? `partitions ${fixed.join(',')} (fixed, worker ${opts.index ?? 0} of ${opts.workers ?? 1})`
+        : `partitions by lease (now ${leases.partitions.join(',') || 'none'})`;
       console.log(
-        `fraudwatch worker ${opts.index + 1} of ${opts.workers}: partitions ${partitions.join(',')} of ${config.prefix} at ${config.url} (store: ${service.store.kind}${http ? `; health on :${opts.port}` : ''})`,
+        `fraudwatch worker ${leases.workerId}: ${share} of ${config.prefix} at ${config.url} (store: ${service.store.kind}${http ? `; health on :${opts.port}` : ''})`,
       );
       let stopping = false;
       const stop = async (): Promise<void> => {
         if (stopping) return;
         stopping = true;
+        await leases.stop();
         await worker.stop();
         http?.close();
         await stream.close();

@@ -1,6 +1,7 @@
 /** Connects to NATS and returns the JetStream client and manager, with the topology in place. */
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { serverHasStreamMetadata } from './partition-count.ts';
 import { ensureTopology, type ConsumerTuning } from './topology.ts';
 import type { StreamConfig } from './stream-config.ts';
 
@@ -28,7 +29,13 @@ export async function connectStream(
   } catch (e) {
     throw new Error(`NATS at ${config.url} is unreachable: ${(e as Error).message}`, { cause: e });
   }
-  const jsm = await jetstreamManager(nc);
-  await ensureTopology(jsm, config, tuning);
-  return { nc, js: jetstream(nc), jsm, close: () => nc.drain() };
+  try {
+    const jsm = await jetstreamManager(nc);
+    await ensureTopology(jsm, config, tuning, serverHasStreamMetadata(nc.info?.version));
+    return { nc, js: jetstream(nc), jsm, close: () => nc.drain() };
+  } catch (e) {
+    // A refused configuration (another partition count) must not leave the connection keeping the process alive.
+    await nc.close();
+    throw e;
+  }
 }

@@ -1,5 +1,6 @@
 /**
- * A stream worker: pulls transactions from the partitions it owns, in batches, decides them through the
+ * A stream worker: pulls transactions from the partitions it owns (given at start, or taken and handed over while
+ * it runs as partition leases move: partition-leases.ts), in batches, decides them through the
  * DecisionService (idempotent on transaction_id; a decision is committed to the store before it returns),
  * publishes each decision, and only then acknowledges the message. So a crash at any point loses nothing: an
  * unacknowledged message is delivered again, finds its stored decision, and that decision is published again.
@@ -12,7 +13,8 @@ import { backoffDelay, CircuitBreaker } from './retry-policy.ts';
 import { streamNames, type StreamConfig } from './stream-config.ts';
 
 export interface WorkerOptions {
-  partitions: number[];
+  /** Partitions pulled from the start; more are added and removed with `addPartition`/`removePartition`. */
+  partitions?: number[];
   /** Messages pulled per fetch, per partition. */
   batchSize?: number;
   /** Deliveries before a message that keeps failing is dead-lettered. */
@@ -44,7 +46,7 @@ export class StreamWorker {
   };
   readonly breaker: CircuitBreaker;
   private stopping = false;
-  private pump: MessagePump | null = null;
+  private readonly pump: MessagePump;
   private readonly names;
   private readonly batchSize: number;
   private readonly maxAttempts: number;
@@ -61,16 +63,28 @@ export class StreamWorker {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.breaker = options.breaker ?? new CircuitBreaker();
     this.log = options.log ?? (() => undefined);
+    this.pump = new MessagePump(this.batchSize, (batch) => this.processGuarded(batch));
   }
 
-  /** Starts pulling from every owned partition; resolves once their consumers are bound. */
+  /** Starts pulling from the partitions given at construction; resolves once their consumers are bound. */
   async start(): Promise<void> {
-    const consumers = [];
-    for (const p of this.options.partitions) {
-      consumers.push(await this.js.consumers.get(this.names.transactions, this.names.consumer(p)));
-    }
-    this.pump = new MessagePump(consumers, this.batchSize, (batch) => this.processGuarded(batch));
-    await this.pump.start();
+    for (const p of this.options.partitions ?? []) await this.addPartition(p);
+  }
+
+  /** The partitions this worker pulls from now. */
+  get partitions(): number[] {
+    return this.pump.partitions;
+  }
+
+  /** Starts pulling partition `p` (its lease was just taken). */
+  async addPartition(p: number): Promise<void> {
+    if (this.stopping) return;
+    await this.pump.add(p, await this.js.consumers.get(this.names.transactions, this.names.consumer(p)));
+  }
+
+  /** Stops pulling partition `p`; resolves once every message of it received so far is settled. */
+  removePartition(p: number): Promise<void> {
+    return this.pump.remove(p);
   }
 
   /**
@@ -79,13 +93,13 @@ export class StreamWorker {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.pump?.stop();
+    await this.pump.stop();
   }
 
   /** Messages not yet acknowledged across the owned partitions (consumer lag). */
   async lag(): Promise<number> {
     let total = 0;
-    for (const p of this.options.partitions) {
+    for (const p of this.partitions) {
       const consumer = await this.js.consumers.get(this.names.transactions, this.names.consumer(p));
       const info = await consumer.info();
       total += info.num_pending + info.num_ack_pending;

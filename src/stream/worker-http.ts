@@ -26,7 +26,13 @@ export async function workerHealth(worker: StreamWorker, service: DecisionServic
   return {
     status,
     components: {
-      stream: { status: stream, lag, circuit_breaker: breaker, ...worker.stats },
+      stream: {
+        status: stream,
+        lag,
+        circuit_breaker: breaker,
+        partitions: worker.partitions,
+        ...worker.stats,
+      },
       ...shared,
     },
     timestamp: new Date().toISOString(),

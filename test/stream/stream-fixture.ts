@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { connectStream, type StreamConnection } from '../../src/stream/nats-connection.ts';
+import { leaseBucketName } from '../../src/stream/partition-leases.ts';
 import { streamNames, type StreamConfig } from '../../src/stream/stream-config.ts';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -33,7 +34,8 @@ export async function openStream(
 
 export async function removeStreams(stream: StreamConnection, config: StreamConfig): Promise<void> {
   const names = streamNames(config);
-  for (const name of [names.transactions, names.decisions, names.deadLetters]) {
+  const leases = `KV_${leaseBucketName(config)}`;
+  for (const name of [names.transactions, names.decisions, names.deadLetters, leases]) {
     await stream.jsm.streams.delete(name).catch(() => undefined);
   }
   await stream.close();
