@@ -7,6 +7,7 @@ import type { ScoringModel } from '../engine/model.ts';
 import { fitLogistic } from '../models/calibration.ts';
 import { fitGbdt, type Gbdt } from '../models/gbdt.ts';
 import { fitIsolationForest, type IsolationForest, type TrainingInfo } from '../models/isolation-forest.ts';
+import { newModelVersion } from './model-files.ts';
 
 /**
  * What the anomaly model looks at: the amount against the account's own habit and recent means, its pace against
@@ -55,7 +56,7 @@ export function trainIsolationForest(
     seed,
     featureNames: names,
     training: training ?? { rows: n },
-    version: `iforest-${new Date().toISOString()}`,
+    version: newModelVersion('iforest'),
   });
 }
 
@@ -110,7 +111,7 @@ export function trainGbdt(
     seed,
     featureNames: FEATURE_NAMES,
     training: training ?? { rows: n, positives },
-    version: `gbdt-${new Date().toISOString()}`,
+    version: newModelVersion('gbdt'),
   });
   return calibrated(model, validation, keepEvery);
 }
