@@ -43,6 +43,7 @@ export class StoredDecisionState {
   /** The newest rules publication found not to compile, so it is reported once, not at every poll. */
   private refusedRulesSeq: number | null = null;
   private polling = false;
+  private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -147,9 +148,17 @@ export class StoredDecisionState {
    * `everyMs`, a poll at a time, off the decision path. Returns the function that stops following.
    */
   follow(everyMs: number, log: (line: string) => void = () => undefined): () => void {
+    this.stopFollowing();
     const timer = setInterval(() => void this.poll(log), everyMs);
     timer.unref();
-    return () => clearInterval(timer);
+    this.timer = timer;
+    return () => this.stopFollowing();
+  }
+
+  /** Stops following (before the store is closed). */
+  stopFollowing(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
   }
 
   /** One look at the store; a store that cannot answer leaves what is in force and is asked again next time. */
