@@ -13,7 +13,12 @@ import { labelledRows } from '../ingest/labelled-rows.ts';
 import { FeatureHistory } from '../training/feature-history.ts';
 import { writeArtifact } from '../training/model-files.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
-import { trainGbdt, trainIsolationForest, withAnomalyScores } from '../training/trainers.ts';
+import {
+  trainGbdt,
+  trainIsolationForest,
+  withAnomalyScores,
+  withLabelledMetrics,
+} from '../training/trainers.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
 import { durationMs, positiveInt } from './options.ts';
 
@@ -98,15 +103,17 @@ export function registerTrainCommand(program: Command): void {
       mkdirSync(opts.out, { recursive: true });
       const written: string[] = [];
       let iforest: IsolationForest | null = null;
+      const set = history.labelled(from, to + 1, 1, opts.seed);
       if (models.has('iforest')) {
         const sample = history.sample(from, to + 1, 100_000);
         const model = trainIsolationForest(sample.X, sample.n, opts.seed, training);
-        iforest = model;
-        written.push(writeArtifact(opts.out, model));
+        // Trained without labels: how it ranks the labelled rows is its metric.
+        withAnomalyScores(set.X, set.n, model);
+        iforest = withLabelledMetrics(model, set.X, set.y, set.n);
+        written.push(writeArtifact(opts.out, iforest));
       }
       if (models.has('gbdt')) {
-        const set = history.labelled(from, to + 1, 1, opts.seed);
-        withAnomalyScores(set.X, set.n, iforest);
+        if (iforest === null) withAnomalyScores(set.X, set.n, null);
         let positives = 0;
         for (let i = 0; i < set.n; i++) positives += set.y[i]!;
         const model = trainGbdt(set.X, set.y, set.n, opts.seed, { ...training, positives });

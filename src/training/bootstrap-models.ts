@@ -21,7 +21,7 @@ import {
   writeArtifact,
   type ModelKind,
 } from './model-files.ts';
-import { trainGbdt, trainIsolationForest, withAnomalyScores } from './trainers.ts';
+import { trainGbdt, trainIsolationForest, withAnomalyScores, withLabelledMetrics } from './trainers.ts';
 
 /**
  * Runs simulated history through an engine (labels fed back with the default delay) and trains both models on
@@ -46,8 +46,9 @@ export function trainOnSimulation(
   }
   const labelled = history.labelled(-Infinity, Infinity, 1);
   const sample = history.sample(-Infinity, Infinity, 50_000);
-  const iforest = trainIsolationForest(sample.X, sample.n, seed);
-  withAnomalyScores(labelled.X, labelled.n, iforest);
+  const unlabelled = trainIsolationForest(sample.X, sample.n, seed);
+  withAnomalyScores(labelled.X, labelled.n, unlabelled);
+  const iforest = withLabelledMetrics(unlabelled, labelled.X, labelled.y, labelled.n);
   const gbdt = trainGbdt(labelled.X, labelled.y, labelled.n, seed);
   if (gbdt === null) throw new Error('simulated history had too few frauds to train on');
   return { gbdt, iforest };

@@ -6,7 +6,8 @@ import { F, FEATURE_COUNT, FEATURE_NAMES } from '../engine/features/catalog.ts';
 import type { ScoringModel } from '../engine/model.ts';
 import { fitLogistic } from '../models/calibration.ts';
 import { fitGbdt, type Gbdt } from '../models/gbdt.ts';
-import { fitIsolationForest, type IsolationForest, type TrainingInfo } from '../models/isolation-forest.ts';
+import { fitIsolationForest, IsolationForest, type TrainingInfo } from '../models/isolation-forest.ts';
+import { averagePrecision, rocAuc } from '../models/metrics.ts';
 import { newModelVersion } from './model-files.ts';
 
 /**
@@ -156,4 +157,29 @@ export function withAnomalyScores(X: Float64Array, n: number, anomaly: ScoringMo
   for (let i = 0; i < n; i++) {
     X[i * d + F.anomalyScore] = anomaly === null ? NaN : anomaly.predict(X.subarray(i * d, (i + 1) * d));
   }
+}
+
+/**
+ * The isolation forest with the metrics of how it ranks labelled rows whose `anomaly_score` column holds its
+ * scores (withAnomalyScores): it never saw the labels, so every labelled row is held out from it. A metric a
+ * one-class set cannot give is left out.
+ */
+export function withLabelledMetrics(
+  model: IsolationForest,
+  X: Float64Array,
+  y: Uint8Array,
+  n: number,
+): IsolationForest {
+  const d = FEATURE_COUNT;
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) scores[i] = X[i * d + F.anomalyScore]!;
+  const labels = y.subarray(0, n);
+  const metrics: Record<string, number> = {};
+  const candidates = {
+    labelled_auc: rocAuc(scores, labels),
+    labelled_average_precision: averagePrecision(scores, labels),
+    labelled_rows: n,
+  };
+  for (const [key, v] of Object.entries(candidates)) if (Number.isFinite(v)) metrics[key] = v;
+  return IsolationForest.fromJSON({ ...model.toJSON(), metrics });
 }

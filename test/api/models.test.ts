@@ -96,6 +96,13 @@ test('one id per artifact: the decision carries the registry id, PUT /models/act
         `${v.id}: ${JSON.stringify(v.metrics)}`,
       );
       assert.ok(v.training.rows > 0);
+    } else {
+      // Trained without labels; its metrics are how it ranks the labelled rows.
+      assert.ok(
+        v.metrics.labelled_auc > 0 && v.metrics.labelled_auc <= 1,
+        `${v.id}: ${JSON.stringify(v.metrics)}`,
+      );
+      assert.ok(v.metrics.labelled_rows > 0);
     }
   }
   const january = listed.versions.find((v: { id: string }) => v.id === OLD);

@@ -20,6 +20,9 @@ const METRIC_NAMES: Record<string, string> = {
   validation_average_precision: 'AP',
   validation_logloss: 'log loss',
   validation_rows: 'rows',
+  labelled_auc: 'AUC',
+  labelled_average_precision: 'AP',
+  labelled_rows: 'rows',
 };
 
 function formatMetrics(metrics: Record<string, number>): string {
