@@ -43,6 +43,11 @@ export class StoredDecisionState {
   /** The newest rules publication found not to compile, so it is reported once, not at every poll. */
   private refusedRulesSeq: number | null = null;
   private polling = false;
+  /**
+   * Changes and polls run one at a time: a poll that read the store just before this process's own change
+   * committed must not put the older state back after it.
+   */
+  private turn: Promise<unknown> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -80,7 +85,16 @@ export class StoredDecisionState {
   }
 
   /** Records `next` as a new settings version (audited in the same transaction), then puts it in force here. */
-  async changeSettings(next: DecisionSettings, actor: string, action: string, note: string | null = null) {
+  changeSettings(
+    next: DecisionSettings,
+    actor: string,
+    action: string,
+    note: string | null = null,
+  ): Promise<DecisionSettings> {
+    return this.oneAtATime(() => this.recordSettings(next, actor, action, note));
+  }
+
+  private async recordSettings(next: DecisionSettings, actor: string, action: string, note: string | null) {
     const before = this.engine.decisionSettings;
     const checked = this.engine.checkSettings(next);
     const text = JSON.stringify(checked);
@@ -103,7 +117,15 @@ export class StoredDecisionState {
    * Publishes a checked rules document: a new version name is stored (with its audit entry) and put in force; a
    * name published before with the same document changes nothing; with another document it is refused.
    */
-  async publishRules(rules: CompiledRuleSet, document: unknown, actor: string): Promise<PublishOutcome> {
+  publishRules(rules: CompiledRuleSet, document: unknown, actor: string): Promise<PublishOutcome> {
+    return this.oneAtATime(() => this.recordRules(rules, document, actor));
+  }
+
+  private async recordRules(
+    rules: CompiledRuleSet,
+    document: unknown,
+    actor: string,
+  ): Promise<PublishOutcome> {
     const at = this.now();
     const result = await this.store.publishRuleVersion(
       { version: rules.version, document: JSON.stringify(document), published_at: at, published_by: actor },
@@ -123,7 +145,11 @@ export class StoredDecisionState {
    * shipped rules may be named even on a store that never recorded them (written before first starts did).
    * Null when no such version exists.
    */
-  async rollbackRules(version: string, actor: string): Promise<CompiledRuleSet | null> {
+  rollbackRules(version: string, actor: string): Promise<CompiledRuleSet | null> {
+    return this.oneAtATime(() => this.recordRollback(version, actor));
+  }
+
+  private async recordRollback(version: string, actor: string): Promise<CompiledRuleSet | null> {
     const target = await this.store.findRuleVersion(version);
     const shipped = loadDefaultRules();
     let document: unknown;
@@ -166,8 +192,10 @@ export class StoredDecisionState {
     if (this.polling) return;
     this.polling = true;
     try {
-      await this.followSettings(log);
-      await this.followRules(log);
+      await this.oneAtATime(async () => {
+        await this.followSettings(log);
+        await this.followRules(log);
+      });
     } catch (e) {
       log(`settings and rules not followed this time: ${(e as Error).message}`);
     } finally {
@@ -175,9 +203,16 @@ export class StoredDecisionState {
     }
   }
 
+  private oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work, work);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
   private async followSettings(log: (line: string) => void): Promise<void> {
     const [latest] = await this.store.listSettingsVersions(1);
-    if (latest === undefined || latest.seq === this.settingsSeq) return;
+    // Versions are numbered in commit order: only a newer one than in force here is followed.
+    if (latest === undefined || (this.settingsSeq !== null && latest.seq <= this.settingsSeq)) return;
     try {
       this.applySettings(latest.seq, this.engine.checkSettings(JSON.parse(latest.settings)));
       log(`decision settings version ${latest.seq} put in force (changed by ${latest.changed_by})`);

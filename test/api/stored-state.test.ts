@@ -118,6 +118,10 @@ test('settings versions: each change is listed newest first; a rollback puts an 
   const after = (await app.inject({ url: '/api/v1/settings/decision/versions', headers: auditor })).json();
   assert.equal(after.versions.length, 3);
   assert.equal(after.current, after.versions[0].version);
+  const newest = (
+    await app.inject({ url: '/api/v1/settings/decision/versions?limit=1', headers: auditor })
+  ).json();
+  assert.deepEqual(newest.versions, [after.versions[0]]);
   const rollbacks = await store.listAudit({ action: 'settings_rollback' });
   assert.equal(rollbacks.length, 1);
   assert.equal(rollbacks[0]!.note, `version ${listed.versions[1].version}`);
