@@ -63,6 +63,7 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
     {
       config: { roles: ROUTE_ROLES.readRules },
       schema: {
+        summary: 'Decision settings versions, newest first (the first is in force)',
         querystring: Type.Object({ limit: Type.Optional(Limit(1000)) }, { additionalProperties: false }),
       },
     },
@@ -80,6 +81,7 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
     {
       config: { roles: ROUTE_ROLES.changeSettings },
       schema: {
+        summary: 'Put a stored settings version back in force (recorded as a new version)',
         body: Type.Object(
           { version: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
           { additionalProperties: false },
