@@ -79,7 +79,7 @@ export function ModelVersions({ mayChange }: { mayChange: boolean }) {
                   <th scope="col">Version</th>
                   <th scope="col">Written</th>
                   <th scope="col">Trained on</th>
-                  <th scope="col">Validation</th>
+                  <th scope="col">Metrics from training</th>
                   <th scope="col">State</th>
                 </tr>
               </thead>
