@@ -3,8 +3,7 @@
  * features the engine really computes, merchant risk with delayed labels included), then fits the chosen models
  * on it and writes versioned JSON artifacts.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Engine } from '../engine/engine.ts';
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
@@ -12,8 +11,14 @@ import { parseColumnMap } from '../ingest/column-map.ts';
 import { formatOf } from '../ingest/file-records.ts';
 import { labelledRows } from '../ingest/labelled-rows.ts';
 import { FeatureHistory } from '../training/feature-history.ts';
+import { writeArtifact } from '../training/model-files.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
-import { trainGbdt, trainIsolationForest, withAnomalyScores } from '../training/trainers.ts';
+import {
+  trainGbdt,
+  trainIsolationForest,
+  withAnomalyScores,
+  withLabelledMetrics,
+} from '../training/trainers.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
 import { currencyOrExit, durationMs, positiveInt } from './options.ts';
 
@@ -100,27 +105,24 @@ export function registerTrainCommand(program: Command): void {
         rows: history.size,
       };
       mkdirSync(opts.out, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const written: string[] = [];
       let iforest: IsolationForest | null = null;
+      const set = history.labelled(from, to + 1, 1, opts.seed);
       if (models.has('iforest')) {
         const sample = history.sample(from, to + 1, 100_000);
         const model = trainIsolationForest(sample.X, sample.n, opts.seed, training);
-        iforest = model;
-        const path = join(opts.out, `iforest-${stamp}.json`);
-        writeFileSync(path, JSON.stringify(model.toJSON()));
-        written.push(path);
+        // Trained without labels: how it ranks the labelled rows is its metric.
+        withAnomalyScores(set.X, set.n, model);
+        iforest = withLabelledMetrics(model, set.X, set.y, set.n);
+        written.push(writeArtifact(opts.out, iforest));
       }
       if (models.has('gbdt')) {
-        const set = history.labelled(from, to + 1, 1, opts.seed);
-        withAnomalyScores(set.X, set.n, iforest);
+        if (iforest === null) withAnomalyScores(set.X, set.n, null);
         let positives = 0;
         for (let i = 0; i < set.n; i++) positives += set.y[i]!;
         const model = trainGbdt(set.X, set.y, set.n, opts.seed, { ...training, positives });
         if (model === null) fail(`too few frauds to train gbdt (${positives}; at least 20 needed)`);
-        const path = join(opts.out, `gbdt-${stamp}.json`);
-        writeFileSync(path, JSON.stringify(model.toJSON()));
-        written.push(path);
+        written.push(writeArtifact(opts.out, model));
       }
       console.log(JSON.stringify({ rows: history.size, bad_rows: counter.bad, artifacts: written }));
     });

@@ -22,6 +22,7 @@ import { LookupBatcher } from './lookup-batcher.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import { StateRebuild, type RebuildOptions } from './state-rebuild.ts';
 import { StateRollback } from './state-rollback.ts';
+import { StoredDecisionState } from './stored-decision-state.ts';
 
 export type DecideResult =
   | { kind: 'created'; decision: Decision }
@@ -56,6 +57,8 @@ export class DecisionService {
   models: ModelRegistry | null = null;
   /** The rebuild of account and merchant state from the store at start (null when none was asked for). */
   rebuild: StateRebuild | null = null;
+  /** Decision settings and rules as stored: every change is a version, other processes' changes are followed. */
+  readonly stored: StoredDecisionState;
 
   constructor(
     readonly engine: Engine,
@@ -69,6 +72,7 @@ export class DecisionService {
     this.writer = new GroupCommitWriter(store, maxBatch);
     this.lookups = new LookupBatcher(store);
     this.rollback = new StateRollback(engine);
+    this.stored = new StoredDecisionState(engine, store, now);
   }
 
   /**

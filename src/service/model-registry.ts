@@ -3,28 +3,29 @@
  * another version in force without a restart, roll back to the one before. The choice is written to
  * active.json, so a restart keeps it, and the other processes on the same directory follow it (`follow`).
  */
-import { statSync } from 'node:fs';
 import type { Engine } from '../engine/engine.ts';
 import type { ScoringModel } from '../engine/model.ts';
-import { loadModel, type LoadedModel } from '../models/artifact.ts';
+import type { LoadedModel } from '../models/artifact.ts';
 import {
   artifactIds,
-  artifactPath,
+  artifactSummary,
   isModelKind,
+  loadArtifact,
   MODEL_KINDS,
   MODEL_WEIGHTS,
   readActive,
+  resolveArtifactId,
   writeActive,
+  type ArtifactSummary,
   type ModelKind,
 } from '../training/model-files.ts';
 
-export interface ModelVersionInfo {
+export interface ModelVersionInfo extends ArtifactSummary {
   kind: ModelKind;
-  /** The artifact's file name without `.json`; what activate and the API take. */
+  /** The artifact's one id (its file name without `.json`): what decisions carry, what activate takes. */
   id: string;
-  /** The version the model reports in decisions (`model_version`), for the one in force. */
-  version: string | null;
-  created_at: string;
+  /** The version decisions report (`model_version`, one `+`-separated part per kind): the id, in force or not. */
+  version: string;
   in_force: boolean;
 }
 
@@ -66,16 +67,13 @@ export class ModelRegistry {
   /** Every artifact of every kind, oldest first within a kind. */
   list(): ModelVersionInfo[] {
     return MODEL_KINDS.flatMap((kind) =>
-      artifactIds(this.dir, kind).map((id) => {
-        const current = this.inForce.get(kind);
-        return {
-          kind,
-          id,
-          version: current?.id === id ? current.model.version : null,
-          created_at: statSync(artifactPath(this.dir, id)).mtime.toISOString(),
-          in_force: current?.id === id,
-        };
-      }),
+      artifactIds(this.dir, kind).map((id) => ({
+        kind,
+        id,
+        version: id,
+        in_force: this.inForce.get(kind)?.id === id,
+        ...artifactSummary(this.dir, id),
+      })),
     );
   }
 
@@ -90,13 +88,15 @@ export class ModelRegistry {
   }
 
   /**
-   * Checks and loads artifact `id` of `kind` without putting it in force: `apply()` does that (and writes
+   * Checks and loads artifact `idOrAlias` of `kind` without putting it in force: `apply()` does that (and writes
    * active.json). Lets a caller audit the change between the two, so nothing is in force that is not audited.
+   * An older artifact may also be named by the version inside it (see resolveArtifactId).
    */
-  planActivate(kind: string, id: string): ModelChange {
+  planActivate(kind: string, idOrAlias: string): ModelChange {
     checkKind(kind);
-    if (!artifactIds(this.dir, kind).includes(id)) {
-      throw new ModelRegistryError('not_found', `version: no ${kind} artifact ${id} in ${this.dir}`);
+    const id = resolveArtifactId(this.dir, kind, idOrAlias);
+    if (id === null) {
+      throw new ModelRegistryError('not_found', `version: no ${kind} artifact ${idOrAlias} in ${this.dir}`);
     }
     const before = this.inForce.get(kind)?.id ?? null;
     const model = this.loadArtifact(id);
@@ -113,7 +113,7 @@ export class ModelRegistry {
 
   private loadArtifact(id: string): LoadedModel & ScoringModel {
     try {
-      return loadModel(artifactPath(this.dir, id));
+      return loadArtifact(this.dir, id);
     } catch (e) {
       throw new ModelRegistryError(
         'invalid_artifact',

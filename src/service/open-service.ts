@@ -1,12 +1,12 @@
 /**
  * Builds the DecisionService a process runs (serve or worker): the store from DATABASE_URL or the data dir, the
- * last published rules, and the models (trained on simulated history at first start, then loaded); the engine's
+ * last stored decision settings and rules (followed when another process changes them), and the models (trained on simulated history at first start, then loaded); the engine's
  * state is rebuilt from the store in the background (state-rebuild.ts).
  */
 import { join } from 'node:path';
 import type { CurrencySettings } from '../engine/currency-settings.ts';
 import { Engine } from '../engine/engine.ts';
-import { compileRules } from '../engine/rules/index.ts';
+import { millisecondsFromEnv } from '../ops/env-milliseconds.ts';
 import { Metrics } from '../ops/metrics.ts';
 import { RedisAccountState } from '../shared-state/redis-account-state.ts';
 import { openStore } from '../store/open-store.ts';
@@ -22,17 +22,29 @@ export interface OpenServiceOptions {
   redisUrl?: string;
   /** Key prefix in Redis (env FRAUDWATCH_REDIS_PREFIX). */
   redisPrefix?: string;
+  /**
+   * How often the settings, rules and model versions other processes put in force are looked for (env
+   * FRAUDWATCH_FOLLOW_INTERVAL_MS; default FOLLOW_INTERVAL_MS).
+   */
+  followIntervalMs?: number;
   log?: (line: string) => void;
   /** DEFAULT_CURRENCY and the FX table (currencySettingsFromEnv); default: USD, no conversion. */
   currency?: CurrencySettings;
 }
 
+/** A change made through one process is in force in every other within about this long. */
+export const FOLLOW_INTERVAL_MS = 2000;
+
 /** Where the store and the shared state are, from the environment (DATABASE_URL, REDIS_URL, ...). */
-export function serviceEnvironment(): Pick<OpenServiceOptions, 'databaseUrl' | 'redisUrl' | 'redisPrefix'> {
+export function serviceEnvironment(): Pick<
+  OpenServiceOptions,
+  'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'followIntervalMs'
+> {
   return {
     databaseUrl: process.env.DATABASE_URL,
     redisUrl: process.env.REDIS_URL || undefined,
     redisPrefix: process.env.FRAUDWATCH_REDIS_PREFIX,
+    followIntervalMs: millisecondsFromEnv(process.env, 'FRAUDWATCH_FOLLOW_INTERVAL_MS', FOLLOW_INTERVAL_MS),
   };
 }
 
@@ -41,13 +53,7 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
   const store = await openStore({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   // Verdicts given live carry their real time: no extra label delay.
   const engine = new Engine({ labelDelayMs: 0, now: Date.now, currency: options.currency });
-  // The rules in force are the last ones published, so a restart keeps what analysts changed.
-  const [latest] = await store.listRuleVersions(1);
-  if (latest !== undefined) {
-    const compiled = compileRules(JSON.parse(latest.document));
-    if (compiled.ok) engine.setRules(compiled.value);
-    else console.error(`stored rules ${latest.version} no longer compile; using the defaults`);
-  }
+  const followMs = options.followIntervalMs ?? FOLLOW_INTERVAL_MS;
   let registry: ModelRegistry | null = null;
   if (options.models) {
     const dir = join(options.dataDir, 'models');
@@ -56,7 +62,7 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
     registry = new ModelRegistry(dir, engine, boot.loaded);
     // A version put in force by another process on this directory (the server, when this is a worker) is
     // followed within seconds.
-    registry.follow(5000, log);
+    registry.follow(followMs, log);
   }
   const shared = options.redisUrl
     ? new RedisAccountState(engine.featureStore.accounts, {
@@ -66,6 +72,10 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
     : null;
   const service = new DecisionService(engine, store, Date.now, 1000, new Metrics(), shared);
   service.models = registry;
+  // The settings and rules in force are the last ones stored, so a restart keeps what analysts changed; those
+  // another process (a server, a worker) changes are followed within followMs.
+  await service.stored.load(log);
+  service.stored.follow(followMs, log);
   // A process starts with empty windows: the history comes back from the store while traffic is served.
   const rebuild = service.startRebuild();
   void rebuild.finishedPromise.then(() => {

@@ -171,6 +171,29 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX audit_action ON audit (action, id);`,
     },
   },
+  {
+    version: 7,
+    description:
+      'decision settings versions (thresholds, bypass), newest in force; rule versions found by their name',
+    sql: {
+      sqlite: `
+        CREATE TABLE settings_versions (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          settings TEXT NOT NULL,
+          changed_at INTEGER NOT NULL,
+          changed_by TEXT NOT NULL
+        );
+        CREATE INDEX rule_versions_version ON rule_versions (version, seq);`,
+      postgres: `
+        CREATE TABLE settings_versions (
+          seq BIGSERIAL PRIMARY KEY,
+          settings TEXT NOT NULL,
+          changed_at BIGINT NOT NULL,
+          changed_by TEXT NOT NULL
+        );
+        CREATE INDEX rule_versions_version ON rule_versions (version, seq);`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

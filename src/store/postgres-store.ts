@@ -14,6 +14,7 @@ import {
   auditInsertValues,
   auditLimit,
   CASE_CONDITION,
+  FIRST_RULE_VERSION_SQL,
   auditOrder,
   auditWhere,
   decisionRowValues,
@@ -48,7 +49,9 @@ import {
   type NewAuditEntry,
   type NewDecision,
   type Page,
+  type RulePublishResult,
   type RuleVersionRecord,
+  type SettingsVersionRecord,
   type SaveResult,
   type StatusChange,
   type StoredTransaction,
@@ -59,6 +62,8 @@ const placeholder = (n: number): string => `$${n}`;
 const MIGRATION_LOCK = 0x66726175; // "frau"
 /** Held by the one transaction appending to the audit trail at a time, so the hash chain stays a line. */
 const AUDIT_LOCK = 0x61756474; // "audt"
+/** Held while a rules version is checked for and published, so a version name is stored once. */
+const RULES_LOCK = 0x72756c65; // "rule"
 /**
  * A batch travels as one JSON parameter, an array of rows (each an array in column order, the features as
  * base64), which PostgreSQL takes apart with its own JSON parser: one JSON.stringify on our side instead of
@@ -458,6 +463,56 @@ export class PostgresStore implements DecisionStore {
       [limit],
     );
     return rows;
+  }
+
+  async findRuleVersion(version: string): Promise<RuleVersionRecord | null> {
+    const { rows } = await this.read<RuleVersionRecord>(FIRST_RULE_VERSION_SQL('$1'), [version]);
+    return rows[0] ?? null;
+  }
+
+  async publishRuleVersion(
+    r: Omit<RuleVersionRecord, 'seq'>,
+    audit?: NewAuditEntry,
+  ): Promise<RulePublishResult> {
+    return this.inTransaction(async (c): Promise<RulePublishResult> => {
+      // Publications of every process one after the other, so two cannot both find the name free.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [RULES_LOCK]);
+      const found = await c.query<RuleVersionRecord>(FIRST_RULE_VERSION_SQL('$1'), [r.version]);
+      if (found.rows[0] !== undefined) return { kind: 'exists', existing: found.rows[0] };
+      await c.query(
+        'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES ($1, $2, $3, $4)',
+        [r.version, r.document, r.published_at, r.published_by],
+      );
+      if (audit !== undefined) await this.appendAudit(c, audit);
+      return { kind: 'created' };
+    });
+  }
+
+  async saveSettingsVersion(r: Omit<SettingsVersionRecord, 'seq'>, audit?: NewAuditEntry): Promise<number> {
+    return this.inTransaction(async (c) => {
+      const inserted = await c.query<{ seq: number }>(
+        'INSERT INTO settings_versions (settings, changed_at, changed_by) VALUES ($1, $2, $3) RETURNING seq',
+        [r.settings, r.changed_at, r.changed_by],
+      );
+      if (audit !== undefined) await this.appendAudit(c, audit);
+      return inserted.rows[0]!.seq;
+    });
+  }
+
+  async listSettingsVersions(limit: number): Promise<SettingsVersionRecord[]> {
+    const { rows } = await this.read<SettingsVersionRecord>(
+      'SELECT * FROM settings_versions ORDER BY seq DESC LIMIT $1',
+      [limit],
+    );
+    return rows;
+  }
+
+  async getSettingsVersion(seq: number): Promise<SettingsVersionRecord | null> {
+    const { rows } = await this.read<SettingsVersionRecord>(
+      'SELECT * FROM settings_versions WHERE seq = $1',
+      [seq],
+    );
+    return rows[0] ?? null;
   }
 
   async recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]> {

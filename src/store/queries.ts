@@ -271,3 +271,7 @@ export function foldStats(
   }
   return { buckets, outcomes, statuses, scores };
 }
+
+/** The first publication of a rules version by name (later rows of that name are rollbacks to it). */
+export const FIRST_RULE_VERSION_SQL = (version: string): string =>
+  `SELECT * FROM rule_versions WHERE version = ${version} ORDER BY seq LIMIT 1`;

@@ -14,6 +14,7 @@ import {
   auditInsertValues,
   auditLimit,
   CASE_CONDITION,
+  FIRST_RULE_VERSION_SQL,
   auditOrder,
   auditWhere,
   featuresFromBytes,
@@ -48,7 +49,9 @@ import {
   type NewDecision,
   type DecidedCursor,
   type Page,
+  type RulePublishResult,
   type RuleVersionRecord,
+  type SettingsVersionRecord,
   type SaveResult,
   type StatusChange,
   type StoredTransaction,
@@ -290,6 +293,53 @@ export class SqliteStore implements DecisionStore {
     return this.stmt('SELECT * FROM rule_versions ORDER BY seq DESC LIMIT ?').all(
       limit,
     ) as RuleVersionRecord[];
+  }
+
+  private firstRuleVersion(version: string): RuleVersionRecord | null {
+    return (this.stmt(FIRST_RULE_VERSION_SQL('?')).get(version) as RuleVersionRecord | undefined) ?? null;
+  }
+
+  async findRuleVersion(version: string): Promise<RuleVersionRecord | null> {
+    return this.firstRuleVersion(version);
+  }
+
+  async publishRuleVersion(
+    r: Omit<RuleVersionRecord, 'seq'>,
+    audit?: NewAuditEntry,
+  ): Promise<RulePublishResult> {
+    // IMMEDIATE: the write lock is taken before the check, so no other process publishes between the two.
+    return this.atomically((): RulePublishResult => {
+      const existing = this.firstRuleVersion(r.version);
+      if (existing !== null) return { kind: 'exists', existing };
+      this.stmt(
+        'INSERT INTO rule_versions (version, document, published_at, published_by) VALUES (?, ?, ?, ?)',
+      ).run(r.version, r.document, r.published_at, r.published_by);
+      if (audit !== undefined) this.appendAudit(audit);
+      return { kind: 'created' };
+    });
+  }
+
+  async saveSettingsVersion(r: Omit<SettingsVersionRecord, 'seq'>, audit?: NewAuditEntry): Promise<number> {
+    return this.atomically(() => {
+      const { seq } = this.stmt(
+        'INSERT INTO settings_versions (settings, changed_at, changed_by) VALUES (?, ?, ?) RETURNING seq',
+      ).get(r.settings, r.changed_at, r.changed_by) as { seq: number };
+      if (audit !== undefined) this.appendAudit(audit);
+      return seq;
+    });
+  }
+
+  async listSettingsVersions(limit: number): Promise<SettingsVersionRecord[]> {
+    return this.stmt('SELECT * FROM settings_versions ORDER BY seq DESC LIMIT ?').all(
+      limit,
+    ) as SettingsVersionRecord[];
+  }
+
+  async getSettingsVersion(seq: number): Promise<SettingsVersionRecord | null> {
+    return (
+      (this.stmt('SELECT * FROM settings_versions WHERE seq = ?').get(seq) as
+        SettingsVersionRecord | undefined) ?? null
+    );
   }
 
   async recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]> {

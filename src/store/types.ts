@@ -153,6 +153,21 @@ export interface RuleVersionRecord {
   published_by: string;
 }
 
+/**
+ * What publishing a rules version did: `created` stored it; `exists` stored nothing, because that version name
+ * was published before (`existing` is its first publication, to compare documents with).
+ */
+export type RulePublishResult = { kind: 'created' } | { kind: 'exists'; existing: RuleVersionRecord };
+
+/** A version of the decision settings (thresholds, bypass, bypass score); the newest is the one in force. */
+export interface SettingsVersionRecord {
+  seq: number;
+  /** The whole DecisionSettings as JSON text. */
+  settings: string;
+  changed_at: number;
+  changed_by: string;
+}
+
 /** Where a page of `decidedBetween` ends: the next page starts after this decision. */
 export interface DecidedCursor {
   decided_at: number;
@@ -207,8 +222,24 @@ export interface DecisionStore {
   listApiKeys(): Promise<ApiKeyRecord[]>;
   /** Appends a published rules document (the newest is the one in force), and `audit` with it atomically. */
   saveRuleVersion(record: Omit<RuleVersionRecord, 'seq'>, audit?: NewAuditEntry): Promise<void>;
-  /** Published documents, newest first. */
+  /**
+   * Stores a new rules version (and `audit` with it atomically) unless a version of that name was published
+   * before; the check and the insert are one step for every process on the database.
+   */
+  publishRuleVersion(
+    record: Omit<RuleVersionRecord, 'seq'>,
+    audit?: NewAuditEntry,
+  ): Promise<RulePublishResult>;
+  /** Published documents, newest first (a rollback is recorded as a publication of the older document). */
   listRuleVersions(limit: number): Promise<RuleVersionRecord[]>;
+  /** The first publication of `version`; null when it was never published. */
+  findRuleVersion(version: string): Promise<RuleVersionRecord | null>;
+  /** Appends a version of the decision settings (the newest is in force) and `audit` atomically; returns its seq. */
+  saveSettingsVersion(record: Omit<SettingsVersionRecord, 'seq'>, audit?: NewAuditEntry): Promise<number>;
+  /** Settings versions, newest first. */
+  listSettingsVersions(limit: number): Promise<SettingsVersionRecord[]>;
+  /** One settings version by its seq; null when there is none. */
+  getSettingsVersion(seq: number): Promise<SettingsVersionRecord | null>;
   /** The most recently decided transactions with their features, newest first; after `after` when given. */
   recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]>;
   /** Outcome counts per `bucketMs` bucket, statuses and the score histogram of decisions made in [from, to). */

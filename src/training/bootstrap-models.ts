@@ -3,17 +3,25 @@
  * see model-files.ts), or, when there are none, train both
  * models on simulated history (as `fraudwatch train` would on real history), save them to DIR and use them.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { Engine } from '../engine/engine.ts';
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import type { ModelSlot, ScoringModel } from '../engine/model.ts';
-import { loadModel, type LoadedModel } from '../models/artifact.ts';
+import type { LoadedModel } from '../models/artifact.ts';
 import type { Gbdt } from '../models/gbdt.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
 import { simulate } from '../simulator/index.ts';
 import { FeatureHistory } from './feature-history.ts';
-import { artifactInForce, artifactPath, MODEL_KINDS, MODEL_WEIGHTS, type ModelKind } from './model-files.ts';
-import { trainGbdt, trainIsolationForest, withAnomalyScores } from './trainers.ts';
+import {
+  artifactInForce,
+  artifactPath,
+  loadArtifact,
+  MODEL_KINDS,
+  MODEL_WEIGHTS,
+  writeArtifact,
+  type ModelKind,
+} from './model-files.ts';
+import { trainGbdt, trainIsolationForest, withAnomalyScores, withLabelledMetrics } from './trainers.ts';
 
 /**
  * Runs simulated history through an engine (labels fed back with the default delay) and trains both models on
@@ -38,8 +46,9 @@ export function trainOnSimulation(
   }
   const labelled = history.labelled(-Infinity, Infinity, 1);
   const sample = history.sample(-Infinity, Infinity, 50_000);
-  const iforest = trainIsolationForest(sample.X, sample.n, seed);
-  withAnomalyScores(labelled.X, labelled.n, iforest);
+  const unlabelled = trainIsolationForest(sample.X, sample.n, seed);
+  withAnomalyScores(labelled.X, labelled.n, unlabelled);
+  const iforest = withLabelledMetrics(unlabelled, labelled.X, labelled.y, labelled.n);
   const gbdt = trainGbdt(labelled.X, labelled.y, labelled.n, seed);
   if (gbdt === null) throw new Error('simulated history had too few frauds to train on');
   return { gbdt, iforest };
@@ -57,15 +66,15 @@ export function bootstrapModels(dir: string, log: (line: string) => void = () =>
   let ids = MODEL_KINDS.map((kind) => artifactInForce(dir, kind));
   let models: (LoadedModel & ScoringModel)[];
   const trained = ids.some((id) => id === null);
-  if (!trained) models = ids.map((id) => loadModel(artifactPath(dir, id!)));
+  if (!trained) models = ids.map((id) => loadArtifact(dir, id!));
   else {
     log('no trained models yet: training on simulated history (3,000 accounts, 30 days) ...');
     const { gbdt, iforest } = trainOnSimulation(3000, 30, 7);
     mkdirSync(dir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    ids = MODEL_KINDS.map((kind) => `${kind}-${stamp}`);
     models = [gbdt, iforest];
-    models.forEach((model, i) => writeFileSync(artifactPath(dir, ids[i]!), JSON.stringify(model.toJSON())));
+    // Each file is named by its model's version: the id decisions, the registry and the dashboard share.
+    for (const model of models) writeArtifact(dir, model);
+    ids = models.map((model) => model.version);
     log(`trained ${gbdt.version} (${gbdt.trees} trees) and ${iforest.version}; saved in ${dir}`);
   }
   return {

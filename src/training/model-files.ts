@@ -2,9 +2,16 @@
  * The models directory of a data dir: artifacts named KIND-STAMP.json (as `fraudwatch train` and the first start
  * write them; the stamp sorts by time) and `active.json`, which names the artifact in force for each kind once an
  * operator has chosen one. Without a choice, the newest artifact of a kind is in force.
+ *
+ * An artifact has one id, its file name without `.json`: decisions report it as `model_version`, the registry,
+ * the API and the dashboard name it so. New artifacts are written under their own version (`newModelVersion`);
+ * older ones whose internal version differs are loaded under their file name, the internal one kept as an alias.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ScoringModel } from '../engine/model.ts';
+import type { TrainingInfo } from '../models/artifact-fields.ts';
+import { modelFromJSON, type LoadedModel } from '../models/artifact.ts';
 
 export const MODEL_KINDS = ['gbdt', 'iforest'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
@@ -34,6 +41,77 @@ export function artifactIds(dir: string, kind: ModelKind): string[] {
 
 export function artifactPath(dir: string, id: string): string {
   return join(dir, `${id}.json`);
+}
+
+/** A version for a model trained now that is also a file name everywhere (no `:` or `.`): KIND-STAMP. */
+export function newModelVersion(kind: ModelKind, at: Date = new Date()): string {
+  return `${kind}-${at.toISOString().replace(/[:.]/g, '-')}`;
+}
+
+/** Writes a trained model under its own version, so its file name and the version decisions carry are one. */
+export function writeArtifact(dir: string, model: { version: string; toJSON(): unknown }): string {
+  const path = artifactPath(dir, model.version);
+  writeFileSync(path, JSON.stringify(model.toJSON()));
+  return path;
+}
+
+/** What the registry lists of an artifact without loading its model. */
+export interface ArtifactSummary {
+  /** The version written inside the file; differs from the id only in files written before ids were one. */
+  artifact_version: string | null;
+  training: TrainingInfo | null;
+  /** Validation metrics from training (e.g. validation_auc); empty when training computed none. */
+  metrics: Record<string, number>;
+  created_at: string;
+}
+
+const summaries = new Map<string, { stamp: string; summary: ArtifactSummary }>();
+
+/** The artifact's header fields, read once per file version (cached by modification time and size). */
+export function artifactSummary(dir: string, id: string): ArtifactSummary {
+  const path = artifactPath(dir, id);
+  const stat = statSync(path);
+  const stamp = `${stat.mtimeMs}:${stat.size}`;
+  const cached = summaries.get(path);
+  if (cached?.stamp === stamp) return cached.summary;
+  let json: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
+  } catch {
+    // A broken file is listed all the same; putting it in force says what is wrong with it.
+  }
+  const metrics: Record<string, number> = {};
+  if (typeof json.metrics === 'object' && json.metrics !== null) {
+    for (const [k, v] of Object.entries(json.metrics)) if (typeof v === 'number') metrics[k] = v;
+  }
+  const summary: ArtifactSummary = {
+    artifact_version: typeof json.version === 'string' ? json.version : null,
+    training:
+      typeof json.training === 'object' && json.training !== null ? (json.training as TrainingInfo) : null,
+    metrics,
+    created_at: stat.mtime.toISOString(),
+  };
+  summaries.set(path, { stamp, summary });
+  return summary;
+}
+
+/**
+ * The id of `kind`'s artifact named `idOrAlias`: its id, or the internal version of an older file whose name
+ * differs (what decisions made before ids were one carry). Null when none matches.
+ */
+export function resolveArtifactId(dir: string, kind: ModelKind, idOrAlias: string): string | null {
+  const ids = artifactIds(dir, kind);
+  if (ids.includes(idOrAlias)) return idOrAlias;
+  return ids.find((id) => artifactSummary(dir, id).artifact_version === idOrAlias) ?? null;
+}
+
+/** Loads artifact `id` for the engine under its id, so the decisions it scores carry the name it is listed by. */
+export function loadArtifact(dir: string, id: string): LoadedModel & ScoringModel {
+  const json: unknown = JSON.parse(readFileSync(artifactPath(dir, id), 'utf8'));
+  if (typeof json === 'object' && json !== null && !Array.isArray(json))
+    return modelFromJSON({ ...json, version: id });
+  return modelFromJSON(json);
 }
 
 /** The operator's choices from active.json; an entry whose artifact is gone is ignored. */

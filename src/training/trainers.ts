@@ -7,7 +7,9 @@ import type { ScoringModel } from '../engine/model.ts';
 import { fitLogistic } from '../models/calibration.ts';
 import { buildDriftProfile } from '../models/drift-profile.ts';
 import { fitGbdt, type Gbdt } from '../models/gbdt.ts';
-import { fitIsolationForest, type IsolationForest, type TrainingInfo } from '../models/isolation-forest.ts';
+import { fitIsolationForest, IsolationForest, type TrainingInfo } from '../models/isolation-forest.ts';
+import { averagePrecision, rocAuc } from '../models/metrics.ts';
+import { newModelVersion } from './model-files.ts';
 
 /**
  * What the anomaly model looks at: the amount against the account's own habit and recent means, its pace against
@@ -56,7 +58,7 @@ export function trainIsolationForest(
     seed,
     featureNames: names,
     training: training ?? { rows: n },
-    version: `iforest-${new Date().toISOString()}`,
+    version: newModelVersion('iforest'),
   });
   return model.withDriftProfile(profileOf(model, X, n));
 }
@@ -112,7 +114,7 @@ export function trainGbdt(
     seed,
     featureNames: FEATURE_NAMES,
     training: training ?? { rows: n, positives },
-    version: `gbdt-${new Date().toISOString()}`,
+    version: newModelVersion('gbdt'),
   });
   const final = calibrated(model, validation, keepEvery);
   return final.withDriftProfile(profileOf(final, X, n));
@@ -182,4 +184,29 @@ export function withAnomalyScores(X: Float64Array, n: number, anomaly: ScoringMo
   for (let i = 0; i < n; i++) {
     X[i * d + F.anomalyScore] = anomaly === null ? NaN : anomaly.predict(X.subarray(i * d, (i + 1) * d));
   }
+}
+
+/**
+ * The isolation forest with the metrics of how it ranks labelled rows whose `anomaly_score` column holds its
+ * scores (withAnomalyScores): it never saw the labels, so every labelled row is held out from it. A metric a
+ * one-class set cannot give is left out.
+ */
+export function withLabelledMetrics(
+  model: IsolationForest,
+  X: Float64Array,
+  y: Uint8Array,
+  n: number,
+): IsolationForest {
+  const d = FEATURE_COUNT;
+  const scores = new Float64Array(n);
+  for (let i = 0; i < n; i++) scores[i] = X[i * d + F.anomalyScore]!;
+  const labels = y.subarray(0, n);
+  const metrics: Record<string, number> = {};
+  const candidates = {
+    labelled_auc: rocAuc(scores, labels),
+    labelled_average_precision: averagePrecision(scores, labels),
+    labelled_rows: n,
+  };
+  for (const [key, v] of Object.entries(candidates)) if (Number.isFinite(v)) metrics[key] = v;
+  return IsolationForest.fromJSON({ ...model.toJSON(), metrics });
 }

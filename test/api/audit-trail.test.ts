@@ -42,16 +42,25 @@ const tx = (id: string, account = 'acct-a') => ({
 async function withAuditDown(target: DecisionStore, work: () => Promise<void>): Promise<void> {
   const audit = target.audit.bind(target);
   const save = target.saveRuleVersion.bind(target);
+  const publish = target.publishRuleVersion.bind(target);
+  const saveSettings = target.saveSettingsVersion.bind(target);
+  // The entry written in the same transaction as the change fails (NOT NULL), so the transaction is undone.
+  const failing = <E extends object>(entry: E): E => ({ ...entry, actor: null as unknown as string });
   target.audit = async () => {
     throw new Error('audit trail unavailable');
   };
-  target.saveRuleVersion = async (r, entry) =>
-    entry === undefined ? save(r) : save(r, { ...entry, actor: null as unknown as string }); // NOT NULL: fails
+  target.saveRuleVersion = async (r, entry) => (entry === undefined ? save(r) : save(r, failing(entry)));
+  target.publishRuleVersion = async (r, entry) =>
+    entry === undefined ? publish(r) : publish(r, failing(entry));
+  target.saveSettingsVersion = async (r, entry) =>
+    entry === undefined ? saveSettings(r) : saveSettings(r, failing(entry));
   try {
     await work();
   } finally {
     target.audit = audit;
     target.saveRuleVersion = save;
+    target.publishRuleVersion = publish;
+    target.saveSettingsVersion = saveSettings;
   }
 }
 
@@ -89,6 +98,7 @@ test('settings, rules and profile resets the trail cannot record are not made', 
     assert.equal(reset.statusCode, 500);
   });
   assert.deepEqual(service.engine.decisionSettings, settingsBefore, 'settings unchanged');
+  assert.deepEqual(await store.listSettingsVersions(5), [], 'no settings version without its entry');
   assert.equal(service.engine.rulesVersion, rulesBefore, 'rules unchanged');
   assert.ok(
     !(await store.listRuleVersions(100)).some((v) => v.version === 'never-audited'),

@@ -77,14 +77,70 @@ test('the newest artifacts are in force at start and listed with the others', as
       [FOREST, true],
     ],
   );
-  assert.match(await modelVersionOfNextDecision(), /gbdt-february/);
+  assert.match(await modelVersionOfNextDecision(), new RegExp(NEW));
+});
+
+test('one id per artifact: the decision carries the registry id, PUT /models/active takes it; every version shows its version and metrics', async () => {
+  const carried = (await modelVersionOfNextDecision()).split('+');
+  const listed = (await app.inject({ method: 'GET', url: '/api/v1/models', headers: as('auditor') })).json();
+  const inForceIds = listed.versions
+    .filter((v: { in_force: boolean }) => v.in_force)
+    .map((v: { id: string }) => v.id);
+  assert.deepEqual([...carried].sort(), [...inForceIds].sort(), 'model_version is made of the registry ids');
+  for (const v of listed.versions) {
+    assert.equal(v.version, v.id, `${v.id}: its version is shown, in force or not`);
+    assert.equal(typeof v.created_at, 'string');
+    if (v.kind === 'gbdt') {
+      assert.ok(
+        v.metrics.validation_auc > 0.5 && v.metrics.validation_auc <= 1,
+        `${v.id}: ${JSON.stringify(v.metrics)}`,
+      );
+      assert.ok(v.training.rows > 0);
+    } else {
+      // Trained without labels; its metrics are how it ranks the labelled rows.
+      assert.ok(
+        v.metrics.labelled_auc > 0 && v.metrics.labelled_auc <= 1,
+        `${v.id}: ${JSON.stringify(v.metrics)}`,
+      );
+      assert.ok(v.metrics.labelled_rows > 0);
+    }
+  }
+  const january = listed.versions.find((v: { id: string }) => v.id === OLD);
+  assert.equal(january.in_force, false);
+  assert.equal(january.artifact_version, 'gbdt-january', 'the version written inside an older file is kept');
+  const gbdtCarried = carried.find((c) => c.startsWith('gbdt-'))!;
+  const same = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/models/active',
+    headers: as('admin'),
+    payload: { kind: 'gbdt', version: gbdtCarried },
+  });
+  assert.equal(same.statusCode, 200, same.body);
+  assert.equal(same.json().in_force.gbdt, gbdtCarried);
+  // An older file's internal version, as decisions made before ids were one carry it, names the same artifact.
+  const byAlias = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/models/active',
+    headers: as('admin'),
+    payload: { kind: 'gbdt', version: 'gbdt-january' },
+  });
+  assert.equal(byAlias.statusCode, 200, byAlias.body);
+  assert.equal(byAlias.json().in_force.gbdt, OLD);
+  assert.match(await modelVersionOfNextDecision(), new RegExp(`^${OLD}\\+`));
+  const back = await app.inject({
+    method: 'PUT',
+    url: '/api/v1/models/active',
+    headers: as('admin'),
+    payload: { kind: 'gbdt', version: NEW },
+  });
+  assert.equal(back.statusCode, 200, back.body);
 });
 
 test('a rollback is in force for the next decision, audited, and kept by the next start', async () => {
   const r = await rollback();
   assert.equal(r.statusCode, 200, r.body);
   assert.equal(r.json().in_force.gbdt, OLD);
-  assert.match(await modelVersionOfNextDecision(), /gbdt-january/);
+  assert.match(await modelVersionOfNextDecision(), new RegExp(OLD));
   const audit = await store.listAudit({ action: 'model_rollback' });
   assert.equal(audit.length, 1);
   assert.equal(audit[0]!.old_value, NEW);
@@ -110,7 +166,7 @@ test('a chosen version is put in force; an unknown or broken one is refused and 
     });
   const ok = await put({ kind: 'gbdt', version: NEW });
   assert.equal(ok.statusCode, 200, ok.body);
-  assert.match(await modelVersionOfNextDecision(), /gbdt-february/);
+  assert.match(await modelVersionOfNextDecision(), new RegExp(NEW));
   const unknown = await put({ kind: 'gbdt', version: 'gbdt-1999' });
   assert.equal(unknown.statusCode, 404);
   assert.equal(unknown.json().details[0].path, 'version');
@@ -121,7 +177,7 @@ test('a chosen version is put in force; an unknown or broken one is refused and 
   const broken = await put({ kind: 'gbdt', version: 'gbdt-2026-03-01T00-00-00-000Z' });
   assert.equal(broken.statusCode, 400);
   assert.equal(broken.json().error, 'invalid_artifact');
-  assert.match(await modelVersionOfNextDecision(), /gbdt-february/, 'still the version in force');
+  assert.match(await modelVersionOfNextDecision(), new RegExp(NEW), 'still the version in force');
   const listed = (await app.inject({ method: 'GET', url: '/api/v1/models', headers: as('admin') })).json();
   assert.equal(listed.in_force.gbdt, NEW);
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Engine } from '../../src/engine/engine.ts';
 import { ModelRegistry } from '../../src/service/model-registry.ts';
 import { bootstrapModels } from '../../src/training/bootstrap-models.ts';
-import { writeModelVersions } from '../training/model-versions.ts';
+import { GBDT_FEBRUARY, GBDT_JANUARY, writeModelVersions } from '../training/model-versions.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -33,11 +33,11 @@ test('a version put in force by one process is followed by another on the same d
       currency: 'EUR',
     }).model_version;
   try {
-    assert.match(versionOf(worker.engine)!, /gbdt-february/);
+    assert.match(versionOf(worker.engine)!, new RegExp(GBDT_FEBRUARY));
     server.registry.rollback('gbdt');
     await sleep(200);
     assert.equal(worker.registry.active().gbdt, 'gbdt-2026-01-01T00-00-00-000Z');
-    assert.match(versionOf(worker.engine)!, /gbdt-january/);
+    assert.match(versionOf(worker.engine)!, new RegExp(GBDT_JANUARY));
     // A broken artifact named in active.json by hand: the worker keeps the version in force.
     writeFileSync(
       join(dir, 'gbdt-2026-03-01T00-00-00-000Z.json'),
@@ -50,7 +50,7 @@ test('a version put in force by one process is followed by another on the same d
       'the follower tried the broken artifact',
     );
     assert.equal(worker.registry.active().gbdt, 'gbdt-2026-01-01T00-00-00-000Z');
-    assert.match(versionOf(worker.engine)!, /gbdt-january/);
+    assert.match(versionOf(worker.engine)!, new RegExp(GBDT_JANUARY));
   } finally {
     stop();
   }

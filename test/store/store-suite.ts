@@ -396,6 +396,93 @@ export function storeSuite(
     assert.equal((await store.listRuleVersions(1)).length, 1);
   });
 
+  it('rule versions: a name is published once; the first publication is found by name', async () => {
+    const doc = '{"version":"v3","rules":[]}';
+    const first = await store.publishRuleVersion(
+      { version: 'v3', document: doc, published_at: T0 + 2, published_by: 'carol' },
+      {
+        at: T0 + 2,
+        actor: 'carol',
+        action: 'rules_publish',
+        transaction_id: null,
+        old_value: 'v2',
+        new_value: 'v3',
+        note: null,
+      },
+    );
+    assert.deepEqual(first, { kind: 'created' });
+    const again = await store.publishRuleVersion({
+      version: 'v3',
+      document: '{"version":"v3","rules":[{"other":true}]}',
+      published_at: T0 + 3,
+      published_by: 'dave',
+    });
+    assert.equal(again.kind, 'exists');
+    assert.equal(again.kind === 'exists' && again.existing.document, doc, 'the stored one, not the new one');
+    assert.equal((await store.listRuleVersions(10)).filter((v) => v.version === 'v3').length, 1);
+    assert.equal((await store.listAudit({ actor: 'dave' })).length, 0, 'nothing stored, nothing audited');
+    // A rollback to v1 appends a publication of v1; looking v1 up by name still finds its first.
+    await store.saveRuleVersion({
+      version: 'v1',
+      document: '{"version":"v1","rules":[]}',
+      published_at: T0 + 4,
+      published_by: 'carol',
+    });
+    const v1 = await store.findRuleVersion('v1');
+    assert.equal(v1?.published_by, 'admin');
+    assert.equal(v1?.published_at, T0);
+    assert.equal(await store.findRuleVersion('v9'), null);
+    const concurrent = await Promise.all(
+      [1, 2, 3].map((i) =>
+        store.publishRuleVersion({
+          version: 'v4',
+          document: `{"version":"v4","n":${i}}`,
+          published_at: T0 + 10 + i,
+          published_by: `racer-${i}`,
+        }),
+      ),
+    );
+    assert.equal(concurrent.filter((r) => r.kind === 'created').length, 1, 'one of three racers stores v4');
+  });
+
+  it('settings versions: appended with their audit entry, the newest first, one found by seq', async () => {
+    const audit = (value: string) => ({
+      at: T0,
+      actor: 'admin',
+      action: 'settings_change',
+      transaction_id: null,
+      old_value: null,
+      new_value: value,
+      note: null,
+    });
+    assert.deepEqual(await store.listSettingsVersions(5), []);
+    const a = JSON.stringify({ bypass: false, thresholds: { review: 0.4 } });
+    const b = JSON.stringify({ bypass: true, thresholds: { review: 0.4 } });
+    const first = await store.saveSettingsVersion(
+      { settings: a, changed_at: T0, changed_by: 'admin' },
+      audit(a),
+    );
+    const second = await store.saveSettingsVersion(
+      { settings: b, changed_at: T0 + 1, changed_by: 'erin' },
+      audit(b),
+    );
+    assert.ok(second > first);
+    const listed = await store.listSettingsVersions(5);
+    assert.deepEqual(
+      listed.map((v) => [v.seq, v.settings, v.changed_at, v.changed_by]),
+      [
+        [second, b, T0 + 1, 'erin'],
+        [first, a, T0, 'admin'],
+      ],
+    );
+    assert.equal((await store.listSettingsVersions(1)).length, 1);
+    assert.equal((await store.getSettingsVersion(first))?.settings, a);
+    assert.equal(await store.getSettingsVersion(second + 100), null);
+    const entries = await store.listAudit({ action: 'settings_change' });
+    assert.equal(entries.length, 2);
+    assert.equal(entries[1]!.prev_hash, entries[0]!.hash, 'chained like every other entry');
+  });
+
   it('retention: the oldest decided rows come first and deleting them leaves the rest and the audit trail', async () => {
     const cutoff = T0 + 3 * 60_000 + 10; // decided_at of t0001..t0003 are before it
     const old = await store.oldestDecidedBefore(cutoff, 2);

@@ -393,6 +393,10 @@ test(
       await shot('models');
       await signInHere(auditor);
       await page.getByText('gbdt-2026-02-01T00-00-00-000Z').waitFor();
+      // Every version shows its validation metrics from training, the one not in force too.
+      const february = page.getByRole('row').filter({ hasText: 'gbdt-2026-02-01T00-00-00-000Z' });
+      assert.equal(await february.getAttribute('aria-current'), null, 'not in force after the rollback');
+      assert.match(await february.innerText(), /AUC 0\.\d{3}.*AP 0\.\d{3}/s);
       assert.equal(await page.getByRole('button', { name: /Put in force|Roll back to/ }).count(), 0);
       assert.equal(await inForce(), 'gbdt-2026-01-01T00-00-00-000Z');
     } finally {

@@ -10,7 +10,7 @@ import { checkRules, compileRules } from '../../engine/rules/index.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import type { RecentCursor } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
-import { badRequest, notFound } from '../errors.ts';
+import { ApiError, badRequest, notFound } from '../errors.ts';
 import { Limit, Text } from '../input-schema.ts';
 
 /** Stored decisions one dry run may look at. */
@@ -25,35 +25,26 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
   const engine = service.engine;
   const store = service.store;
 
-  const publish = async (
-    document: unknown,
-    actor: string,
-    action: string,
-  ): Promise<{ version: string; rules: number }> => {
+  const stored = service.stored;
+
+  /**
+   * A new version name is stored (with its audit entry, in one database transaction) and then in force; the
+   * same name with the same document again is answered as it was, nothing stored; with another document, 409.
+   */
+  const publish = async (document: unknown, actor: string) => {
     const compiled = compileRules(document);
     if (!compiled.ok) throw badRequest(compiled.errors);
-    const previous = engine.rulesVersion;
-    const at = Date.now();
-    // The version and its audit entry in one database transaction; the engine takes it only once both are in.
-    await store.saveRuleVersion(
-      {
-        version: compiled.value.version,
-        document: JSON.stringify(document),
-        published_at: at,
-        published_by: actor,
-      },
-      {
-        at,
-        actor,
-        action,
-        transaction_id: null,
-        old_value: previous,
-        new_value: compiled.value.version,
-        note: null,
-      },
-    );
-    engine.setRules(compiled.value); // atomic: the next decision uses it
-    return { version: compiled.value.version, rules: compiled.value.rules.length };
+    const outcome = await stored.publishRules(compiled.value, document, actor);
+    if (outcome.kind === 'conflict') {
+      const message = `rules version ${outcome.version} is already published with another document; publish it under a new version`;
+      throw new ApiError(409, 'conflict', message, [{ path: 'version', message }]);
+    }
+    return {
+      version: outcome.rules.version,
+      rules: outcome.rules.rules.length,
+      created: outcome.kind === 'published',
+      in_force: engine.rulesVersion === outcome.rules.version,
+    };
   };
 
   app.get('/api/v1/rules', { config: { roles: ROUTE_ROLES.readRules } }, async () => ({
@@ -113,7 +104,7 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
   app.put(
     '/api/v1/rules',
     { config: { roles: ROUTE_ROLES.publishRules }, schema: { body: Type.Unknown() } },
-    async (request) => publish(request.body, request.caller?.name ?? 'unknown', 'rules_publish'),
+    async (request) => publish(request.body, request.caller?.name ?? 'unknown'),
   );
 
   app.get('/api/v1/rules/versions', { config: { roles: ROUTE_ROLES.readRules } }, async () => ({
@@ -135,9 +126,9 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
     },
     async (request) => {
       const { version } = request.body as { version: string };
-      const target = (await store.listRuleVersions(1000)).find((v) => v.version === version);
-      if (target === undefined) throw notFound(`rules version ${version}`);
-      return publish(JSON.parse(target.document), request.caller?.name ?? 'unknown', 'rules_rollback');
+      const rules = await stored.rollbackRules(version, request.caller?.name ?? 'unknown');
+      if (rules === null) throw notFound(`rules version ${version}`);
+      return { version: rules.version, rules: rules.rules.length, created: false, in_force: true };
     },
   );
 }

@@ -1,15 +1,22 @@
-/** Runtime decision settings (thresholds, bypass mode and its score): read, change without restart, audited. */
+/**
+ * Runtime decision settings (thresholds, bypass mode and its score): read, change without restart, list the
+ * versions, roll back. Every change is stored as a version with its audit entry before it is in force, so it
+ * survives a restart, and the other processes on the store follow it within seconds (stored-decision-state.ts).
+ */
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
+import type { DecisionSettings } from '../../engine/decision.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
+import { settingsVersionView } from '../../service/stored-decision-state.ts';
 import { ROUTE_ROLES } from '../auth.ts';
-import { ApiError } from '../errors.ts';
-import { BoundedNumber } from '../input-schema.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { BoundedNumber, Limit } from '../input-schema.ts';
 
 const Score = BoundedNumber(0, 1);
 
 export function settingsRoutes(app: FastifyInstance, service: DecisionService): void {
   const engine = service.engine;
+  const stored = service.stored;
   app.get(
     '/api/v1/settings/decision',
     { config: { roles: ROUTE_ROLES.readRules } },
@@ -37,28 +44,61 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
       },
     },
     async (request) => {
-      const before = engine.decisionSettings;
-      let after;
+      let after: DecisionSettings;
       try {
-        after = engine.checkSettings(request.body as Parameters<typeof engine.setSettings>[0]);
+        after = engine.checkSettings(request.body as Partial<DecisionSettings>);
       } catch (e) {
         const [path, ...rest] = (e as Error).message.split(': ');
         throw new ApiError(400, 'bad_request', (e as Error).message, [
           { path: path!, message: rest.join(': ') },
         ]);
       }
-      // Audited first: a change the trail cannot record is not made.
-      await service.store.audit({
-        at: Date.now(),
-        actor: request.caller?.name ?? 'unknown',
-        action: 'settings_change',
-        transaction_id: null,
-        old_value: JSON.stringify(before),
-        new_value: JSON.stringify(after),
-        note: null,
-      });
-      engine.setSettings(after);
-      return after;
+      // Stored and audited first: a change the store cannot keep is not made.
+      return stored.changeSettings(after, request.caller?.name ?? 'unknown', 'settings_change');
+    },
+  );
+
+  app.get(
+    '/api/v1/settings/decision/versions',
+    {
+      config: { roles: ROUTE_ROLES.readRules },
+      schema: {
+        summary: 'Decision settings versions, newest first (the first is in force)',
+        querystring: Type.Object({ limit: Type.Optional(Limit(1000)) }, { additionalProperties: false }),
+      },
+    },
+    async (request) => {
+      const { limit } = request.query as { limit?: number };
+      return {
+        current: stored.settingsVersion,
+        versions: (await service.store.listSettingsVersions(limit ?? 100)).map(settingsVersionView),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/settings/decision/rollback',
+    {
+      config: { roles: ROUTE_ROLES.changeSettings },
+      schema: {
+        summary: 'Put a stored settings version back in force (recorded as a new version)',
+        body: Type.Object(
+          { version: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => {
+      const { version } = request.body as { version: number };
+      const settings = await stored.settingsOf(version);
+      if (settings === null) throw notFound(`decision settings version ${version}`);
+      // Recorded as a new version (what was in force when is the list, newest first).
+      return stored.changeSettings(
+        settings,
+        request.caller?.name ?? 'unknown',
+        'settings_rollback',
+        `version ${version}`,
+      );
     },
   );
 }

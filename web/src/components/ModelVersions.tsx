@@ -1,4 +1,7 @@
-/** Model versions (settings page): what is in force per kind; an admin puts another in force or rolls back. */
+/**
+ * Model versions (settings page): each artifact by its one id (what decisions carry as model_version) with its
+ * training validation metrics; what is in force per kind; an admin puts another in force or rolls back.
+ */
 import { useState } from 'react';
 import { api, errorMessage } from '../api.ts';
 import { ChangeOutcome, ConfirmChange, ErrorBox, formatTime, Loading } from './Status.tsx';
@@ -10,6 +13,25 @@ const KIND_NAMES = {
   iforest: 'Isolation forest',
 } as const satisfies Record<ModelKind, string>;
 const KINDS = Object.keys(KIND_NAMES) as ModelKind[];
+
+/** The validation metrics training writes, by their short names; others are shown under their own name. */
+const METRIC_NAMES: Record<string, string> = {
+  validation_auc: 'AUC',
+  validation_average_precision: 'AP',
+  validation_logloss: 'log loss',
+  validation_rows: 'rows',
+  labelled_auc: 'AUC',
+  labelled_average_precision: 'AP',
+  labelled_rows: 'rows',
+};
+
+function formatMetrics(metrics: Record<string, number>): string {
+  const parts = Object.entries(metrics).map(([key, value]) => {
+    const shown = Number.isInteger(value) ? value.toLocaleString() : value.toFixed(3);
+    return `${METRIC_NAMES[key] ?? key} ${shown}`;
+  });
+  return parts.length > 0 ? parts.join(' · ') : '—';
+}
 
 export function ModelVersions({ mayChange }: { mayChange: boolean }) {
   const models = usePolling(() => api<Versions>('/api/v1/models'), 0, []);
@@ -56,6 +78,8 @@ export function ModelVersions({ mayChange }: { mayChange: boolean }) {
                 <tr>
                   <th scope="col">Version</th>
                   <th scope="col">Written</th>
+                  <th scope="col">Trained on</th>
+                  <th scope="col">Metrics from training</th>
                   <th scope="col">State</th>
                 </tr>
               </thead>
@@ -66,6 +90,8 @@ export function ModelVersions({ mayChange }: { mayChange: boolean }) {
                       <code>{v.id}</code>
                     </td>
                     <td>{formatTime(v.created_at)}</td>
+                    <td>{v.training === null ? '—' : `${v.training.rows.toLocaleString()} rows`}</td>
+                    <td className="model-metrics">{formatMetrics(v.metrics)}</td>
                     <td>
                       {v.in_force ? (
                         <strong>in force</strong>
