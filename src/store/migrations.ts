@@ -171,6 +171,20 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX audit_action ON audit (action, id);`,
     },
   },
+  {
+    // 7 and 8 are taken by other parts of the work; the gap closes when they merge.
+    version: 9,
+    description:
+      'the case model: approved transactions have no case (none), declines are decided unless disputed (decided)',
+    sql: {
+      sqlite: `
+        UPDATE transactions SET status = 'none' WHERE status = 'open' AND outcome = 'approve';
+        UPDATE transactions SET status = 'decided' WHERE status = 'open' AND outcome = 'decline';`,
+      postgres: `
+        UPDATE transactions SET status = 'none' WHERE status = 'open' AND outcome = 'approve';
+        UPDATE transactions SET status = 'decided' WHERE status = 'open' AND outcome = 'decline';`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

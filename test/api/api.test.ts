@@ -163,7 +163,12 @@ test('GET a transaction; the review queue lists, counts and pages; a verdict is 
     payload: { status: 'confirmed_fraud', note: 'called the customer' },
   });
   assert.equal(put.statusCode, 200, put.body);
-  assert.deepEqual(put.json(), { transaction_id: 'big', old_status: 'open', status: 'confirmed_fraud' });
+  assert.deepEqual(put.json(), {
+    transaction_id: 'big',
+    old_status: 'open',
+    status: 'confirmed_fraud',
+    changed: true,
+  });
   const trail = await store.listAudit({ transaction_id: 'big', action: 'status_change' });
   assert.deepEqual(
     [trail[0]?.actor, trail[0]?.new_value, trail[0]?.note],
