@@ -217,6 +217,8 @@ test('every route for every role: allowed -> its own answer, forbidden -> 403, n
     { method: 'GET', url: '/api/v1/transactions/big', allowed: ['service', 'analyst', 'admin', 'auditor'] },
     { method: 'GET', url: '/api/v1/anomalies', allowed: ['analyst', 'admin', 'auditor'] },
     { method: 'GET', url: '/api/v1/anomalies/count', allowed: ['analyst', 'admin', 'auditor'] },
+    // Before the verdict below: 'big' is confirmed fraud, reopened (then open already, answered unchanged).
+    { method: 'POST', url: '/api/v1/anomalies/big/reopen', payload: {}, allowed: ['analyst', 'admin'] },
     {
       method: 'PUT',
       url: '/api/v1/anomalies/big',
