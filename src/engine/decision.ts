@@ -41,10 +41,15 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   bypass_score: 0,
 };
 
-/** Why a decision came out as it did: a fired rule, or a model's contributing feature. */
+/**
+ * Why a decision came out as it did: a fired rule, or a model's contributing feature. A model reason keeps the
+ * machine fields (feature name, its value, the signed contribution) and says them in words (`text`, from
+ * features/feature-labels.ts: the human name, the value with its unit, the comparison when one exists);
+ * decisions stored before `text` existed lack it.
+ */
 export type Reason =
   | { kind: 'rule'; rule: string; reason: string; score: number; outcome?: Outcome; at_least?: Outcome }
-  | { kind: 'model'; model: string; feature: string; value: number; contribution: number };
+  | { kind: 'model'; model: string; feature: string; value: number; contribution: number; text?: string };
 
 export interface Decision {
   transaction_id: string;

@@ -13,7 +13,14 @@ import {
   type FieldError,
   type Transaction,
 } from '../engine/transaction.ts';
-import type { CaseStatus, DecisionStore, NewDecision, SaveResult, StatusChange } from '../store/types.ts';
+import {
+  REOPENABLE_STATUSES,
+  type DecisionStore,
+  type NewDecision,
+  type SaveResult,
+  type StatusChange,
+  type VerdictStatus,
+} from '../store/types.ts';
 import { LatencyHistory } from '../ops/latency-history.ts';
 import type { AccountLease, SharedAccountState } from '../shared-state/redis-account-state.ts';
 import type { Metrics } from '../ops/metrics.ts';
@@ -303,18 +310,30 @@ export class DecisionService {
    */
   async review(
     transactionId: string,
-    status: CaseStatus,
+    status: VerdictStatus,
     actor: string,
     note: string | null,
   ): Promise<StatusChange | null> {
     const at = this.now();
     const change = await this.store.setStatus(transactionId, status, actor, note, at);
-    if (change === null) return null;
+    // The same verdict again changed nothing: no second audit entry, count or label.
+    if (change === null || change.result !== 'changed') return change;
     this.metrics?.reviews.inc({ status });
     const merchant = change.transaction.merchant_id;
     if (merchant !== undefined && (status === 'confirmed_fraud' || status === 'legitimate')) {
       this.engine.feedback(transactionId, status === 'confirmed_fraud' ? 'fraud' : 'legit', at, merchant);
     }
     return change;
+  }
+
+  /**
+   * Reopens a closed case or a disputed decline as an open case (audited as `case_reopened`). A label the engine
+   * already learnt from the old verdict stays until the next verdict gives another.
+   */
+  async reopen(transactionId: string, actor: string, note: string | null): Promise<StatusChange | null> {
+    return this.store.setStatus(transactionId, 'open', actor, note, this.now(), {
+      action: 'case_reopened',
+      onlyFrom: REOPENABLE_STATUSES,
+    });
   }
 }

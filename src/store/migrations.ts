@@ -194,6 +194,19 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX rule_versions_version ON rule_versions (version, seq);`,
     },
   },
+  {
+    version: 8,
+    description:
+      'the case model: approved transactions have no case (none), declines are decided unless disputed (decided)',
+    sql: {
+      sqlite: `
+        UPDATE transactions SET status = 'none' WHERE status = 'open' AND outcome = 'approve';
+        UPDATE transactions SET status = 'decided' WHERE status = 'open' AND outcome = 'decline';`,
+      postgres: `
+        UPDATE transactions SET status = 'none' WHERE status = 'open' AND outcome = 'approve';
+        UPDATE transactions SET status = 'decided' WHERE status = 'open' AND outcome = 'decline';`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Decision } from '../engine/decision.ts';
 import { auditHash, GENESIS } from './audit-chain.ts';
+import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-errors.ts';
 import {
@@ -54,6 +55,7 @@ import {
   type SettingsVersionRecord,
   type SaveResult,
   type StatusChange,
+  type StatusChangeOptions,
   type StoredTransaction,
   type StoredVerdict,
 } from './types.ts';
@@ -73,8 +75,8 @@ const RULES_LOCK = 0x72756c65; // "rule"
  */
 const INSERT_DECISIONS = `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload,
     payload_hash, score, outcome, decision, status, decided_at, updated_at, features)
-  SELECT r->>0, r->>1, r->>2, (r->>3)::float8, (r->>4)::int8, r->>5, r->>6, (r->>7)::float8, r->>8, r->>9, 'open',
-         (r->>10)::int8, (r->>10)::int8, decode(r->>11, 'base64')
+  SELECT r->>0, r->>1, r->>2, (r->>3)::float8, (r->>4)::int8, r->>5, r->>6, (r->>7)::float8, r->>8, r->>9, r->>11,
+         (r->>10)::int8, (r->>10)::int8, decode(r->>12, 'base64')
   FROM jsonb_array_elements($1::jsonb) AS rows(r)
   ON CONFLICT (transaction_id) DO NOTHING RETURNING transaction_id`;
 
@@ -333,6 +335,7 @@ export class PostgresStore implements DecisionStore {
     actor: string,
     note: string | null,
     at: number,
+    options: StatusChangeOptions = {},
   ): Promise<StatusChange | null> {
     return this.inTransaction(async (c) => {
       const { rows } = await c.query<{ status: CaseStatus; payload: string }>(
@@ -341,6 +344,10 @@ export class PostgresStore implements DecisionStore {
       );
       const row = rows[0];
       if (!row) return null;
+      const transaction = JSON.parse(row.payload);
+      const result = statusChangeResult(row.status, status, options.onlyFrom);
+      if (result !== 'changed')
+        return { result, old_status: row.status, new_status: row.status, transaction };
       await c.query('UPDATE transactions SET status = $1, updated_at = $2 WHERE transaction_id = $3', [
         status,
         at,
@@ -349,13 +356,13 @@ export class PostgresStore implements DecisionStore {
       await this.appendAudit(c, {
         at,
         actor,
-        action: 'status_change',
+        action: options.action ?? 'status_change',
         transaction_id: transactionId,
         old_value: row.status,
         new_value: status,
         note,
       });
-      return { old_status: row.status, new_status: status, transaction: JSON.parse(row.payload) };
+      return { result, old_status: row.status, new_status: status, transaction };
     });
   }
 

@@ -9,6 +9,7 @@ import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import {
   CASE_STATUSES,
   decodeCursor,
+  initialCaseStatus,
   SCORE_BINS,
   type DecisionStats,
   MAX_PAGE,
@@ -86,7 +87,7 @@ export function fromRow(row: TransactionRow): StoredTransaction {
 
 /**
  * The rows retention keeps unless told otherwise: open cases (flagged, not yet closed) and confirmed fraud, which
- * chargebacks, disputes and investigations still need.
+ * chargebacks, disputes and investigations still need. A decline nobody disputed (`decided`) is not a case.
  */
 export const CASE_CONDITION =
   "((outcome <> 'approve' AND status IN ('open', 'under_review')) OR status = 'confirmed_fraud')";
@@ -161,7 +162,10 @@ export function auditInsertValues(e: NewAuditEntry, prevHash: string): unknown[]
   return [e.at, e.actor, e.action, e.transaction_id, e.old_value, e.new_value, e.note, prevHash];
 }
 
-/** A decision's column values in both stores' insert order, up to `decided_at` (`updated_at`, features follow). */
+/**
+ * A decision's column values in both stores' insert order, up to `decided_at` and the case status it starts with
+ * (`updated_at`, features follow).
+ */
 export type DecisionRowValues = [
   transactionId: string,
   accountId: string,
@@ -174,6 +178,7 @@ export type DecisionRowValues = [
   outcome: string,
   decision: string,
   decidedAt: number,
+  caseStatus: CaseStatus,
 ];
 
 export function decisionRowValues(r: NewDecision): DecisionRowValues {
@@ -190,6 +195,7 @@ export function decisionRowValues(r: NewDecision): DecisionRowValues {
     r.decision.outcome,
     JSON.stringify(r.decision),
     r.decided_at,
+    initialCaseStatus(r.decision.outcome),
   ];
 }
 

@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { Decision } from '../engine/decision.ts';
 import { auditHash, GENESIS } from './audit-chain.ts';
+import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
 import {
   anomalyWhere,
@@ -54,6 +55,7 @@ import {
   type SettingsVersionRecord,
   type SaveResult,
   type StatusChange,
+  type StatusChangeOptions,
   type StoredTransaction,
   type StoredVerdict,
 } from './types.ts';
@@ -169,12 +171,17 @@ export class SqliteStore implements DecisionStore {
     actor: string,
     note: string | null,
     at: number,
+    options: StatusChangeOptions = {},
   ): Promise<StatusChange | null> {
     const change = this.db.transaction((): StatusChange | null => {
       const row = this.stmt('SELECT status, payload FROM transactions WHERE transaction_id = ?').get(
         transactionId,
       ) as { status: CaseStatus; payload: string } | undefined;
       if (!row) return null;
+      const transaction = JSON.parse(row.payload);
+      const result = statusChangeResult(row.status, status, options.onlyFrom);
+      if (result !== 'changed')
+        return { result, old_status: row.status, new_status: row.status, transaction };
       this.stmt('UPDATE transactions SET status = ?, updated_at = ? WHERE transaction_id = ?').run(
         status,
         at,
@@ -183,13 +190,13 @@ export class SqliteStore implements DecisionStore {
       this.appendAudit({
         at,
         actor,
-        action: 'status_change',
+        action: options.action ?? 'status_change',
         transaction_id: transactionId,
         old_value: row.status,
         new_value: status,
         note,
       });
-      return { old_status: row.status, new_status: status, transaction: JSON.parse(row.payload) };
+      return { result, old_status: row.status, new_status: status, transaction };
     });
     // IMMEDIATE: the write lock is taken before the read. A deferred transaction that has read cannot wait for
     // the writer thread's lock (SQLite answers SQLITE_BUSY at once), while BEGIN IMMEDIATE waits for it.

@@ -5,9 +5,33 @@
 import type { Decision, Outcome } from '../engine/decision.ts';
 import { isStorableText, MAX_ID_LENGTH, type Transaction } from '../engine/transaction.ts';
 
-/** Review status of a transaction; every change is audited and feeds the engine a label. */
-export const CASE_STATUSES = ['open', 'under_review', 'confirmed_fraud', 'legitimate'] as const;
+/**
+ * Review status of a transaction (the case model, docs/api.md "Cases"): an approved transaction has no case
+ * (`none`); a declined one is decided, final unless someone disputes it (`decided`, reopened to `open`); review
+ * and block-and-review open a case (`open`), which an analyst puts `under_review` and closes as
+ * `confirmed_fraud` or `legitimate`. Every change is audited; the two verdicts feed the engine a label.
+ */
+export const CASE_STATUSES = [
+  'none',
+  'decided',
+  'open',
+  'under_review',
+  'confirmed_fraud',
+  'legitimate',
+] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+/** What an analyst may set with a verdict (PUT /api/v1/anomalies/{id}). */
+export const VERDICT_STATUSES = ['under_review', 'confirmed_fraud', 'legitimate'] as const;
+export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
+
+/** The statuses a reopen starts from: a closed case, or a decline someone disputes. */
+export const REOPENABLE_STATUSES: readonly CaseStatus[] = ['decided', 'confirmed_fraud', 'legitimate'];
+
+/** The status a new decision is stored with: only review and block-and-review open a case. */
+export function initialCaseStatus(outcome: Outcome): CaseStatus {
+  return outcome === 'approve' ? 'none' : outcome === 'decline' ? 'decided' : 'open';
+}
 
 export interface StoredTransaction {
   transaction: Transaction;
@@ -121,10 +145,24 @@ export interface AuditQuery {
   limit?: number;
 }
 
+/**
+ * What a status change did: `changed` (stored and audited), `unchanged` (the case already had that status: nothing
+ * written, so a verdict given twice is audited once) or `refused` (the case was not in a status the change may
+ * start from; nothing written).
+ */
 export interface StatusChange {
+  result: 'changed' | 'unchanged' | 'refused';
   old_status: CaseStatus;
   new_status: CaseStatus;
   transaction: Transaction;
+}
+
+/** Options of a status change: the audit action it is recorded as, and the statuses it may start from. */
+export interface StatusChangeOptions {
+  /** `status_change` (a verdict) unless told otherwise, e.g. `case_reopened`. */
+  action?: string;
+  /** When given, a case in another status is left alone (`refused`). */
+  onlyFrom?: readonly CaseStatus[];
 }
 
 /** Who may do what: see docs/security.md for the route x role table. */
@@ -197,13 +235,17 @@ export interface DecisionStore {
   /** Flagged transactions (outcome other than approve), filtered, sorted, one page at a time. */
   listAnomalies(query: AnomalyQuery): Promise<Page<StoredTransaction>>;
   countAnomalies(query: AnomalyQuery): Promise<number>;
-  /** Changes a case's status and writes the audit entry in the same database transaction; null for an unknown id. */
+  /**
+   * Changes a case's status and writes the audit entry in the same database transaction; null for an unknown id.
+   * Setting the status a case already has writes nothing (`unchanged`); see StatusChange.
+   */
   setStatus(
     transactionId: string,
     status: CaseStatus,
     actor: string,
     note: string | null,
     at: number,
+    options?: StatusChangeOptions,
   ): Promise<StatusChange | null>;
   /** Appends an audit entry that is not a status change (settings, rules, keys), chained to the one before. */
   audit(entry: NewAuditEntry): Promise<void>;

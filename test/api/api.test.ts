@@ -163,7 +163,12 @@ test('GET a transaction; the review queue lists, counts and pages; a verdict is 
     payload: { status: 'confirmed_fraud', note: 'called the customer' },
   });
   assert.equal(put.statusCode, 200, put.body);
-  assert.deepEqual(put.json(), { transaction_id: 'big', old_status: 'open', status: 'confirmed_fraud' });
+  assert.deepEqual(put.json(), {
+    transaction_id: 'big',
+    old_status: 'open',
+    status: 'confirmed_fraud',
+    changed: true,
+  });
   const trail = await store.listAudit({ transaction_id: 'big', action: 'status_change' });
   assert.deepEqual(
     [trail[0]?.actor, trail[0]?.new_value, trail[0]?.note],
@@ -212,6 +217,8 @@ test('every route for every role: allowed -> its own answer, forbidden -> 403, n
     { method: 'GET', url: '/api/v1/transactions/big', allowed: ['service', 'analyst', 'admin', 'auditor'] },
     { method: 'GET', url: '/api/v1/anomalies', allowed: ['analyst', 'admin', 'auditor'] },
     { method: 'GET', url: '/api/v1/anomalies/count', allowed: ['analyst', 'admin', 'auditor'] },
+    // Before the verdict below: 'big' is confirmed fraud, reopened (then open already, answered unchanged).
+    { method: 'POST', url: '/api/v1/anomalies/big/reopen', payload: {}, allowed: ['analyst', 'admin'] },
     {
       method: 'PUT',
       url: '/api/v1/anomalies/big',

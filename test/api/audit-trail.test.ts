@@ -243,7 +243,11 @@ test('PostgreSQL: a note with NUL is a 400 naming it, the account is not reset a
       assert.equal(r.json().details[0].path, 'note');
     }
     assert.equal(pgService.engine.featureStore.accounts.total('acct-nul'), 1, 'not reset');
-    assert.equal((await pgStore.getTransaction('nul-1'))?.status, 'open');
+    assert.equal(
+      (await pgStore.getTransaction('nul-1'))?.status,
+      'none',
+      'approved, and no verdict recorded',
+    );
     assert.deepEqual(
       (await pgStore.listAudit({})).filter((e) => e.action !== 'transaction_read').map((e) => e.action),
       [],

@@ -69,6 +69,7 @@ function probes(): Probe[] {
     get(`/api/v1/accounts/${id}/profile`, 'id');
     get(`/api/v1/accounts/${id}/transactions`, 'id');
     out.push({ method: 'PUT', url: `/api/v1/anomalies/${id}`, body: { status: 'legitimate' }, field: 'id' });
+    out.push({ method: 'POST', url: `/api/v1/anomalies/${id}/reopen`, body: {}, field: 'id' });
     out.push({ method: 'PUT', url: `/api/v1/accounts/${id}/profile`, body: { reset: true }, field: 'id' });
   }
   const numbers = ['1e309', 'Infinity', '-Infinity', 'NaN', BEYOND_BIGINT, '1.5'];
@@ -111,6 +112,7 @@ function probes(): Probe[] {
     out.push({ method, url, body: raw(text), field });
   for (const bad of ['\\u0000', '\\ud800', 'x\\udc00y']) {
     body('PUT', '/api/v1/anomalies/t-seed', `{"status":"legitimate","note":"a${bad}"}`, 'note');
+    body('POST', '/api/v1/anomalies/t-seed/reopen', `{"note":"a${bad}"}`, 'note');
     body('PUT', '/api/v1/accounts/acct-1/profile', `{"reset":true,"note":"a${bad}"}`, 'note');
     body('POST', '/api/v1/rules/rollback', `{"version":"v${bad}"}`, 'version');
     body('PUT', '/api/v1/models/active', `{"kind":"gbdt","version":"g${bad}"}`, 'version');
@@ -202,7 +204,7 @@ function edgeSuite(name: string, open: () => Promise<DecisionStore | string>): v
       }
       assert.deepEqual(failures, []);
       const stored = await store.getTransaction('t-seed');
-      assert.equal(stored?.status, 'open', 'no refused verdict was recorded');
+      assert.equal(stored?.status, 'none', 'no refused verdict was recorded (an approval has no case)');
       assert.equal((await store.listAudit({ limit: 1000 })).length, auditBefore, 'nothing was audited');
       for (const id of ['t\u0000', 't-big', 't-inf'])
         assert.equal(await store.getTransaction(id.replace('\u0000', '')), null);

@@ -61,6 +61,7 @@ test('the model score combines with the rule score; reasons name model features 
     feature: 'amount',
     value: 1,
     contribution: 0.7,
+    text: 'amount 1', // the model's value, in words (the account has no 30-day mean to compare with)
   });
   const weighted = new Engine({
     rules: scoring,

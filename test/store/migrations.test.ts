@@ -24,6 +24,20 @@ test('a database at a previous schema version is brought up to date with its row
        'h', 0.7, 'review', '{"transaction_id":"old-1","score":0.7,"outcome":"review","reasons":[]}', 'open', 0, 0)`,
     )
     .run();
+  // Before the case model every row started `open`, approved and declined ones too.
+  for (const [id, outcome] of [
+    ['old-2', 'approve'],
+    ['old-3', 'decline'],
+  ] as const) {
+    old
+      .prepare(`INSERT INTO transactions VALUES (?, 'a', NULL, 5, 0, ?, 'h', 0.1, ?, ?, 'open', 0, 0)`)
+      .run(
+        id,
+        JSON.stringify({ transaction_id: id, timestamp: 0, account_id: 'a', amount: 5, currency: 'EUR' }),
+        outcome,
+        JSON.stringify({ transaction_id: id, score: 0.1, outcome, reasons: [] }),
+      );
+  }
   old.close();
   const cli = spawnSync(process.execPath, ['bin/fraudwatch.js', 'migrate', '--data-dir', dir], {
     encoding: 'utf8',
@@ -35,6 +49,9 @@ test('a database at a previous schema version is brought up to date with its row
   const [recent] = await store.recentDecisions(1);
   assert.equal(recent?.features, null, 'an old row has no stored features');
   assert.equal((await store.getTransaction('old-1'))?.decision.outcome, 'review');
+  assert.equal((await store.getTransaction('old-1'))?.status, 'open', 'a review stays an open case');
+  assert.equal((await store.getTransaction('old-2'))?.status, 'none', 'an approval has no case');
+  assert.equal((await store.getTransaction('old-3'))?.status, 'decided', 'a decline is decided');
   assert.deepEqual(await store.listApiKeys(), [], 'the new tables exist');
   await store.close();
 });

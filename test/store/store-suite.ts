@@ -126,7 +126,10 @@ export function storeSuite(
     const stored = await store.getTransaction('t0001');
     assert.deepEqual(stored?.transaction, flagged[0]!.transaction);
     assert.deepEqual(stored?.decision, flagged[0]!.decision);
-    assert.equal(stored?.status, 'open');
+    assert.equal(stored?.status, 'open', 'block and review opens a case');
+    assert.equal((await store.getTransaction('t0002'))?.status, 'open', 'review opens a case');
+    assert.equal((await store.getTransaction('t0003'))?.status, 'decided', 'a decline is decided, no case');
+    assert.equal((await store.getTransaction('t0006'))?.status, 'none', 'an approval has no case');
     assert.equal(await store.getTransaction('nope'), null);
     const found = await store.findDecisions(['t0001', 'nope', 't0050']);
     assert.deepEqual([...found.keys()].sort(), ['t0001', 't0050']);
@@ -211,6 +214,11 @@ export function storeSuite(
       ],
     );
     assert.equal((await store.listAnomalies({ status: 'legitimate' })).items.length, 1);
+    assert.deepEqual(
+      (await store.listAnomalies({ status: 'decided' })).items.map((s) => s.transaction.transaction_id),
+      ['t0003'],
+      'the open queue leaves declines out; they are listed as decided',
+    );
     await store.audit({
       at: T0,
       actor: 'admin',
@@ -225,6 +233,46 @@ export function storeSuite(
       ['v2'],
     );
     assert.equal((await store.listAudit({ actor: 'bob' })).length, 1);
+  });
+
+  it('the same status twice is written and audited once; a change limited to some statuses refuses the rest', async () => {
+    await store.saveDecisions([record(70, 0.7, 'review'), record(71, 0.97, 'decline')]);
+    const first = await store.setStatus('t0070', 'confirmed_fraud', 'alice', null, T0 + 1);
+    const again = await store.setStatus('t0070', 'confirmed_fraud', 'bob', 'twice', T0 + 2);
+    assert.equal(first?.result, 'changed');
+    assert.deepEqual(
+      [again?.result, again?.old_status, again?.new_status],
+      ['unchanged', 'confirmed_fraud', 'confirmed_fraud'],
+    );
+    assert.equal(
+      (await store.getTransaction('t0070'))?.updated_at,
+      T0 + 1,
+      'nothing written the second time',
+    );
+    const reopen = {
+      action: 'case_reopened',
+      onlyFrom: ['decided', 'confirmed_fraud', 'legitimate'],
+    } as const;
+    const reopened = await store.setStatus('t0070', 'open', 'carol', 'disputed', T0 + 3, reopen);
+    assert.deepEqual(
+      [reopened?.result, reopened?.old_status, reopened?.new_status],
+      ['changed', 'confirmed_fraud', 'open'],
+    );
+    const refused = await store.setStatus('t0070', 'under_review', 'carol', null, T0 + 4, {
+      ...reopen,
+      onlyFrom: ['decided'],
+    });
+    assert.deepEqual([refused?.result, refused?.new_status], ['refused', 'open']);
+    assert.equal((await store.setStatus('t0071', 'open', 'dave', null, T0 + 5, reopen))?.result, 'changed');
+    const trail = await store.listAudit({ transaction_id: 't0070' });
+    assert.deepEqual(
+      trail.map((e) => [e.actor, e.action, e.old_value, e.new_value]),
+      [
+        ['alice', 'status_change', 'open', 'confirmed_fraud'],
+        ['carol', 'case_reopened', 'confirmed_fraud', 'open'],
+      ],
+    );
+    assert.equal(await store.deleteTransactions(['t0070', 't0071']), 2);
   });
 
   it('API keys: stored by hash, found, listed, revoked once', async () => {
@@ -606,9 +654,9 @@ export function storeSuite(
     assert.deepEqual(
       recent.map((r) => [r.transaction.transaction_id, r.status]),
       [
-        ['t0103', 'open'],
+        ['t0103', 'decided'],
         ['t0102', 'confirmed_fraud'],
-        ['t0101', 'open'],
+        ['t0101', 'none'],
       ],
     );
     assert.equal(recent[0]!.features, null, 'stored without features');
@@ -644,7 +692,7 @@ export function storeSuite(
       { start: T2 + 5 * 60_000, counts: [0, 0, 0, 2] },
     ]);
     assert.deepEqual(stats.outcomes, [2, 1, 0, 2]);
-    assert.deepEqual(stats.statuses, [4, 0, 1, 0]);
+    assert.deepEqual(stats.statuses, [2, 1, 1, 0, 1, 0]); // CASE_STATUSES order
     const bins = new Array(20).fill(0);
     bins[0] = 2; // 0.01, 0.04
     bins[12] = 1; // 0.62

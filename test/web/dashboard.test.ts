@@ -157,7 +157,7 @@ test(
     await page.getByText('Alert rate').waitFor();
     assert.match(await page.locator('.who').innerText(), /alice\s+analyst/);
     await page
-      .getByRole('img', { name: /Decisions per second/ })
+      .getByRole('img', { name: /Decisions a minute by outcome/ })
       .locator('canvas')
       .waitFor();
     await assertControlsLabelled('overview');

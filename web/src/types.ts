@@ -17,7 +17,20 @@ import type { ModelKind } from '../../src/training/model-files.ts';
 import type { CaseStatus } from '../../src/store/types.ts';
 
 /** Review statuses, in the server's order (store/types.ts holds them with Node-only code, so not imported). */
-export const STATUSES = ['open', 'under_review', 'confirmed_fraud', 'legitimate'] as const;
+export const STATUSES = ['none', 'decided', 'open', 'under_review', 'confirmed_fraud', 'legitimate'] as const;
+
+/** What each status means to an analyst (docs/dashboard.md, "Cases"). */
+export const STATUS_LABELS: Record<CaseStatus, string> = {
+  none: 'no case',
+  decided: 'declined (final)',
+  open: 'open',
+  under_review: 'under review',
+  confirmed_fraud: 'confirmed fraud',
+  legitimate: 'legitimate',
+};
+
+/** Statuses a reopen starts from (the server's REOPENABLE_STATUSES). */
+export const REOPENABLE: readonly CaseStatus[] = ['decided', 'confirmed_fraud', 'legitimate'];
 
 /** An audit entry as the API sends it (`at` as ISO text, where the store keeps epoch ms). */
 export interface AuditEntry {
@@ -38,11 +51,18 @@ export interface Overview {
   bucket_seconds: number;
   total: number;
   decisions_per_second: number;
+  current_per_minute: number;
+  current_flagged_per_minute: number;
   outcomes: Record<Outcome, number>;
   statuses: Record<CaseStatus, number>;
   alert_rate: number;
   confirmed_fraud_rate: number;
-  series: ({ start: string } & Record<Outcome, number>)[];
+  series: ({
+    start: string;
+    covered_seconds: number;
+    per_minute: number;
+    flagged_per_minute: number;
+  } & Record<Outcome, number>)[];
   score_histogram: { from: number; to: number; count: number }[];
   scoring_latency_ms: {
     decisions: number;

@@ -8,8 +8,10 @@ import {
   CASE_STATUSES,
   decodeCursor,
   encodeCursor,
+  VERDICT_STATUSES,
   type AnomalyQuery,
   type CaseStatus,
+  type VerdictStatus,
 } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -107,7 +109,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
         params: Type.Object({ id: Id }),
         body: Type.Object(
           {
-            status: Type.Union(CASE_STATUSES.filter((s) => s !== 'open').map((s) => Type.Literal(s))),
+            status: Type.Union(VERDICT_STATUSES.map((s) => Type.Literal(s))),
             note: Type.Optional(Text(2000)),
           },
           { additionalProperties: false },
@@ -116,11 +118,53 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const body = request.body as { status: CaseStatus; note?: string };
+      const body = request.body as { status: VerdictStatus; note?: string };
       const actor = request.caller?.name ?? 'unknown';
       const change = await service.review(id, body.status, actor, body.note ?? null);
       if (change === null) throw notFound(`transaction ${id}`);
-      return { transaction_id: id, old_status: change.old_status, status: change.new_status };
+      // The same verdict twice answers as the first did, with changed: false (and no second audit entry).
+      return {
+        transaction_id: id,
+        old_status: change.old_status,
+        status: change.new_status,
+        changed: change.result === 'changed',
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/anomalies/:id/reopen',
+    {
+      config: { roles: ROUTE_ROLES.review },
+      schema: {
+        summary: 'Reopen a closed case or a disputed decline as an open case (audited as case_reopened)',
+        params: Type.Object({ id: Id }),
+        body: Type.Object({ note: Type.Optional(Text(2000)) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const note = (request.body as { note?: string }).note ?? null;
+      const change = await service.reopen(id, request.caller?.name ?? 'unknown', note);
+      if (change === null) throw notFound(`transaction ${id}`);
+      if (change.result === 'refused') {
+        const why: Partial<Record<CaseStatus, string>> = {
+          none: 'it was approved and has no case; record a verdict on it instead',
+          under_review: 'its case is open (under review)',
+        };
+        const message = `cannot be reopened: ${why[change.old_status] ?? `its status is ${change.old_status}`}`;
+        return reply.status(409).send({
+          error: 'conflict',
+          message: `transaction ${id} ${message}`,
+          details: [{ path: 'status', message }],
+        });
+      }
+      return {
+        transaction_id: id,
+        old_status: change.old_status,
+        status: change.new_status,
+        changed: change.result === 'changed',
+      };
     },
   );
 

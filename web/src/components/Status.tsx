@@ -1,6 +1,6 @@
 /** Small shared pieces: error box, loading line, outcome/status badges, the confirmation of a change, formatting. */
 import type { ReactNode } from 'react';
-import type { CaseStatus, Outcome } from '../types.ts';
+import { STATUS_LABELS, type CaseStatus, type Outcome } from '../types.ts';
 
 export function ErrorBox({ error, onRetry }: { error: string | null; onRetry?: () => void }) {
   if (error === null) return null;
@@ -69,7 +69,7 @@ export function OutcomeBadge({ outcome }: { outcome: Outcome }) {
 }
 
 export function StatusBadge({ status }: { status: CaseStatus }) {
-  return <span className={`badge status-${status}`}>{status.replace(/_/g, ' ')}</span>;
+  return <span className={`badge status-${status}`}>{STATUS_LABELS[status] ?? status}</span>;
 }
 
 export const formatTime = (t: number | string): string =>

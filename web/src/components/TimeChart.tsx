@@ -1,4 +1,7 @@
-/** A uPlot line chart that follows its container's width and updates in place when new data arrives. */
+/**
+ * A uPlot line chart that follows its container's width and updates in place when new data arrives. Series on
+ * the `right` axis have their own scale, so a small series (flagged decisions) is not drawn flat against a big one.
+ */
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 
@@ -6,12 +9,25 @@ export interface Series {
   label: string;
   color: string;
   values: number[];
+  axis?: 'left' | 'right';
 }
 
-export function TimeChart({ label, times, series }: { label: string; times: number[]; series: Series[] }) {
+export function TimeChart({
+  label,
+  times,
+  series,
+  axisLabels,
+}: {
+  label: string;
+  times: number[];
+  series: Series[];
+  /** Names of the left and (when a series uses it) right axis. */
+  axisLabels?: { left: string; right?: string };
+}) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = series.map((s) => s.label).join('|');
+  const shape = series.map((s) => `${s.label}:${s.axis ?? 'left'}`).join('|');
+  const twoAxes = series.some((s) => s.axis === 'right');
 
   useEffect(() => {
     const element = box.current;
@@ -21,9 +37,22 @@ export function TimeChart({ label, times, series }: { label: string; times: numb
       height: 220,
       series: [
         {},
-        ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, points: { show: false } })),
+        ...series.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          points: { show: false },
+          scale: s.axis === 'right' ? 'right' : 'y',
+        })),
       ],
-      axes: [{}, { size: 56 }],
+      scales: twoAxes ? { right: { auto: true } } : {},
+      axes: [
+        {},
+        { size: 56, scale: 'y', label: axisLabels?.left },
+        ...(twoAxes
+          ? [{ size: 56, scale: 'right', side: 1 as const, grid: { show: false }, label: axisLabels?.right }]
+          : []),
+      ],
       legend: { show: true },
     };
     plot.current = new uPlot(options, [times, ...series.map((s) => s.values)], element);

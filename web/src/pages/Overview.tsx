@@ -20,11 +20,8 @@ const COLORS: Record<string, string> = {
   decline: '#b71c1c',
 };
 
-/** Per second when busy, per minute when quiet (a demo at a few a minute should not read 0.00). */
-const rate = (perSecond: number) =>
-  perSecond >= 1 || perSecond === 0
-    ? `${perSecond.toFixed(perSecond >= 100 ? 0 : 1)} /s`
-    : `${(perSecond * 60).toFixed(1)} /min`;
+/** Decisions a minute, as the demo's traffic is set (`--simulate 20` is 1,200 a minute). */
+const perMinute = (n: number) => `${Math.round(n).toLocaleString()} /min`;
 
 const ms = (v: number | null) => (v === null ? '–' : `${v < 1 ? v.toFixed(3) : v.toFixed(1)} ms`);
 
@@ -39,13 +36,17 @@ export function Overview() {
   const chart = useMemo(() => {
     if (data === null) return null;
     const times = data.series.map((p) => Date.parse(p.start) / 1000);
-    const perSecond = data.bucket_seconds;
+    // Each bucket's own rate, over the part of it inside the window (the newest has only begun); approvals on
+    // the left axis, the far fewer flagged outcomes on their own axis on the right.
+    const rateOf = (p: OverviewData['series'][number], n: number) =>
+      p.covered_seconds > 0 ? (n * 60) / p.covered_seconds : 0;
     return {
       times,
       series: OUTCOMES.map((o) => ({
-        label: o.replace(/_/g, ' '),
+        label: o === 'approve' ? 'approve (left)' : `${o.replace(/_/g, ' ')} (right)`,
         color: COLORS[o]!,
-        values: data.series.map((p) => p[o] / perSecond),
+        values: data.series.map((p) => rateOf(p, p[o])),
+        axis: o === 'approve' ? ('left' as const) : ('right' as const),
       })),
     };
   }, [data]);
@@ -74,9 +75,10 @@ export function Overview() {
         <>
           <div className="cards">
             <Card
-              title="Throughput"
-              value={rate(data.decisions_per_second)}
-              note={`${data.total.toLocaleString()} decisions`}
+              title="Throughput now"
+              value={perMinute(data.current_per_minute)}
+              note={`last minute, ${data.current_flagged_per_minute.toLocaleString()} flagged · window average ${perMinute(data.decisions_per_second * 60)} over ${data.total.toLocaleString()} decisions`}
+              testId="throughput-now"
             />
             <Card title="Alert rate" value={percent(data.alert_rate)} note="not approved" />
             <Card
@@ -98,10 +100,17 @@ export function Overview() {
           </div>
           <div className="grid2">
             <figure>
-              <figcaption>Decisions per second by outcome</figcaption>
+              <figcaption>
+                Decisions a minute by outcome, per{' '}
+                {data.bucket_seconds >= 3600
+                  ? `${data.bucket_seconds / 3600} h`
+                  : `${data.bucket_seconds / 60} min`}{' '}
+                bucket (flagged on the right axis)
+              </figcaption>
               {chart && (
                 <TimeChart
-                  label="Decisions per second by outcome over time"
+                  axisLabels={{ left: 'approved /min', right: 'flagged /min' }}
+                  label="Decisions a minute by outcome over time; approvals on the left axis, flagged outcomes on the right axis"
                   times={chart.times}
                   series={chart.series}
                 />
@@ -154,14 +163,16 @@ function Card({
   value,
   note,
   tone,
+  testId,
 }: {
   title: string;
   value: string;
   note?: string;
   tone?: 'ok' | 'warn';
+  testId?: string;
 }) {
   return (
-    <div className={`card${tone ? ` ${tone}` : ''}`}>
+    <div className={`card${tone ? ` ${tone}` : ''}`} data-testid={testId}>
       <h2>{title}</h2>
       <p className="big">{value}</p>
       {note && <p className="muted">{note}</p>}

@@ -15,7 +15,8 @@ import {
 } from '../components/Status.tsx';
 import { hrefFor, navigate } from '../router.ts';
 import { can, useSession } from '../session.tsx';
-import { OUTCOMES, STATUSES, type Page, type StoredTransaction } from '../types.ts';
+import { reasonText } from '../reasons.ts';
+import { OUTCOMES, STATUS_LABELS, STATUSES, type Page, type StoredTransaction } from '../types.ts';
 import { recordVerdict, VERDICTS, type Verdict } from '../verdicts.ts';
 
 interface Filters {
@@ -54,7 +55,7 @@ function queryString(f: Filters, cursor: string | null, withSort = true): string
 function topReason(row: StoredTransaction): string {
   const r = row.decision.reasons[0];
   if (r === undefined) return '';
-  return r.kind === 'rule' ? r.reason : `${r.model}: ${r.feature}`;
+  return reasonText(r);
 }
 
 export function Queue() {
@@ -172,9 +173,9 @@ export function Queue() {
         <label htmlFor="filter-status">Status</label>
         <select {...field('status')}>
           <option value="">any</option>
-          {STATUSES.map((s) => (
+          {STATUSES.filter((s) => s !== 'none').map((s) => (
             <option key={s} value={s}>
-              {s.replace(/_/g, ' ')}
+              {STATUS_LABELS[s]}
             </option>
           ))}
         </select>

@@ -2,7 +2,7 @@
  * Rules: the set in force, an editor that shows validation errors at the rule and field they name, a dry run
  * on the last N stored decisions, publish (admin), and version history with rollback (admin).
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, errorMessage, type FieldError } from '../api.ts';
 import { DryRunResult } from '../components/DryRunResult.tsx';
 import { FieldErrors } from '../components/FieldErrors.tsx';
@@ -31,6 +31,30 @@ export function RulesPage() {
   const [dryRun, setDryRun] = useState<DryRun | null>(null);
   const [last, setLast] = useState(1000);
   const [busy, setBusy] = useState(false);
+  const page = useRef<HTMLElement>(null);
+  /** Set when new errors arrive from a check: the reader is taken to the first one once they are drawn. */
+  const [jump, setJump] = useState(0);
+
+  /** Errors of a check replace any dry-run result, which described another draft, and take the reader to them. */
+  const showErrors = (found: FieldError[]) => {
+    setErrors(found);
+    if (found.length > 0) {
+      setDryRun(null);
+      setJump((n) => n + 1);
+    }
+  };
+
+  useEffect(() => {
+    if (jump === 0 || page.current === null) return;
+    // The first field marked invalid, else the first error list (a rule-level or document-level error).
+    const first =
+      page.current.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      page.current.querySelector<HTMLElement>('.field-errors');
+    if (first === null) return;
+    if (!first.matches('input, select, textarea, button')) first.tabIndex = -1;
+    first.scrollIntoView({ block: 'center' });
+    first.focus({ preventScroll: true });
+  }, [jump]);
 
   useEffect(() => {
     if (current.data !== null && draft === null) setDraft(toDraft(current.data.document));
@@ -46,7 +70,7 @@ export function RulesPage() {
     setFailure(null);
     const { doc, errors: local } = fromDraft(draft);
     if (local.length > 0) {
-      setErrors(local);
+      showErrors(local);
       setFailure(
         `${local.length} field(s) need fixing before the rules can be ${what === 'publish' ? 'published' : 'checked'}.`,
       );
@@ -55,11 +79,12 @@ export function RulesPage() {
     setBusy(true);
     try {
       if (what === 'validate') {
+        setDryRun(null); // it described the draft as it was when it ran
         const r = await api<{ valid: boolean; errors: FieldError[] }>('/api/v1/rules/validate', {
           method: 'POST',
           body: doc,
         });
-        setErrors(r.errors);
+        showErrors(r.errors);
         if (r.valid) setMessage('The rules are valid.');
         else setFailure(`${r.errors.length} problem(s) found; each is shown at its rule and field.`);
       } else if (what === 'dry-run') {
@@ -78,7 +103,7 @@ export function RulesPage() {
       }
     } catch (e) {
       if (e instanceof ApiError && e.details.length > 0) {
-        setErrors(e.details);
+        showErrors(e.details);
         setFailure(`${e.details.length} problem(s) found; each is shown at its rule and field.`);
       } else setFailure(errorMessage(e));
     } finally {
@@ -119,7 +144,7 @@ export function RulesPage() {
     );
 
   return (
-    <section aria-labelledby="rules-title">
+    <section aria-labelledby="rules-title" ref={page}>
       <div className="page-head">
         <h1 id="rules-title">Rules</h1>
         <span className="muted">In force: {current.data?.version}</span>

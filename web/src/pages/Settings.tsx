@@ -1,11 +1,14 @@
 /** Decision settings (admin): thresholds and bypass mode, applied live after a confirmation, with their audit trail. */
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorMessage, type FieldError } from '../api.ts';
+import { AuditPages } from '../components/AuditPages.tsx';
 import { ModelVersions } from '../components/ModelVersions.tsx';
 import { ChangeOutcome, ConfirmChange, ErrorBox, formatTime, Loading } from '../components/Status.tsx';
 import { can, useSession } from '../session.tsx';
-import type { AuditEntry, DecisionSettings } from '../types.ts';
+import type { DecisionSettings } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
+
+const AUDIT_PAGE = 20;
 
 const THRESHOLDS = [
   { key: 'review', label: 'Review at score ≥' },
@@ -17,11 +20,7 @@ export function SettingsPage() {
   const session = useSession();
   const mayChange = can.changeSettings(session.role);
   const settings = usePolling(() => api<DecisionSettings>('/api/v1/settings/decision'), 0, []);
-  const audit = usePolling(
-    () => api<{ items: AuditEntry[] }>('/api/v1/audit?action=settings_change&limit=20'),
-    0,
-    [],
-  );
+  const [auditVersion, setAuditVersion] = useState(0);
   const [draft, setDraft] = useState<DecisionSettings | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [errors, setErrors] = useState<FieldError[]>([]);
@@ -62,7 +61,8 @@ export function SettingsPage() {
       const saved = await api<DecisionSettings>('/api/v1/settings/decision', { method: 'PUT', body: draft });
       setDraft(saved);
       setMessage('Saved; the next decision uses these settings.');
-      await Promise.all([settings.refresh(), audit.refresh()]);
+      await settings.refresh();
+      setAuditVersion((v) => v + 1);
     } catch (e) {
       setFailure(errorMessage(e));
     }
@@ -141,16 +141,20 @@ export function SettingsPage() {
       <h2>Models</h2>
       <ModelVersions mayChange={mayChange} />
       <h2>Audit trail</h2>
-      <ErrorBox error={audit.error} onRetry={() => void audit.refresh()} />
-      {audit.data?.items.length === 0 && <p className="muted">No settings changes yet.</p>}
-      <ol className="timeline">
-        {audit.data?.items.map((a) => (
-          <li key={a.id}>
+      <p className="muted">Newest first, {AUDIT_PAGE} a page.</p>
+      <AuditPages
+        query="action=settings_change"
+        pageSize={AUDIT_PAGE}
+        version={auditVersion}
+        empty="No settings changes yet."
+        label="Settings changes, newest first"
+        render={(a) => (
+          <>
             <time dateTime={String(a.at)}>{formatTime(a.at)}</time> <strong>{a.actor}</strong>:{' '}
             <code>{a.old_value}</code> → <code>{a.new_value}</code>
-          </li>
-        ))}
-      </ol>
+          </>
+        )}
+      />
     </section>
   );
 }

@@ -15,9 +15,10 @@ import {
 } from '../components/Status.tsx';
 import { hrefFor } from '../router.ts';
 import { can, useSession } from '../session.tsx';
-import type { AccountProfile, AuditEntry, StoredTransaction } from '../types.ts';
+import { reasonText } from '../reasons.ts';
+import { REOPENABLE, type AccountProfile, type AuditEntry, type StoredTransaction } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
-import { recordVerdict, VERDICTS, type Verdict } from '../verdicts.ts';
+import { recordVerdict, reopenCase, VERDICTS, type Verdict } from '../verdicts.ts';
 
 interface DetailData {
   stored: StoredTransaction;
@@ -29,17 +30,19 @@ interface DetailData {
 async function loadDetail(id: string): Promise<DetailData> {
   const stored = await api<StoredTransaction>(`/api/v1/transactions/${encodeURIComponent(id)}`);
   const account = encodeURIComponent(stored.transaction.account_id);
-  const [audit, history, profile] = await Promise.all([
-    api<{ items: AuditEntry[] }>(
-      `/api/v1/audit?transaction_id=${encodeURIComponent(id)}&action=status_change`,
-    ),
+  const trail = (action: string) =>
+    api<{ items: AuditEntry[] }>(`/api/v1/audit?transaction_id=${encodeURIComponent(id)}&action=${action}`);
+  const [verdicts, reopenings, history, profile] = await Promise.all([
+    trail('status_change'),
+    trail('case_reopened'),
     api<{ items: StoredTransaction[] }>(`/api/v1/accounts/${account}/transactions?limit=20`),
     api<AccountProfile>(`/api/v1/accounts/${account}/profile`).catch((e) =>
       e instanceof ApiError && e.status === 404 ? null : Promise.reject(e),
     ),
   ]);
-  // The trail comes newest first; the timeline reads oldest first.
-  return { stored, audit: [...audit.items].reverse(), history: history.items, profile };
+  // Verdicts and reopenings (not the reads, which would crowd them out), oldest first by entry id.
+  const review = [...verdicts.items, ...reopenings.items].sort((a, b) => a.id - b.id);
+  return { stored, audit: review, history: history.items, profile };
 }
 
 export function TransactionDetail({ id }: { id: string }) {
@@ -62,6 +65,20 @@ export function TransactionDetail({ id }: { id: string }) {
     } catch (e) {
       setData({ ...data, stored: { ...data.stored, status: before } });
       setActionError(`The verdict was not recorded: ${errorMessage(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reopen = async () => {
+    setBusy(true);
+    setActionError(null);
+    try {
+      await reopenCase(id, note.trim() || undefined);
+      setNote('');
+      await refresh();
+    } catch (e) {
+      setActionError(`The case was not reopened: ${errorMessage(e)}`);
     } finally {
       setBusy(false);
     }
@@ -147,7 +164,7 @@ export function TransactionDetail({ id }: { id: string }) {
               bars={models.map((r) =>
                 r.kind === 'model'
                   ? {
-                      label: `${r.feature} = ${Number(r.value.toFixed(4))}`,
+                      label: reasonText(r),
                       value: r.contribution,
                       text: `${r.contribution >= 0 ? '+' : ''}${r.contribution.toFixed(3)}`,
                     }
@@ -199,7 +216,20 @@ export function TransactionDetail({ id }: { id: string }) {
                     {v.label}
                   </button>
                 ))}
+                {REOPENABLE.includes(stored.status) && (
+                  <button type="button" disabled={busy} onClick={() => void reopen()}>
+                    Reopen case
+                  </button>
+                )}
               </div>
+              {stored.status === 'decided' && (
+                <p className="muted">Declined: final unless someone disputes it (Reopen case).</p>
+              )}
+              {stored.status === 'none' && (
+                <p className="muted">
+                  Approved: no case. A verdict (say, after a chargeback) still records one.
+                </p>
+              )}
             </div>
           ) : (
             <p className="muted">Your role ({session.role}) can read cases but not record verdicts.</p>
@@ -217,6 +247,7 @@ export function TransactionDetail({ id }: { id: string }) {
               {audit.map((a) => (
                 <li key={a.id}>
                   <time dateTime={String(a.at)}>{formatTime(a.at)}</time> <strong>{a.actor}</strong>{' '}
+                  {a.action === 'case_reopened' ? 'reopened: ' : ''}
                   {a.old_value ?? '–'} → {a.new_value ?? '–'}
                   {a.note && <q>{a.note}</q>}
                 </li>
