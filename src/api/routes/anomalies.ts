@@ -13,11 +13,11 @@ import {
 } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { BoundedNumber, Cursor, EpochMs, Id, Limit, MAX_EPOCH_MS, Text } from '../input-schema.ts';
+import { BoundedNumber, Cursor, EpochMs, Id, Limit, MAX_EPOCH_MS, OneOf, Text } from '../input-schema.ts';
 
 const filters = {
-  status: Type.Optional(Type.Union(CASE_STATUSES.map((s) => Type.Literal(s)))),
-  outcome: Type.Optional(Type.Union(OUTCOMES.map((o) => Type.Literal(o)))),
+  status: Type.Optional(OneOf(CASE_STATUSES)),
+  outcome: Type.Optional(OneOf(OUTCOMES)),
   min_score: Type.Optional(BoundedNumber(0, 1)),
   account_id: Type.Optional(Id),
   from: Type.Optional(EpochMs),
@@ -69,7 +69,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
         querystring: Type.Object(
           {
             ...filters,
-            sort: Type.Optional(Type.Union([Type.Literal('score'), Type.Literal('time')])),
+            sort: Type.Optional(OneOf(['score', 'time'] as const)),
             limit: Type.Optional(Limit()),
             cursor: Type.Optional(Cursor),
           },
@@ -107,7 +107,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
         params: Type.Object({ id: Id }),
         body: Type.Object(
           {
-            status: Type.Union(CASE_STATUSES.filter((s) => s !== 'open').map((s) => Type.Literal(s))),
+            status: OneOf(CASE_STATUSES.filter((s) => s !== 'open')),
             note: Type.Optional(Text(2000)),
           },
           { additionalProperties: false },

@@ -9,11 +9,11 @@ import { ModelRegistryError, type ModelChange, type ModelRegistry } from '../../
 import { MODEL_KINDS } from '../../training/model-files.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError } from '../errors.ts';
-import { Text } from '../input-schema.ts';
+import { OneOf, Text } from '../input-schema.ts';
 
 const STATUS = { unknown_kind: 400, invalid_artifact: 400, not_found: 404, no_previous: 409 } as const;
 
-const Kind = Type.Union(MODEL_KINDS.map((k) => Type.Literal(k)));
+const Kind = OneOf(MODEL_KINDS);
 
 export function modelRoutes(app: FastifyInstance, service: DecisionService): void {
   const registry = (): ModelRegistry => {

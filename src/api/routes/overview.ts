@@ -9,6 +9,7 @@ import { OUTCOMES } from '../../engine/decision.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { CASE_STATUSES, SCORE_BINS } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
+import { OneOf } from '../input-schema.ts';
 
 const HOUR = 3_600_000;
 /** Window length and bucket width: about 60 points per chart. */
@@ -47,7 +48,7 @@ export function overviewRoutes(app: FastifyInstance, service: DecisionService): 
       schema: {
         querystring: Type.Object(
           {
-            window: Type.Optional(Type.Union([Type.Literal('1h'), Type.Literal('24h'), Type.Literal('7d')])),
+            window: Type.Optional(OneOf(['1h', '24h', '7d'] as const)),
           },
           { additionalProperties: false },
         ),
