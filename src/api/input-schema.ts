@@ -83,6 +83,18 @@ const OptionalText = (description: string, example?: string) =>
     }),
   );
 
+/** The transaction the OpenAPI document shows as an example request. */
+export const TRANSACTION_EXAMPLE = {
+  transaction_id: 'tx-20260301-0001',
+  timestamp: '2026-03-01T10:00:00Z',
+  account_id: 'acct-1',
+  amount: 150,
+  currency: 'EUR',
+  merchant_id: 'shop-1',
+  country: 'DE',
+  channel: 'web',
+};
+
 /**
  * A transaction as a client sends it. The engine's `validateTransaction` checks the values (it also serves the
  * stream and files, and reports every bad field at once); this schema names the fields the API accepts, so an
@@ -97,12 +109,16 @@ export const TransactionBody = Type.Object(
         'Unique id, the idempotency key: the same transaction sent again gets its first decision back',
       examples: ['tx-20260301-0001'],
     }),
-    timestamp: Type.String({
-      description:
-        'When it happened: ISO 8601 (a missing zone means UTC) or whole epoch milliseconds (a number); ' +
-        'epoch seconds are refused. Between 1990-01-01 and 2100-01-01',
-      examples: ['2026-03-01T10:00:00Z'],
-    }),
+    timestamp: Type.Union(
+      [
+        Type.String({ maxLength: 64, description: 'ISO 8601; a missing zone means UTC' }),
+        Type.Integer({ description: 'Whole epoch milliseconds (epoch seconds are refused)' }),
+      ],
+      {
+        description: 'When it happened, between 1990-01-01 and 2100-01-01',
+        examples: ['2026-03-01T10:00:00Z', 1772359200000],
+      },
+    ),
     account_id: Type.String({
       minLength: 1,
       maxLength: MAX_ID_LENGTH,

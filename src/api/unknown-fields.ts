@@ -12,8 +12,9 @@ const MAX_REPORTED = 20;
 
 const NONE: readonly FieldError[] = Object.freeze([]);
 
-/** `transactions[3]` + `amount` -> `transactions[3].amount`; an empty prefix leaves the name alone. */
-export const joinPath = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
+/** `transactions[3]` + `amount` -> `transactions[3].amount`; either part empty leaves the other alone. */
+export const joinPath = (prefix: string, name: string): string =>
+  prefix === '' ? name : name === '' ? prefix : `${prefix}.${name}`;
 
 /**
  * One error per key of `record` that `known` does not hold, at `prefix.key`; `what` is the kind of name
