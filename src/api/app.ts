@@ -185,7 +185,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     overviewRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
-      api.get('/metrics', async (_request, reply) => {
+      const metricsDocs = {
+        summary: 'Prometheus metrics (text exposition format)',
+        tags: ['operations'],
+        response: {
+          200: { description: 'The metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
+      };
+      api.get('/metrics', { schema: metricsDocs }, async (_request, reply) => {
         metrics.bypass.set(options.service.engine.decisionSettings.bypass ? 1 : 0);
         return reply.header('content-type', metrics.contentType).send(await metrics.text());
       });

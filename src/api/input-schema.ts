@@ -158,5 +158,5 @@ export const TransactionBody = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [TRANSACTION_EXAMPLE] },
 );

@@ -15,14 +15,14 @@ export const Reply = (properties: Record<string, TSchema>, description?: string)
 const Nullable = (schema: TSchema) => Type.Union([schema, Type.Null()]);
 const IsoTime = Type.String({ description: 'ISO 8601, UTC' });
 
-export const Outcome = OneOf(OUTCOMES);
-export const CaseStatus = OneOf(CASE_STATUSES);
+export const OutcomeSchema = OneOf(OUTCOMES);
+export const CaseStatusSchema = OneOf(CASE_STATUSES);
 
 export const DecisionReply = Reply(
   {
     transaction_id: Type.String(),
     score: Type.Number({ minimum: 0, maximum: 1, description: 'Combined risk score (docs/decisions.md)' }),
-    outcome: Outcome,
+    outcome: OutcomeSchema,
     reasons: Type.Array(
       Reply({
         kind: OneOf(['rule', 'model'] as const),
@@ -52,7 +52,7 @@ export const SubmitReply = Reply({
 export const StoredTransactionReply = Reply({
   transaction: Reply({}, 'The transaction as validated (fields of the request body)'),
   decision: DecisionReply,
-  status: CaseStatus,
+  status: CaseStatusSchema,
   decided_at: Type.Number({ description: 'Epoch milliseconds' }),
   updated_at: Type.Number({ description: 'Epoch milliseconds' }),
 });

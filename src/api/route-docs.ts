@@ -1,8 +1,9 @@
 /**
  * What every route's OpenAPI entry says the same way, filled in from what the route already declares: the
  * roles it admits (its `config.roles`) as security requirements and in words, and the error answers it can give
- * (400 for input, 401/403 for a credential, 413/415 for a body, 429 past the rate limit), each in the one error
- * shape. Routes declare only their own: summary, tags, success answers, examples, errors particular to them.
+ * (400 for input, 401/403 for a credential, 413/415 for a body, 414 for a URL past the limit, 429 past the
+ * rate limit), each in the one error shape. Routes declare only their own: summary, tags, success answers,
+ * examples, errors particular to them.
  */
 import type { RouteOptions } from 'fastify';
 import { Type } from 'typebox';
@@ -69,6 +70,7 @@ const COMMON_ERRORS = {
   401: 'No credential, or one that is not valid, expired or revoked',
   403: "The credential's role may not call this route",
   413: 'The body is larger than the limit (1 MiB by default)',
+  414: 'The URL is longer than the limit (8192 bytes)',
   415: 'The body is not application/json',
   429: 'Past the rate limit (RATE_LIMIT_PER_MINUTE per caller); `Retry-After` says when to try again',
 } as const;
@@ -95,6 +97,7 @@ export const routeDocumenter =
       add(413);
       add(415);
     }
+    add(414);
     if (!unlimited.includes(route.url)) add(429);
     if (roles === undefined) {
       schema.security ??= [];
