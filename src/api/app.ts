@@ -12,7 +12,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registerAuth, type JwtConfig } from './auth.ts';
 import { errorHandler } from './errors.ts';
-import { addInputKeywords } from './input-schema.ts';
+import { addInputKeywords, NoQuery } from './input-schema.ts';
+import { registerJsonBodies } from './json-body.ts';
+import { API_TAGS, ErrorReplySchema, routeDocumenter, SECURITY_SCHEMES } from './route-docs.ts';
 import { registerRateLimit } from './rate-limit.ts';
 import {
   DEFAULT_HTTP_LIMITS,
@@ -83,12 +85,23 @@ export function buildApp(options: AppOptions): FastifyInstance {
     ...httpServerOptions(limits),
     routerOptions: ROUTER_OPTIONS,
     frameworkErrors: frameworkErrors(routePatterns),
-    ajv: { plugins: [addInputKeywords] },
+    // Unknown fields are refused by name, never dropped (ajv's removeAdditional would drop them silently);
+    // verbose errors carry the schema and value the messages name.
+    ajv: { plugins: [addInputKeywords], customOptions: { removeAdditional: false, verbose: true } },
     trustProxy:
       options.trustProxy !== undefined && options.trustProxy.length > 0 ? options.trustProxy : false,
   });
   app.addHook('onRoute', (route) => void routePatterns.add(route.url));
+  // An API route that declares no query parameters takes none: one given is refused by name, not ignored.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/api/v1/')) (route.schema ??= {}).querystring ??= NoQuery;
+  });
+  app.addHook('onRoute', routeDocumenter(PROBES));
+  app.addSchema(ErrorReplySchema);
+  // Response schemas document; answers are serialized as before, so a field a schema leaves out is still sent.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setErrorHandler(errorHandler);
+  registerJsonBodies(app);
   registerSecurityHeaders(app);
   registerRequestLimits(app, limits);
   // Without an allow-list no origin is allowed, and the plugin would only cost every request its time.
@@ -107,14 +120,19 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   void app.register(swagger, {
     openapi: {
+      openapi: '3.1.0',
       info: {
         title: 'fraudwatch API',
         version: options.version ?? '0.1.0',
-        description: 'Real-time fraud decisions and case review',
+        description:
+          'Real-time fraud decisions and case review. Every error answer has the shape ErrorReply; ' +
+          'bodies are JSON, and unknown fields or query parameters are refused by name (docs/api.md).',
       },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
-      security: [{ apiKey: [] }],
+      components: { securitySchemes: SECURITY_SCHEMES },
+      tags: API_TAGS,
     },
+    // Shared schemas keep their names ($id) in components.schemas rather than def-0, def-1.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   void app.register(swaggerUi, { routePrefix: '/api/docs' });
   registerAuth(app, options.service.store, options.jwt, {
@@ -167,7 +185,14 @@ export function buildApp(options: AppOptions): FastifyInstance {
     overviewRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
-      api.get('/metrics', async (_request, reply) => {
+      const metricsDocs = {
+        summary: 'Prometheus metrics (text exposition format)',
+        tags: ['operations'],
+        response: {
+          200: { description: 'The metrics', content: { 'text/plain': { schema: { type: 'string' } } } },
+        },
+      };
+      api.get('/metrics', { schema: metricsDocs }, async (_request, reply) => {
         metrics.bypass.set(options.service.engine.decisionSettings.bypass ? 1 : 0);
         return reply.header('content-type', metrics.contentType).send(await metrics.text());
       });

@@ -5,14 +5,28 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldError } from '../engine/transaction.ts';
 import { StoreTimeoutError } from '../store/store-errors.ts';
-import { inputMessage } from './input-schema.ts';
+import { JSON_ONLY, schemaErrorDetails } from './schema-errors.ts';
+
+/** One problem: the field (`thresholds.review`, `transactions[3].amount`, `body`) and what to do about it. */
+export interface ErrorDetail extends FieldError {
+  /** Where in a body that is not JSON the mistake is (1-based). */
+  line?: number;
+  column?: number;
+}
+
+/** What every 4xx and 5xx answer carries. */
+export interface ErrorReply {
+  error: string;
+  message: string;
+  details: ErrorDetail[];
+}
 
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
     readonly code: string,
     message: string,
-    readonly details: FieldError[] = [],
+    readonly details: ErrorDetail[] = [],
   ) {
     super(message);
   }
@@ -28,17 +42,13 @@ export const badRequest = (details: FieldError[]): ApiError =>
 
 export const notFound = (what: string): ApiError => new ApiError(404, 'not_found', `${what} not found`);
 
-/** Fastify's schema errors carry ajv paths like `/limit`; we name fields `limit`, as everywhere else. */
-function schemaDetails(error: FastifyError): FieldError[] {
-  return (error.validation ?? []).map((v) => {
-    const path = (v.instancePath || '').replace(/^\//, '').replace(/\//g, '.');
-    const params = v.params as Record<string, unknown>;
-    const missing = params.missingProperty as string | undefined;
-    return {
-      path: missing ? (path ? `${path}.${missing}` : missing) : path,
-      message: inputMessage(v.keyword, params, v.message ?? 'is invalid'),
-    };
-  });
+/** A body of a type no route takes: say what to send. */
+function unsupportedMediaType(request: FastifyRequest): ApiError {
+  const type = request.headers['content-type'] ?? '(none)';
+  const message = `${JSON.stringify(type.slice(0, 100))} is not accepted; ${JSON_ONLY}`;
+  return new ApiError(415, 'unsupported_media_type', `content-type: ${message}`, [
+    { path: 'content-type', message },
+  ]);
 }
 
 /** Fastify's own 4xx errors by status, named as ours are. */
@@ -55,6 +65,8 @@ export function errorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
+  if ((error as FastifyError).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    error = unsupportedMediaType(request);
   if (error instanceof ApiError) {
     void reply
       .status(error.statusCode)
@@ -71,7 +83,7 @@ export function errorHandler(
     return;
   }
   if (error.validation) {
-    const details = schemaDetails(error);
+    const details = schemaErrorDetails(error.validation, error.validationContext, request.body);
     void reply.status(400).send({ error: 'bad_request', message: badRequest(details).message, details });
     return;
   }

@@ -5,7 +5,7 @@
  */
 import type { FastifyServerOptions } from 'fastify';
 import { Type } from 'typebox';
-import { MAX_ID_LENGTH } from '../engine/transaction.ts';
+import { MAX_AMOUNT, MAX_ID_LENGTH } from '../engine/transaction.ts';
 import { MAX_PAGE } from '../store/types.ts';
 
 type AjvPlugin = Extract<
@@ -43,6 +43,16 @@ export const EpochMs = Type.String({ minLength: 1, maxLength: 64, pattern: STORA
 export const Cursor = Type.String({ minLength: 1, maxLength: 2048, pattern: CURSOR_PATTERN });
 
 /**
+ * One of a fixed set of words, as a JSON Schema `enum`: one error that lists the allowed values, where a union
+ * of literals would give one "must be equal to constant" per value.
+ */
+export const OneOf = <T extends string>(values: readonly T[], options: Record<string, unknown> = {}) =>
+  Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
+
+/** A route that takes no query parameters: any given is refused by name rather than ignored. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
+/**
  * ajv coerces a query string's "Infinity" or "1e309" to Infinity and then skips minimum/maximum for it (they
  * only test finite numbers), so an integer schema alone lets ±Infinity through: `finite` refuses it.
  */
@@ -63,3 +73,90 @@ export function inputMessage(keyword: string, params: Record<string, unknown>, f
   if (keyword === 'finite') return 'must be a finite number';
   return fallback;
 }
+
+const OptionalText = (description: string, example?: string) =>
+  Type.Optional(
+    Type.String({
+      maxLength: MAX_ID_LENGTH,
+      description,
+      ...(example === undefined ? {} : { examples: [example] }),
+    }),
+  );
+
+/** The transaction the OpenAPI document shows as an example request. */
+export const TRANSACTION_EXAMPLE = {
+  transaction_id: 'tx-20260301-0001',
+  timestamp: '2026-03-01T10:00:00Z',
+  account_id: 'acct-1',
+  amount: 150,
+  currency: 'EUR',
+  merchant_id: 'shop-1',
+  country: 'DE',
+  channel: 'web',
+};
+
+/**
+ * A transaction as a client sends it. The engine's `validateTransaction` checks the values (it also serves the
+ * stream and files, and reports every bad field at once); this schema names the fields the API accepts, so an
+ * unknown one is refused (`transaction-body.ts`) and the OpenAPI document lists them.
+ */
+export const TransactionBody = Type.Object(
+  {
+    transaction_id: Type.String({
+      minLength: 1,
+      maxLength: MAX_ID_LENGTH,
+      description:
+        'Unique id, the idempotency key: the same transaction sent again gets its first decision back',
+      examples: ['tx-20260301-0001'],
+    }),
+    timestamp: Type.Union(
+      [
+        Type.String({ maxLength: 64, description: 'ISO 8601; a missing zone means UTC' }),
+        Type.Integer({ description: 'Whole epoch milliseconds (epoch seconds are refused)' }),
+      ],
+      {
+        description: 'When it happened, between 1990-01-01 and 2100-01-01',
+        examples: ['2026-03-01T10:00:00Z', 1772359200000],
+      },
+    ),
+    account_id: Type.String({
+      minLength: 1,
+      maxLength: MAX_ID_LENGTH,
+      description: 'The paying account (card, customer); per-account features are keyed by it',
+      examples: ['acct-1'],
+    }),
+    amount: Type.Number({
+      minimum: 0,
+      maximum: MAX_AMOUNT,
+      description: 'Amount in the currency, as a number or a decimal string',
+      examples: [150],
+    }),
+    currency: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 4217 code', examples: ['EUR'] }),
+    ),
+    merchant_id: OptionalText('The merchant paid; per-merchant features are keyed by it', 'shop-1'),
+    merchant_category: OptionalText('Merchant category (for example an MCC or a word)', 'electronics'),
+    country: OptionalText('Country of the transaction, ISO 3166 alpha-2 (upper-cased)', 'DE'),
+    city: OptionalText('City of the transaction', 'Berlin'),
+    channel: OptionalText('How it was made (for example web, pos, app)', 'web'),
+    device_id: OptionalText('Device fingerprint or id', 'dev-42'),
+    ip: OptionalText('Client IP address', '203.0.113.7'),
+    latitude: Type.Optional(
+      Type.Number({
+        minimum: -90,
+        maximum: 90,
+        description: 'With longitude, or neither',
+        examples: [52.52],
+      }),
+    ),
+    longitude: Type.Optional(
+      Type.Number({
+        minimum: -180,
+        maximum: 180,
+        description: 'With latitude, or neither',
+        examples: [13.4],
+      }),
+    ),
+  },
+  { additionalProperties: false, examples: [TRANSACTION_EXAMPLE] },
+);

@@ -9,6 +9,8 @@ import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { notFound } from '../errors.ts';
 import { Id, Limit, Text } from '../input-schema.ts';
+import { Reply, StoredTransactionReply } from '../response-schemas.ts';
+import { errorResponse } from '../route-docs.ts';
 
 const PROFILE_WINDOW = 1000;
 const Params = Type.Object({ id: Id });
@@ -16,7 +18,18 @@ const Params = Type.Object({ id: Id });
 export function accountRoutes(app: FastifyInstance, service: DecisionService): void {
   app.get(
     '/api/v1/accounts/:id/profile',
-    { config: { roles: ROUTE_ROLES.readQueue }, schema: { params: Params } },
+    {
+      config: { roles: ROUTE_ROLES.readQueue },
+      schema: {
+        summary: "An account's profile: usual devices and places, risk from its stored decisions",
+        tags: ['accounts'],
+        params: Params,
+        response: {
+          200: { description: 'The profile', ...Reply({ account_id: Type.String() }) },
+          404: errorResponse('The account has no stored transactions and no state in the engine'),
+        },
+      },
+    },
     async (request) => {
       const { id } = request.params as { id: string };
       const rows = await service.store.accountTransactions(id, PROFILE_WINDOW);
@@ -31,8 +44,16 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
     {
       config: { roles: ROUTE_ROLES.readQueue },
       schema: {
+        summary: "An account's most recent transactions, newest first",
+        tags: ['accounts'],
         params: Params,
         querystring: Type.Object({ limit: Type.Optional(Limit(1000)) }, { additionalProperties: false }),
+        response: {
+          200: {
+            description: 'Its transactions with their decisions',
+            ...Reply({ account_id: Type.String(), items: Type.Array(StoredTransactionReply) }),
+          },
+        },
       },
     },
     async (request) => {
@@ -47,11 +68,17 @@ export function accountRoutes(app: FastifyInstance, service: DecisionService): v
     {
       config: { roles: ROUTE_ROLES.review },
       schema: {
+        summary: "Reset the engine's memory of an account (audited as profile_reset)",
+        tags: ['accounts'],
         params: Params,
         body: Type.Object(
           { reset: Type.Literal(true), note: Type.Optional(Text(2000)) },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ reset: true, note: 'card reissued' }] },
         ),
+        response: {
+          200: { description: 'Reset', ...Reply({ account_id: Type.String(), reset: Type.Boolean() }) },
+          404: errorResponse('The engine holds no state for this account'),
+        },
       },
     },
     async (request) => {

@@ -14,12 +14,20 @@ import {
   type VerdictStatus,
 } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
+import {
+  AuditEntryReply,
+  CaseStatusSchema,
+  PageReply,
+  Reply,
+  StoredTransactionReply,
+} from '../response-schemas.ts';
+import { errorResponse } from '../route-docs.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { BoundedNumber, Cursor, EpochMs, Id, Limit, MAX_EPOCH_MS, Text } from '../input-schema.ts';
+import { BoundedNumber, Cursor, EpochMs, Id, Limit, MAX_EPOCH_MS, OneOf, Text } from '../input-schema.ts';
 
 const filters = {
-  status: Type.Optional(Type.Union(CASE_STATUSES.map((s) => Type.Literal(s)))),
-  outcome: Type.Optional(Type.Union(OUTCOMES.map((o) => Type.Literal(o)))),
+  status: Type.Optional(OneOf(CASE_STATUSES)),
+  outcome: Type.Optional(OneOf(OUTCOMES)),
   min_score: Type.Optional(BoundedNumber(0, 1)),
   account_id: Type.Optional(Id),
   from: Type.Optional(EpochMs),
@@ -68,10 +76,12 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
       config: { roles: ROUTE_ROLES.readQueue },
       schema: {
         summary: 'Flagged transactions, highest score first by default, one page at a time',
+        tags: ['review'],
+        response: { 200: { description: 'One page of the queue', ...PageReply(StoredTransactionReply) } },
         querystring: Type.Object(
           {
             ...filters,
-            sort: Type.Optional(Type.Union([Type.Literal('score'), Type.Literal('time')])),
+            sort: Type.Optional(OneOf(['score', 'time'] as const)),
             limit: Type.Optional(Limit()),
             cursor: Type.Optional(Cursor),
           },
@@ -95,7 +105,12 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
     '/api/v1/anomalies/count',
     {
       config: { roles: ROUTE_ROLES.readQueue },
-      schema: { querystring: Type.Object(filters, { additionalProperties: false }) },
+      schema: {
+        summary: 'How many flagged transactions match the filters',
+        tags: ['review'],
+        querystring: Type.Object(filters, { additionalProperties: false }),
+        response: { 200: { description: 'The count', ...Reply({ count: Type.Integer() }) } },
+      },
     },
     async (request) => ({ count: await service.store.countAnomalies(toQuery(request.query as Filters)) }),
   );
@@ -106,14 +121,29 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
       config: { roles: ROUTE_ROLES.review },
       schema: {
         summary: 'Record an analyst verdict: audited, and fed back to the engine as a label',
+        tags: ['review'],
         params: Type.Object({ id: Id }),
         body: Type.Object(
           {
-            status: Type.Union(VERDICT_STATUSES.map((s) => Type.Literal(s))),
+            status: OneOf(VERDICT_STATUSES),
             note: Type.Optional(Text(2000)),
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            examples: [{ status: 'confirmed_fraud', note: 'cardholder confirmed the card was stolen' }],
+          },
         ),
+        response: {
+          200: {
+            description: 'The case status before and after',
+            ...Reply({
+              transaction_id: Type.String(),
+              old_status: CaseStatusSchema,
+              status: CaseStatusSchema,
+            }),
+          },
+          404: errorResponse('No transaction with this id'),
+        },
       },
     },
     async (request) => {
@@ -174,6 +204,8 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
       config: { roles: ROUTE_ROLES.readAudit },
       schema: {
         summary: 'The audit trail, newest first, one page at a time (next_cursor), filtered',
+        tags: ['review'],
+        response: { 200: { description: 'One page of audit entries', ...PageReply(AuditEntryReply) } },
         querystring: Type.Object(
           {
             transaction_id: Type.Optional(Id),

@@ -9,11 +9,19 @@ import { ModelRegistryError, type ModelChange, type ModelRegistry } from '../../
 import { MODEL_KINDS } from '../../training/model-files.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError } from '../errors.ts';
-import { Text } from '../input-schema.ts';
+import { OneOf, Text } from '../input-schema.ts';
+import { ModelsReply } from '../response-schemas.ts';
+import { errorResponse } from '../route-docs.ts';
 
 const STATUS = { unknown_kind: 400, invalid_artifact: 400, not_found: 404, no_previous: 409 } as const;
 
-const Kind = Type.Union(MODEL_KINDS.map((k) => Type.Literal(k)));
+const Kind = OneOf(MODEL_KINDS);
+
+const MODEL_CHANGE_RESPONSES = {
+  200: { description: 'The versions and what is now in force', ...ModelsReply },
+  404: errorResponse('No such model version'),
+  409: errorResponse('No version before the one in force, or this process runs without models'),
+};
 
 export function modelRoutes(app: FastifyInstance, service: DecisionService): void {
   const registry = (): ModelRegistry => {
@@ -48,10 +56,20 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     return { in_force: r.active(), versions: r.list() };
   };
 
-  app.get('/api/v1/models', { config: { roles: ROUTE_ROLES.readModels } }, async () =>
-    service.models === null
-      ? { in_force: {}, versions: [] }
-      : { in_force: service.models.active(), versions: service.models.list() },
+  app.get(
+    '/api/v1/models',
+    {
+      config: { roles: ROUTE_ROLES.readModels },
+      schema: {
+        summary: 'Model versions available and the one in force per kind',
+        tags: ['models'],
+        response: { 200: { description: 'Versions and what is in force', ...ModelsReply } },
+      },
+    },
+    async () =>
+      service.models === null
+        ? { in_force: {}, versions: [] }
+        : { in_force: service.models.active(), versions: service.models.list() },
   );
 
   app.put(
@@ -60,7 +78,15 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
       config: { roles: ROUTE_ROLES.manageModels },
       schema: {
         summary: 'Put a model version in force for the next decision (kept across restarts)',
-        body: Type.Object({ kind: Kind, version: Text(200, 1) }, { additionalProperties: false }),
+        tags: ['models'],
+        body: Type.Object(
+          { kind: Kind, version: Text(200, 1) },
+          {
+            additionalProperties: false,
+            examples: [{ kind: 'gbdt', version: 'gbdt-2026-12-01T19-11-35-022Z' }],
+          },
+        ),
+        response: MODEL_CHANGE_RESPONSES,
       },
     },
     async (request) => {
@@ -75,7 +101,9 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
       config: { roles: ROUTE_ROLES.manageModels },
       schema: {
         summary: 'Put the version before the one in force back in force',
-        body: Type.Object({ kind: Kind }, { additionalProperties: false }),
+        tags: ['models'],
+        body: Type.Object({ kind: Kind }, { additionalProperties: false, examples: [{ kind: 'gbdt' }] }),
+        response: MODEL_CHANGE_RESPONSES,
       },
     },
     async (request) => {

@@ -9,6 +9,8 @@ import { OUTCOMES } from '../../engine/decision.ts';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { CASE_STATUSES, SCORE_BINS } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
+import { OneOf } from '../input-schema.ts';
+import { Reply } from '../response-schemas.ts';
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
@@ -36,19 +38,40 @@ function everyBucket(
 }
 
 export function overviewRoutes(app: FastifyInstance, service: DecisionService): void {
-  app.get('/api/v1/me', { config: { roles: ROUTE_ROLES.whoAmI } }, async (request) => ({
-    name: request.caller?.name ?? null,
-    role: request.caller?.role ?? null,
-  }));
+  app.get(
+    '/api/v1/me',
+    {
+      config: { roles: ROUTE_ROLES.whoAmI },
+      schema: {
+        summary: "The caller's name and role, as its key or token says",
+        tags: ['overview'],
+        response: {
+          200: { description: 'Who is calling', ...Reply({ name: Type.String(), role: Type.String() }) },
+        },
+      },
+    },
+    async (request) => ({
+      name: request.caller?.name ?? null,
+      role: request.caller?.role ?? null,
+    }),
+  );
 
   app.get(
     '/api/v1/stats/overview',
     {
       config: { roles: ROUTE_ROLES.readOverview },
       schema: {
+        summary: "The dashboard's overview: decisions by outcome, rates, score histogram, scoring latency",
+        tags: ['overview'],
+        response: {
+          200: {
+            description: 'The figures of the window',
+            ...Reply({ window: Type.String(), total: Type.Integer(), alert_rate: Type.Number() }),
+          },
+        },
         querystring: Type.Object(
           {
-            window: Type.Optional(Type.Union([Type.Literal('1h'), Type.Literal('24h'), Type.Literal('7d')])),
+            window: Type.Optional(OneOf(['1h', '24h', '7d'] as const)),
           },
           { additionalProperties: false },
         ),

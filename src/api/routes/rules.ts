@@ -12,6 +12,7 @@ import type { RecentCursor } from '../../store/types.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import { Limit, Text } from '../input-schema.ts';
+import { RULES_DOCS, RULES_EXAMPLE, RulesDocumentBody } from './rules-docs.ts';
 
 /** Stored decisions one dry run may look at. */
 export const MAX_DRY_RUN_ROWS = 10_000;
@@ -47,14 +48,18 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
     };
   };
 
-  app.get('/api/v1/rules', { config: { roles: ROUTE_ROLES.readRules } }, async () => ({
-    version: engine.rulesVersion,
-    document: engine.ruleSet.document,
-  }));
+  app.get(
+    '/api/v1/rules',
+    { config: { roles: ROUTE_ROLES.readRules }, schema: RULES_DOCS.read },
+    async () => ({
+      version: engine.rulesVersion,
+      document: engine.ruleSet.document,
+    }),
+  );
 
   app.post(
     '/api/v1/rules/validate',
-    { config: { roles: ROUTE_ROLES.editRules }, schema: { body: Type.Unknown() } },
+    { config: { roles: ROUTE_ROLES.editRules }, schema: { ...RULES_DOCS.validate, body: RulesDocumentBody } },
     async (request) => {
       // A document past the size limits is a bad request, not a draft to correct field by field.
       const { errors, limited } = checkRules(request.body);
@@ -68,12 +73,13 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
     {
       config: { roles: ROUTE_ROLES.dryRunRules },
       schema: {
+        ...RULES_DOCS.dryRun,
         body: Type.Object(
           {
-            document: Type.Unknown(),
+            document: Type.Unknown({ description: 'A rules document, as for PUT /api/v1/rules' }),
             last: Type.Optional(Limit(MAX_DRY_RUN_ROWS)),
           },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ document: RULES_EXAMPLE, last: 1000 }] },
         ),
       },
     },
@@ -103,25 +109,36 @@ export function ruleRoutes(app: FastifyInstance, service: DecisionService): void
 
   app.put(
     '/api/v1/rules',
-    { config: { roles: ROUTE_ROLES.publishRules }, schema: { body: Type.Unknown() } },
+    {
+      config: { roles: ROUTE_ROLES.publishRules },
+      schema: { ...RULES_DOCS.publish, body: RulesDocumentBody },
+    },
     async (request) => publish(request.body, request.caller?.name ?? 'unknown'),
   );
 
-  app.get('/api/v1/rules/versions', { config: { roles: ROUTE_ROLES.readRules } }, async () => ({
-    current: engine.rulesVersion,
-    versions: (await store.listRuleVersions(100)).map((v) => ({
-      version: v.version,
-      published_at: new Date(v.published_at).toISOString(),
-      published_by: v.published_by,
-    })),
-  }));
+  app.get(
+    '/api/v1/rules/versions',
+    { config: { roles: ROUTE_ROLES.readRules }, schema: RULES_DOCS.versions },
+    async () => ({
+      current: engine.rulesVersion,
+      versions: (await store.listRuleVersions(100)).map((v) => ({
+        version: v.version,
+        published_at: new Date(v.published_at).toISOString(),
+        published_by: v.published_by,
+      })),
+    }),
+  );
 
   app.post(
     '/api/v1/rules/rollback',
     {
       config: { roles: ROUTE_ROLES.publishRules },
       schema: {
-        body: Type.Object({ version: Text(200, 1) }, { additionalProperties: false }),
+        ...RULES_DOCS.rollback,
+        body: Type.Object(
+          { version: Text(200, 1) },
+          { additionalProperties: false, examples: [{ version: '2026-11-24.1' }] },
+        ),
       },
     },
     async (request) => {

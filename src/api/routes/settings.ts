@@ -11,6 +11,7 @@ import { settingsVersionView } from '../../service/stored-decision-state.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BoundedNumber, Limit } from '../input-schema.ts';
+import { SettingsReply } from '../response-schemas.ts';
 
 const Score = BoundedNumber(0, 1);
 
@@ -19,7 +20,14 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
   const stored = service.stored;
   app.get(
     '/api/v1/settings/decision',
-    { config: { roles: ROUTE_ROLES.readRules } },
+    {
+      config: { roles: ROUTE_ROLES.readRules },
+      schema: {
+        summary: 'The decision settings in force: thresholds, bypass and its score',
+        tags: ['settings'],
+        response: { 200: { description: 'The settings', ...SettingsReply } },
+      },
+    },
     async () => engine.decisionSettings,
   );
 
@@ -28,6 +36,10 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
     {
       config: { roles: ROUTE_ROLES.changeSettings },
       schema: {
+        summary: 'Change thresholds or bypass mode for the next decision (audited as settings_change)',
+        description: 'Only the fields given change. Unknown fields are refused, never ignored.',
+        tags: ['settings'],
+        response: { 200: { description: 'The settings now in force', ...SettingsReply } },
         body: Type.Object(
           {
             thresholds: Type.Optional(
@@ -39,7 +51,13 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
             bypass: Type.Optional(Type.Boolean()),
             bypass_score: Type.Optional(Score),
           },
-          { additionalProperties: false },
+          {
+            additionalProperties: false,
+            examples: [
+              { thresholds: { review: 0.4, block_and_review: 0.8, decline: 0.95 } },
+              { bypass: true },
+            ],
+          },
         ),
       },
     },

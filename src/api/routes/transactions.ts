@@ -4,9 +4,28 @@ import { Type } from 'typebox';
 import type { DecisionService } from '../../service/decision-service.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
-import { Id } from '../input-schema.ts';
+import { Id, TRANSACTION_EXAMPLE, TransactionBody } from '../input-schema.ts';
+import { errorResponse } from '../route-docs.ts';
+import {
+  allTransactionErrors,
+  batchBodyValidator,
+  transactionBodyValidator,
+  transactionShapeErrors,
+} from '../transaction-body.ts';
+import { joinPath } from '../unknown-fields.ts';
+import { BatchReply, StoredTransactionReply, SubmitReply } from '../response-schemas.ts';
 
 const MAX_BATCH = 1000;
+const CONFLICT = 'already used by a different transaction';
+
+/** A batch item refused: its status, the error kind and message as a whole answer would have them. */
+const invalidItem = (index: number, errors: { path: string; message: string }[]) => ({
+  index,
+  status: 400,
+  error: 'bad_request',
+  message: badRequest(errors).message,
+  errors,
+});
 
 export function transactionRoutes(app: FastifyInstance, service: DecisionService): void {
   app.post(
@@ -15,8 +34,20 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
       config: { roles: ROUTE_ROLES.submitTransaction },
       schema: {
         summary: 'Score a transaction and store it with its decision (idempotent on transaction_id)',
-        body: Type.Object({}, { additionalProperties: true }),
+        description:
+          'Answers after the decision is stored. The same transaction sent again gets its first decision back ' +
+          '(200, duplicate: true); another transaction with a used transaction_id is a 409. Unknown fields ' +
+          'are refused (400, with the nearest known name).',
+        tags: ['transactions'],
+        body: TransactionBody,
+        response: {
+          201: { description: 'Scored and stored', ...SubmitReply },
+          200: { description: 'Sent before: the first decision, unchanged', ...SubmitReply },
+          409: errorResponse('transaction_id already used by a different transaction'),
+          503: errorResponse('The database did not answer in time; nothing was stored, retry'),
+        },
       },
+      validatorCompiler: transactionBodyValidator,
     },
     async (request, reply) => {
       const result = await service.decide(request.body);
@@ -26,8 +57,8 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
         case 'conflict':
           return reply.status(409).send({
             error: 'conflict',
-            message: 'transaction_id: already used by a different transaction',
-            details: [{ path: 'transaction_id', message: 'already used by a different transaction' }],
+            message: `transaction_id: ${CONFLICT}`,
+            details: [{ path: 'transaction_id', message: CONFLICT }],
           });
         default:
           return reply.status(result.kind === 'created' ? 201 : 200).send({
@@ -43,7 +74,16 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
     '/api/v1/transactions/:id',
     {
       config: { roles: ROUTE_ROLES.readTransaction },
-      schema: { params: Type.Object({ id: Id }) },
+      schema: {
+        summary: 'A stored transaction with its decision and case status',
+        description: 'A person reading it (any role but service) is audited as transaction_read.',
+        tags: ['transactions'],
+        params: Type.Object({ id: Id }),
+        response: {
+          200: { description: 'The transaction, its decision and case', ...StoredTransactionReply },
+          404: errorResponse('No transaction with this id'),
+        },
+      },
     },
     async (request) => {
       const { id } = request.params as { id: string };
@@ -73,32 +113,55 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
       config: { roles: ROUTE_ROLES.submitTransaction },
       schema: {
         summary: 'Score up to 1,000 transactions; one result per item, in order',
+        description:
+          'The batch is a 200 whenever its envelope is valid: each item has its own status (201 created, ' +
+          '200 duplicate, 400 invalid with `errors` at `transactions[i].field`, 409 transaction_id conflict).',
+        tags: ['transactions'],
         body: Type.Object(
-          { transactions: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH }) },
-          { additionalProperties: false },
+          { transactions: Type.Array(TransactionBody, { minItems: 1, maxItems: MAX_BATCH }) },
+          { additionalProperties: false, examples: [{ transactions: [TRANSACTION_EXAMPLE] }] },
         ),
+        response: { 200: { description: 'One result per item, in order', ...BatchReply } },
       },
+      validatorCompiler: batchBodyValidator(MAX_BATCH),
     },
     async (request) => {
       const { transactions } = request.body as { transactions: unknown[] };
-      // Decided together: one store lookup for all ids, and the group-commit writer stores them in as few
-      // database transactions as it can.
-      const results = await service.decideMany(transactions);
+      // Items with unknown fields or a timestamp in seconds are refused here; the others are decided together:
+      // one store lookup for all ids, and the group-commit writer stores them in as few database transactions
+      // as it can.
+      const shapes = transactions.map((t, i) => transactionShapeErrors(t, `transactions[${i}]`));
+      const accepted = transactions.filter((_t, i) => shapes[i]!.length === 0);
+      const decided = await service.decideMany(accepted);
+      let next = 0;
       return {
-        results: results.map((r, i) =>
-          r.kind === 'invalid'
-            ? {
-                index: i,
-                status: 400,
-                errors: r.errors.map((e) => ({ path: `transactions[${i}].${e.path}`, message: e.message })),
-              }
-            : {
-                index: i,
-                status: r.kind === 'created' ? 201 : r.kind === 'duplicate' ? 200 : 409,
-                transaction_id: r.decision.transaction_id,
-                decision: r.kind === 'conflict' ? undefined : r.decision,
-              },
-        ),
+        results: transactions.map((t, i) => {
+          const shape = shapes[i]!;
+          if (shape.length > 0) return invalidItem(i, allTransactionErrors(t, shape, `transactions[${i}]`));
+          const r = decided[next++]!;
+          if (r.kind === 'invalid')
+            return invalidItem(
+              i,
+              r.errors.map((e) => ({ path: joinPath(`transactions[${i}]`, e.path), message: e.message })),
+            );
+          if (r.kind === 'conflict') {
+            const path = `transactions[${i}].transaction_id`;
+            return {
+              index: i,
+              status: 409,
+              error: 'conflict',
+              message: `${path}: ${CONFLICT}`,
+              transaction_id: r.decision.transaction_id,
+              errors: [{ path, message: CONFLICT }],
+            };
+          }
+          return {
+            index: i,
+            status: r.kind === 'created' ? 201 : 200,
+            transaction_id: r.decision.transaction_id,
+            decision: r.decision,
+          };
+        }),
       };
     },
   );

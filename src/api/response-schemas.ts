@@ -1,0 +1,121 @@
+/**
+ * What the routes answer, as the OpenAPI document shows it. These schemas document and do not filter: answers
+ * are serialized as they are (app.ts), so each object stays open (`additionalProperties`) to what a later
+ * version adds.
+ */
+import { Type, type TSchema } from 'typebox';
+import { OUTCOMES } from '../engine/decision.ts';
+import { CASE_STATUSES } from '../store/types.ts';
+import { OneOf } from './input-schema.ts';
+
+/** An object answer: the properties every reader may count on; others may be added. */
+export const Reply = (properties: Record<string, TSchema>, description?: string) =>
+  Type.Object(properties, { additionalProperties: true, ...(description ? { description } : {}) });
+
+const Nullable = (schema: TSchema) => Type.Union([schema, Type.Null()]);
+const IsoTime = Type.String({ description: 'ISO 8601, UTC' });
+
+export const OutcomeSchema = OneOf(OUTCOMES);
+export const CaseStatusSchema = OneOf(CASE_STATUSES);
+
+export const DecisionReply = Reply(
+  {
+    transaction_id: Type.String(),
+    score: Type.Number({ minimum: 0, maximum: 1, description: 'Combined risk score (docs/decisions.md)' }),
+    outcome: OutcomeSchema,
+    reasons: Type.Array(
+      Reply({
+        kind: OneOf(['rule', 'model'] as const),
+        rule: Type.Optional(Type.String({ description: 'A fired rule, as id@version' })),
+        reason: Type.Optional(Type.String()),
+        model: Type.Optional(Type.String()),
+        feature: Type.Optional(Type.String()),
+      }),
+      { description: 'Why: fired rules and the features that moved the model score most' },
+    ),
+    rule_score: Type.Number(),
+    model_score: Nullable(Type.Number()),
+    model_version: Nullable(Type.String()),
+    rules_version: Type.String(),
+    bypassed: Type.Boolean({ description: 'Decided in bypass mode (approved with bypass_score)' }),
+    degraded: Type.Boolean({ description: 'Decided without models' }),
+  },
+  'The decision and its reasons',
+);
+
+export const SubmitReply = Reply({
+  transaction_id: Type.String(),
+  decision: DecisionReply,
+  duplicate: Type.Boolean({ description: 'true when this transaction was sent before (status 200)' }),
+});
+
+export const StoredTransactionReply = Reply({
+  transaction: Reply({}, 'The transaction as validated (fields of the request body)'),
+  decision: DecisionReply,
+  status: CaseStatusSchema,
+  decided_at: Type.Number({ description: 'Epoch milliseconds' }),
+  updated_at: Type.Number({ description: 'Epoch milliseconds' }),
+});
+
+const ItemError = Type.Object({
+  path: Type.String({ examples: ['transactions[3].amount'] }),
+  message: Type.String(),
+});
+
+export const BatchReply = Reply({
+  results: Type.Array(
+    Reply({
+      index: Type.Integer({ description: 'Position of the item in the request' }),
+      status: Type.Integer({ description: '201 created, 200 duplicate, 400 invalid, 409 conflict' }),
+      transaction_id: Type.Optional(Type.String()),
+      decision: Type.Optional(DecisionReply),
+      error: Type.Optional(Type.String({ description: 'bad_request or conflict (status 400, 409)' })),
+      message: Type.Optional(
+        Type.String({ description: 'Every error as `path: message` (status 400, 409)' }),
+      ),
+      errors: Type.Optional(Type.Array(ItemError)),
+    }),
+  ),
+});
+
+export const PageReply = (item: TSchema) =>
+  Reply({
+    items: Type.Array(item),
+    next_cursor: Nullable(
+      Type.String({ description: 'Pass as `cursor` for the next page; null at the end' }),
+    ),
+  });
+
+export const AuditEntryReply = Reply({
+  id: Type.Integer(),
+  at: IsoTime,
+  actor: Type.String(),
+  action: Type.String({ examples: ['status_change', 'rules_publish', 'settings_change'] }),
+  transaction_id: Nullable(Type.String()),
+  old_value: Nullable(Type.String()),
+  new_value: Nullable(Type.String()),
+  note: Nullable(Type.String()),
+});
+
+export const SettingsReply = Reply({
+  thresholds: Reply({ review: Type.Number(), block_and_review: Type.Number(), decline: Type.Number() }),
+  bypass: Type.Boolean(),
+  bypass_score: Type.Number(),
+});
+
+export const RuleValidationReply = Reply({
+  valid: Type.Boolean(),
+  errors: Type.Array(ItemError, { description: 'Each with its path, such as `rules[3].when.field`' }),
+});
+
+export const PublishedRulesReply = Reply({
+  version: Type.String(),
+  rules: Type.Integer({ description: 'How many rules the document has' }),
+});
+
+export const ModelsReply = Reply({
+  in_force: Reply({}, 'The version in force per model kind'),
+  versions: Type.Array(Reply({})),
+});
+
+export { IsoTime, Nullable };
