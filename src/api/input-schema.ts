@@ -5,7 +5,7 @@
  */
 import type { FastifyServerOptions } from 'fastify';
 import { Type } from 'typebox';
-import { MAX_AMOUNT, MAX_ID_LENGTH } from '../engine/transaction.ts';
+import { ATTRIBUTE_KEY_RULE, ATTRIBUTE_LIMITS, MAX_AMOUNT, MAX_ID_LENGTH } from '../engine/transaction.ts';
 import { MAX_PAGE } from '../store/types.ts';
 
 type AjvPlugin = Extract<
@@ -156,6 +156,17 @@ export const TransactionBody = Type.Object(
         description: 'With latitude, or neither',
         examples: [13.4],
       }),
+    ),
+    attributes: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: ATTRIBUTE_LIMITS.keyPattern.source }),
+        Type.Union([Type.String({ maxLength: ATTRIBUTE_LIMITS.valueChars }), Type.Number()]),
+        {
+          maxProperties: ATTRIBUTE_LIMITS.keys,
+          description: `The caller's own fields, stored with the transaction and usable in rules as attributes.<name>: at most ${ATTRIBUTE_LIMITS.keys}, names of ${ATTRIBUTE_KEY_RULE}, values text of at most ${ATTRIBUTE_LIMITS.valueChars} characters or finite numbers (docs/features.md)`,
+          examples: [{ card_bin: '411111', mcc: 5411, three_ds: 'y' }],
+        },
+      ),
     ),
   },
   { additionalProperties: false, examples: [TRANSACTION_EXAMPLE] },

@@ -45,7 +45,10 @@ const plain = await server('plain');
 
 test('attributes are stored with the transaction and returned by GET; other attributes are a different payload', async () => {
   const attributes = { card_bin: '411111', mcc: 5411, email_domain: 'example.com', three_ds: 'Y' };
-  const created = await plain.post(tx('a-1', { attributes, unknown_field: 'ignored' }));
+  const unknown = await plain.post(tx('a-1', { attributes, unknown_field: 'x' }));
+  assert.equal(unknown.statusCode, 400, 'a field outside attributes is refused by name');
+  assert.equal(unknown.json().details[0].path, 'unknown_field');
+  const created = await plain.post(tx('a-1', { attributes }));
   assert.equal(created.statusCode, 201, created.body);
   const stored = await plain.get('a-1');
   assert.equal(stored.statusCode, 200);

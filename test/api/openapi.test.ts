@@ -71,7 +71,11 @@ test('POST /api/v1/transactions documents its fields, an example, 201, 200, 400 
   const body = op.requestBody!.content['application/json']!;
   const properties = Object.keys((body.schema as { properties: object }).properties);
   assert.deepEqual(properties, Object.keys(TransactionBody.properties));
-  assert.deepEqual([...properties].sort(), [...TRANSACTION_FIELDS].sort(), 'the fields the engine reads');
+  assert.deepEqual(
+    [...properties].sort(),
+    [...TRANSACTION_FIELDS, 'attributes'].sort(),
+    'the fields the engine reads, and attributes',
+  );
   assert.deepEqual((body.schema as { required: string[] }).required, [
     'transaction_id',
     'timestamp',

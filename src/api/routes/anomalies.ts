@@ -140,6 +140,9 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
               transaction_id: Type.String(),
               old_status: CaseStatusSchema,
               status: CaseStatusSchema,
+              changed: Type.Boolean({
+                description: 'false when the case already had this status (nothing audited)',
+              }),
             }),
           },
           404: errorResponse('No transaction with this id'),
@@ -168,8 +171,25 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
       config: { roles: ROUTE_ROLES.review },
       schema: {
         summary: 'Reopen a closed case or a disputed decline as an open case (audited as case_reopened)',
+        tags: ['review'],
         params: Type.Object({ id: Id }),
-        body: Type.Object({ note: Type.Optional(Text(2000)) }, { additionalProperties: false }),
+        body: Type.Object(
+          { note: Type.Optional(Text(2000)) },
+          { additionalProperties: false, examples: [{ note: 'customer disputes the decline' }] },
+        ),
+        response: {
+          200: {
+            description: 'The case status before and after',
+            ...Reply({
+              transaction_id: Type.String(),
+              old_status: CaseStatusSchema,
+              status: CaseStatusSchema,
+              changed: Type.Boolean({ description: 'false when the case was open already' }),
+            }),
+          },
+          404: errorResponse('No transaction with this id'),
+          409: errorResponse('An approval (no case) or a case under review cannot be reopened'),
+        },
       },
     },
     async (request, reply) => {

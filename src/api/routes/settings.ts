@@ -11,7 +11,8 @@ import { settingsVersionView } from '../../service/stored-decision-state.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { BoundedNumber, Limit } from '../input-schema.ts';
-import { SettingsReply } from '../response-schemas.ts';
+import { Reply, SettingsReply } from '../response-schemas.ts';
+import { errorResponse } from '../route-docs.ts';
 
 const Score = BoundedNumber(0, 1);
 
@@ -82,6 +83,23 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
       config: { roles: ROUTE_ROLES.readRules },
       schema: {
         summary: 'Decision settings versions, newest first (the first is in force)',
+        tags: ['settings'],
+        response: {
+          200: {
+            description: 'The version in force and the stored versions',
+            ...Reply({
+              current: Type.Union([Type.Integer(), Type.Null()]),
+              versions: Type.Array(
+                Reply({
+                  version: Type.Integer(),
+                  settings: SettingsReply,
+                  changed_at: Type.String({ format: 'date-time' }),
+                  changed_by: Type.String(),
+                }),
+              ),
+            }),
+          },
+        },
         querystring: Type.Object({ limit: Type.Optional(Limit(1000)) }, { additionalProperties: false }),
       },
     },
@@ -99,11 +117,16 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
     {
       config: { roles: ROUTE_ROLES.changeSettings },
       schema: {
-        summary: 'Put a stored settings version back in force (recorded as a new version)',
+        summary: 'Put a stored settings version back in force (recorded as a new version, audited)',
+        tags: ['settings'],
         body: Type.Object(
           { version: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
-          { additionalProperties: false },
+          { additionalProperties: false, examples: [{ version: 3 }] },
         ),
+        response: {
+          200: { description: 'The settings now in force', ...SettingsReply },
+          404: errorResponse('No settings version with this number'),
+        },
       },
     },
     async (request) => {
