@@ -1,5 +1,5 @@
 /** Option parsers shared by the sub-commands: each names its option in the error it raises. */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { streamConfigFromEnv, type StreamConfig } from '../stream/stream-config.ts';
 
 export function positiveInt(option: string): (value: string) => number {
@@ -46,6 +46,28 @@ export function durationMs(option: string): (value: string) => number {
       );
     return parsed.ms;
   };
+}
+
+/** Units a duration is printed in, largest first; weeks are left out so a week reads as 7d, as it is written. */
+const PRINTED_UNITS: readonly [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1000],
+];
+
+/** A duration as it would be typed: the largest unit that divides it exactly (604800000 → 7d, 90000 → 90s). */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  for (const [unit, factor] of PRINTED_UNITS) if (ms % factor === 0) return `${ms / factor}${unit}`;
+  return `${ms}ms`;
+}
+
+/** An option taking a duration; its default, if any, is shown in `--help` as it would be typed (7d). */
+export function durationOption(flags: string, description: string, defaultMs?: number): Option {
+  const name = flags.split(/[ ,]/)[0]!;
+  const option = new Option(flags, description).argParser(durationMs(name));
+  return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
 }
 
 /** The stream settings from the environment, or a one-line error naming the variable. */

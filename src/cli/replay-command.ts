@@ -5,7 +5,7 @@ import { parseColumnMap } from '../ingest/column-map.ts';
 import { formatOf } from '../ingest/file-records.ts';
 import { replay } from '../replay/replay.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { durationOption, positiveInt } from './options.ts';
 import { ProgressLine } from './progress-line.ts';
 
 const DAY = 86_400_000;
@@ -37,28 +37,24 @@ export function registerReplayCommand(program: Command): void {
     )
     .argument('<file>', 'labelled transactions, in timestamp order (.csv, .jsonl, .ndjson, optionally .gz)')
     .option('--map <pairs>', 'field=COLUMN,... mapping file columns to transaction fields and `label`')
-    .option(
-      '--label-delay <duration>',
-      'how long after a transaction its label becomes known',
-      durationMs('--label-delay'),
-      7 * DAY,
+    .addOption(
+      durationOption(
+        '--label-delay <duration>',
+        'how long after a transaction its label becomes known',
+        7 * DAY,
+      ),
     )
-    .option(
-      '--retrain-every <duration>',
-      'retrain the models this often (in data time)',
-      durationMs('--retrain-every'),
-      7 * DAY,
+    .addOption(
+      durationOption('--retrain-every <duration>', 'retrain the models this often (in data time)', 7 * DAY),
     )
-    .option(
-      '--train-window <duration>',
-      'how much labelled history a training set spans',
-      durationMs('--train-window'),
-      28 * DAY,
+    .addOption(
+      durationOption('--train-window <duration>', 'how much labelled history a training set spans', 28 * DAY),
     )
-    .option(
-      '--warmup <duration>',
-      'data time before the first training (default: label delay + 14d)',
-      durationMs('--warmup'),
+    .addOption(
+      durationOption(
+        '--warmup <duration>',
+        'data time before the first training (default: label delay + 14d)',
+      ),
     )
     .option('--models <list>', 'models to use: iforest, gbdt, iforest,gbdt or none', 'iforest,gbdt')
     .option('--rules <on|off>', 'score with the default rules', 'on')

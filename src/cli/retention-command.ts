@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { REBUILD_HORIZON_MS } from '../service/state-rebuild.ts';
 import { openStore } from '../store/open-store.ts';
 import { archiveAndDelete } from '../store/retention.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { durationMs, formatDuration, positiveInt } from './options.ts';
 
 interface RetentionOptions {
   olderThan: number;
@@ -21,8 +21,6 @@ interface RetentionOptions {
   dryRun: boolean;
   includeCases: boolean;
 }
-
-const DAY_MS = 86_400_000;
 
 async function confirmed(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -54,7 +52,7 @@ export function registerRetentionCommand(program: Command): void {
     .option('--yes', 'do not ask (needed when not run from a terminal)', false)
     .option(
       '--force',
-      `allow --older-than below ${REBUILD_HORIZON_MS / DAY_MS}d (rows the features and a restart's rebuild still read)`,
+      `allow --older-than below ${formatDuration(REBUILD_HORIZON_MS)} (rows the features and a restart's rebuild still read)`,
       false,
     )
     .option('--include-cases', 'delete open cases and confirmed fraud too (kept by default)', false);
@@ -64,7 +62,7 @@ export function registerRetentionCommand(program: Command): void {
     }
     if (opts.olderThan < REBUILD_HORIZON_MS && !opts.force) {
       command.error(
-        `--older-than ${opts.olderThan / DAY_MS}d is under ${REBUILD_HORIZON_MS / DAY_MS}d: rows that recent feed the features of live decisions (the longest window) and the state a restart rebuilds; give --force to delete them anyway`,
+        `--older-than ${formatDuration(opts.olderThan)} is under ${formatDuration(REBUILD_HORIZON_MS)}: rows that recent feed the features of live decisions (the longest window) and the state a restart rebuilds; give --force to delete them anyway`,
       );
     }
     const interactive = process.stdin.isTTY === true;

@@ -15,7 +15,7 @@ import { FeatureHistory } from '../training/feature-history.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
 import { trainGbdt, trainIsolationForest, withAnomalyScores } from '../training/trainers.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { durationOption, positiveInt } from './options.ts';
 
 interface TrainCliOptions {
   data: string;
@@ -40,11 +40,8 @@ export function registerTrainCommand(program: Command): void {
     .option('--map <pairs>', 'field=COLUMN,... mapping file columns to transaction fields and `label`')
     .option('--models <list>', 'iforest, gbdt or iforest,gbdt', 'iforest,gbdt')
     .requiredOption('--out <dir>', 'directory for the artifacts (created if missing)')
-    .option(
-      '--label-delay <duration>',
-      'delay before labels feed merchant risk',
-      durationMs('--label-delay'),
-      7 * 86_400_000,
+    .addOption(
+      durationOption('--label-delay <duration>', 'delay before labels feed merchant risk', 7 * 86_400_000),
     )
     .option('--max-errors <n>', 'stop after this many bad rows', positiveInt('--max-errors'), 1000)
     .option('--seed <n>', 'training seed', positiveInt('--seed'), 1)

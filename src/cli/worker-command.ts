@@ -3,14 +3,14 @@
  * (PostgreSQL with DATABASE_URL, else the embedded store) and publishes the decisions. SIGTERM/SIGINT stop it
  * gracefully: no new fetches, the batch in hand finished and acknowledged, connections closed.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { connectStream } from '../stream/nats-connection.ts';
 import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
 import { DEFAULT_TUNING } from '../stream/topology.ts';
 import { startWorkerHttp } from '../stream/worker-http.ts';
-import { configOrExit, durationMs, positiveInt } from './options.ts';
+import { configOrExit, durationOption, positiveInt } from './options.ts';
 
 interface WorkerCliOptions {
   dataDir: string;
@@ -64,12 +64,11 @@ export function registerWorkerCommand(program: Command): void {
       5,
     )
     .addOption(
-      new Option(
+      durationOption(
         '--ack-wait <duration>',
-        'redelivery delay of an unacknowledged message, e.g. 30s (set when the consumers are created)',
-      )
-        .argParser(durationMs('--ack-wait'))
-        .default(DEFAULT_TUNING.ackWaitMs, '30s'),
+        'redelivery delay of an unacknowledged message (set when the consumers are created)',
+        DEFAULT_TUNING.ackWaitMs,
+      ),
     )
     .option('--port <n>', '/health and /metrics on this port (0: none)', nonNegativeInt('--port'), 9464)
     .action(async (opts: WorkerCliOptions) => {
