@@ -16,6 +16,7 @@ import { registerRetentionCommand } from './retention-command.ts';
 import { registerWorkerCommand } from './worker-command.ts';
 import { registerDlqCommand } from './dlq-command.ts';
 import { registerAuditCommand } from './audit-command.ts';
+import { exitOnStartupFailure } from './startup-failure.ts';
 
 const program = new Command();
 program
@@ -37,4 +38,4 @@ registerDlqCommand(program);
 registerAuditCommand(program);
 registerBenchCommand(program);
 
-await program.parseAsync(process.argv);
+await program.parseAsync(process.argv).catch(exitOnStartupFailure);

@@ -1,5 +1,7 @@
 /** Option parsers shared by the sub-commands: each names its option in the error it raises. */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { connectStream, type StreamConnection } from '../stream/nats-connection.ts';
+import { StartupError } from './startup-failure.ts';
 import { streamConfigFromEnv, type StreamConfig } from '../stream/stream-config.ts';
 
 export function positiveInt(option: string): (value: string) => number {
@@ -70,11 +72,23 @@ export function durationOption(flags: string, description: string, defaultMs?: n
   return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
 }
 
-/** The stream settings from the environment, or a one-line error naming the variable. */
-export function configOrExit(program: Command): StreamConfig {
+/** The stream settings from the environment; a bad one is a start-up failure naming the variable. */
+export function configOrExit(): StreamConfig {
   try {
     return streamConfigFromEnv();
   } catch (e) {
-    return program.error((e as Error).message);
+    throw new StartupError((e as Error).message);
+  }
+}
+
+/** NATS JetStream, or a start-up failure naming NATS_URL. */
+export async function connectOrExit(
+  config: StreamConfig,
+  tuning?: Parameters<typeof connectStream>[1],
+): Promise<StreamConnection> {
+  try {
+    return await connectStream(config, tuning);
+  } catch (e) {
+    throw new StartupError(`${(e as Error).message}: check NATS_URL`);
   }
 }

@@ -5,12 +5,13 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
-import { connectStream } from '../stream/nats-connection.ts';
 import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
 import { DEFAULT_TUNING } from '../stream/topology.ts';
 import { startWorkerHttp } from '../stream/worker-http.ts';
-import { configOrExit, durationOption, positiveInt } from './options.ts';
+import { configOrExit, connectOrExit, durationOption, positiveInt } from './options.ts';
+import { listenFailure, StartupError } from './startup-failure.ts';
+import { logLevelFromEnv, logs, type LogLevel } from '../ops/log-level.ts';
 
 interface WorkerCliOptions {
   dataDir: string;
@@ -72,7 +73,13 @@ export function registerWorkerCommand(program: Command): void {
     )
     .option('--port <n>', '/health and /metrics on this port (0: none)', nonNegativeInt('--port'), 9464)
     .action(async (opts: WorkerCliOptions) => {
-      const config = configOrExit(program);
+      let logLevel: LogLevel;
+      try {
+        logLevel = logLevelFromEnv();
+      } catch (e) {
+        throw new StartupError((e as Error).message);
+      }
+      const config = configOrExit();
       let partitions: number[];
       try {
         partitions = ownedPartitions(config.partitions, opts.index, opts.workers);
@@ -84,21 +91,28 @@ export function registerWorkerCommand(program: Command): void {
         models: opts.models,
         ...serviceEnvironment(),
       });
-      let stream;
-      try {
-        stream = await connectStream(config, { ackWaitMs: opts.ackWait });
-      } catch (e) {
+      const stream = await connectOrExit(config, { ackWaitMs: opts.ackWait }).catch(async (e: unknown) => {
         await service.store.close();
-        program.error((e as Error).message);
-      }
+        throw e;
+      });
       const worker = new StreamWorker(stream.js, config, service, {
         partitions,
         batchSize: opts.batch,
         maxAttempts: opts.maxAttempts,
-        log: (line) => console.error(line),
+        // its lines are problems (a failed batch, a failed publish): warnings
+        log: logs(logLevel, 'warn') ? (line) => console.error(line) : () => undefined,
       });
+      // The port before the first fetch: a port in use stops the start before any message is taken.
+      let http = null;
+      try {
+        http = opts.port > 0 ? await startWorkerHttp(worker, service, opts.port) : null;
+      } catch (e) {
+        await stream.close();
+        await service.store.close();
+        await service.sharedState?.close();
+        throw listenFailure(e, '127.0.0.1', opts.port, 'worker --port');
+      }
       await worker.start();
-      const http = opts.port > 0 ? await startWorkerHttp(worker, service, opts.port) : null;
       console.log(
         `fraudwatch worker ${opts.index + 1} of ${opts.workers}: partitions ${partitions.join(',')} of ${config.prefix} at ${config.url} (store: ${service.store.kind}${http ? `; health on :${opts.port}` : ''})`,
       );
