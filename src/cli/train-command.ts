@@ -15,7 +15,14 @@ import { FeatureHistory } from '../training/feature-history.ts';
 import type { IsolationForest } from '../models/isolation-forest.ts';
 import { trainGbdt, trainIsolationForest, withAnomalyScores } from '../training/trainers.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
-import { durationOption, positiveInt } from './options.ts';
+import { durationOption, formatDuration, positiveInt } from './options.ts';
+import {
+  gbdtValidation,
+  iforestValidation,
+  validationLines,
+  VALIDATION_NOTE,
+  type ModelValidation,
+} from './training-report.ts';
 
 interface TrainCliOptions {
   data: string;
@@ -95,6 +102,9 @@ export function registerTrainCommand(program: Command): void {
       mkdirSync(opts.out, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const written: string[] = [];
+      const validation: ModelValidation[] = [];
+      // Every labelled row in time order: the GBDT's training set, and the anomaly model's yardstick.
+      const labelled = history.labelled(from, to + 1, 1, opts.seed);
       let iforest: IsolationForest | null = null;
       if (models.has('iforest')) {
         const sample = history.sample(from, to + 1, 100_000);
@@ -103,9 +113,10 @@ export function registerTrainCommand(program: Command): void {
         const path = join(opts.out, `iforest-${stamp}.json`);
         writeFileSync(path, JSON.stringify(model.toJSON()));
         written.push(path);
+        validation.push(iforestValidation(model, labelled));
       }
       if (models.has('gbdt')) {
-        const set = history.labelled(from, to + 1, 1, opts.seed);
+        const set = labelled;
         withAnomalyScores(set.X, set.n, iforest);
         let positives = 0;
         for (let i = 0; i < set.n; i++) positives += set.y[i]!;
@@ -114,7 +125,28 @@ export function registerTrainCommand(program: Command): void {
         const path = join(opts.out, `gbdt-${stamp}.json`);
         writeFileSync(path, JSON.stringify(model.toJSON()));
         written.push(path);
+        validation.push(gbdtValidation(model));
       }
-      console.log(JSON.stringify({ rows: history.size, bad_rows: counter.bad, artifacts: written }));
+      const replayCommand = [
+        'fraudwatch replay',
+        opts.data,
+        opts.map ? `--map ${opts.map}` : '',
+        `--models ${[...models].join(',')}`,
+        `--label-delay ${formatDuration(opts.labelDelay)}`,
+        '--json',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      for (const line of validationLines(validation, replayCommand)) console.error(line);
+      console.log(
+        JSON.stringify({
+          rows: history.size,
+          bad_rows: counter.bad,
+          artifacts: written,
+          validation,
+          validation_note: VALIDATION_NOTE,
+          backtest_command: replayCommand,
+        }),
+      );
     });
 }
