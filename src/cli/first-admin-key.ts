@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createApiKey } from '../api/auth.ts';
 import type { DecisionStore } from '../store/types.ts';
+import { StartupError } from './startup-failure.ts';
 
 export const ADMIN_KEY_FILE = 'admin-key.txt';
 
@@ -20,10 +21,18 @@ export async function createFirstAdminKey(
   if ((await store.listApiKeys()).length > 0) return null;
   const { key } = await createApiKey(store, 'admin', 'first-admin', Date.now(), { actor: 'serve' });
   if (toTerminal) return `created the first admin key; it is shown once:\n${key}`;
-  mkdirSync(dataDir, { recursive: true });
   const path = resolve(join(dataDir, ADMIN_KEY_FILE));
-  // 'wx': never follow or overwrite a file someone placed there; mode 0600 from the first byte.
-  writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    // 'wx': never follow or overwrite a file someone placed there; mode 0600 from the first byte.
+    writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    // The key is stored but now unknown to anyone: say how to make one that is not.
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new StartupError(
+      `cannot write the first admin key to ${path} (${code}${code === 'EEXIST' ? ': a file is already there' : ''}): remove what is in the way, then make a key with \`${createCommand(dataDir, store.kind === 'postgres')}\``,
+    );
+  }
   return `created the first admin key; stdout is not a terminal, so it is in ${path} (mode 0600): read it, then delete the file`;
 }
 

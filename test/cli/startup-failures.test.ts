@@ -188,3 +188,13 @@ test('an unknown LOG_LEVEL is a start-up error listing the levels', async () => 
     /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/,
   );
 });
+
+test('a first admin key that cannot be written to its file says how to make another', async () => {
+  const dir = dataDir();
+  writeFileSync(join(dir, 'admin-key.txt'), 'placed by someone else\n');
+  const run = await cli(['serve', '--no-models', '--port', String(await closedPort()), '--data-dir', dir]);
+  assertOneLineFailure(
+    run,
+    /cannot write the first admin key to .*admin-key\.txt \(EEXIST: a file is already there\): remove what is in the way, then make a key with `fraudwatch keys create --role admin --name NAME --data-dir /,
+  );
+});
