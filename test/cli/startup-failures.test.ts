@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { NATS_URL, openStream, removeStreams, testConfig } from '../stream/stream-fixture.ts';
 
 const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -197,4 +198,33 @@ test('a first admin key that cannot be written to its file says how to make anot
     run,
     /cannot write the first admin key to .*admin-key\.txt \(EEXIST: a file is already there\): remove what is in the way, then make a key with `fraudwatch keys create --role admin --name NAME --data-dir /,
   );
+});
+
+test('worker: a --port in use and an unreachable NATS are one-line failures naming the setting', async (t) => {
+  const config = testConfig(2);
+  const stream = await openStream(t, config);
+  if (stream === null) return;
+  const { server, port } = await listening();
+  try {
+    const env = {
+      NATS_URL,
+      FRAUDWATCH_STREAM_PREFIX: config.prefix,
+      FRAUDWATCH_PARTITIONS: String(config.partitions),
+    };
+    const args = ['worker', '--no-models', '--data-dir', dataDir(), '--port', String(port)];
+    assertOneLineFailure(
+      await cli(args, env),
+      new RegExp(
+        `^fraudwatch: port ${port} on 127\\.0\\.0\\.1 is in use \\(EADDRINUSE\\): choose another with worker --port$`,
+      ),
+    );
+    const natsPort = await closedPort();
+    assertOneLineFailure(
+      await cli(args, { ...env, NATS_URL: `nats://127.0.0.1:${natsPort}` }),
+      new RegExp(`NATS at nats://127\\.0\\.0\\.1:${natsPort} is unreachable: .*: check NATS_URL$`),
+    );
+  } finally {
+    server.close();
+    await removeStreams(stream, config);
+  }
 });
