@@ -37,7 +37,8 @@ import { frameworkErrors, ROUTER_OPTIONS } from './url-input.ts';
 export interface AppOptions {
   service: DecisionService;
   version?: string;
-  logger?: boolean;
+  /** Request logs (pino): each request at `info`; false or absent logs nothing. */
+  logger?: boolean | { level: string };
   /** Largest request body accepted, bytes. */
   bodyLimit?: number;
   /** Requests per minute per authenticated caller. Default 1,000,000 (a busy checkout key). */

@@ -7,7 +7,7 @@ import { userInfo } from 'node:os';
 import { createApiKey, newApiKey } from '../api/auth.ts';
 import { openStore } from '../store/open-store.ts';
 import { ROLES, type ApiKeyRecord, type Role } from '../store/types.ts';
-import { durationMs } from './options.ts';
+import { durationOption } from './options.ts';
 
 interface StoreOptions {
   dataDir: string;
@@ -50,10 +50,11 @@ export function registerKeysCommand(program: Command): void {
       .description('create a key; the key alone is printed on the last line (shown once, stored hashed)')
       .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
       .option('--name <name>', 'who or what uses the key (the actor in the audit trail)')
-      .option(
-        '--expires <duration>',
-        'the key stops working after this long, e.g. 90d (default: never)',
-        durationMs('--expires'),
+      .addOption(
+        durationOption(
+          '--expires <duration>',
+          'the key stops working after this long, e.g. 90d (default: never)',
+        ),
       ),
   ).action(async (opts: StoreOptions & { role: string; name?: string; expires?: number }) => {
     if (!(ROLES as readonly string[]).includes(opts.role))
@@ -131,16 +132,15 @@ export function registerKeysCommand(program: Command): void {
         'replace a key: a new one with the same name and role, printed alone on the last line; the old one is revoked (after --grace)',
       )
       .argument('<id>', 'the key id from `keys list`')
-      .option(
-        '--grace <duration>',
-        'the old key keeps working this long, e.g. 1h, to roll clients over (default: 0)',
-        durationMs('--grace'),
-        0,
+      .addOption(
+        durationOption(
+          '--grace <duration>',
+          'the old key keeps working this long, e.g. 1h, to roll clients over',
+          0,
+        ),
       )
-      .option(
-        '--expires <duration>',
-        'the new key stops working after this long (default: never)',
-        durationMs('--expires'),
+      .addOption(
+        durationOption('--expires <duration>', 'the new key stops working after this long (default: never)'),
       ),
   ).action(async (id: string, opts: StoreOptions & { grace: number; expires?: number }) => {
     const store = await openStore(storeConfig(opts));

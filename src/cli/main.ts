@@ -17,6 +17,7 @@ import { registerWorkerCommand } from './worker-command.ts';
 import { registerDlqCommand } from './dlq-command.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { registerDriftCommand } from './drift-command.ts';
+import { exitOnStartupFailure } from './startup-failure.ts';
 
 const program = new Command();
 program
@@ -39,4 +40,4 @@ registerAuditCommand(program);
 registerDriftCommand(program);
 registerBenchCommand(program);
 
-await program.parseAsync(process.argv);
+await program.parseAsync(process.argv).catch(exitOnStartupFailure);

@@ -1,6 +1,8 @@
 /** Option parsers shared by the sub-commands: each names its option in the error it raises. */
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { currencySettingsFromEnv, type CurrencySettings } from '../engine/currency-settings.ts';
+import { connectStream, type StreamConnection } from '../stream/nats-connection.ts';
+import { StartupError } from './startup-failure.ts';
 import { streamConfigFromEnv, type StreamConfig } from '../stream/stream-config.ts';
 
 export function positiveInt(option: string): (value: string) => number {
@@ -49,12 +51,46 @@ export function durationMs(option: string): (value: string) => number {
   };
 }
 
-/** The stream settings from the environment, or a one-line error naming the variable. */
-export function configOrExit(program: Command): StreamConfig {
+/** Units a duration is printed in, largest first; weeks are left out so a week reads as 7d, as it is written. */
+const PRINTED_UNITS: readonly [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['min', 60_000],
+  ['s', 1000],
+];
+
+/** A duration as it would be typed: the largest unit that divides it exactly (604800000 → 7d, 90000 → 90s). */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  for (const [unit, factor] of PRINTED_UNITS) if (ms % factor === 0) return `${ms / factor}${unit}`;
+  return `${ms}ms`;
+}
+
+/** An option taking a duration; its default, if any, is shown in `--help` as it would be typed (7d). */
+export function durationOption(flags: string, description: string, defaultMs?: number): Option {
+  const name = flags.split(/[ ,]/)[0]!;
+  const option = new Option(flags, description).argParser(durationMs(name));
+  return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
+}
+
+/** The stream settings from the environment; a bad one is a start-up failure naming the variable. */
+export function configOrExit(): StreamConfig {
   try {
     return streamConfigFromEnv();
   } catch (e) {
-    return program.error((e as Error).message);
+    throw new StartupError((e as Error).message);
+  }
+}
+
+/** NATS JetStream, or a start-up failure naming NATS_URL. */
+export async function connectOrExit(
+  config: StreamConfig,
+  tuning?: Parameters<typeof connectStream>[1],
+): Promise<StreamConnection> {
+  try {
+    return await connectStream(config, tuning);
+  } catch (e) {
+    throw new StartupError(`${(e as Error).message}: check NATS_URL`);
   }
 }
 

@@ -5,8 +5,10 @@ import { parseColumnMap } from '../ingest/column-map.ts';
 import { formatOf } from '../ingest/file-records.ts';
 import { replay } from '../replay/replay.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
-import { currencyOrExit, durationMs, positiveInt } from './options.ts';
+import { currencyOrExit, durationOption, positiveInt } from './options.ts';
 import { ProgressLine } from './progress-line.ts';
+import { readRulesFile } from './rules-file.ts';
+import type { CompiledRuleSet } from '../engine/rules/index.ts';
 
 const DAY = 86_400_000;
 
@@ -40,31 +42,31 @@ export function registerReplayCommand(program: Command): void {
       '--map <pairs>',
       'field=COLUMN,... mapping file columns to transaction fields, `label` and attributes.<name> (env DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
     )
-    .option(
-      '--label-delay <duration>',
-      'how long after a transaction its label becomes known',
-      durationMs('--label-delay'),
-      7 * DAY,
+    .addOption(
+      durationOption(
+        '--label-delay <duration>',
+        'how long after a transaction its label becomes known',
+        7 * DAY,
+      ),
     )
-    .option(
-      '--retrain-every <duration>',
-      'retrain the models this often (in data time)',
-      durationMs('--retrain-every'),
-      7 * DAY,
+    .addOption(
+      durationOption('--retrain-every <duration>', 'retrain the models this often (in data time)', 7 * DAY),
     )
-    .option(
-      '--train-window <duration>',
-      'how much labelled history a training set spans',
-      durationMs('--train-window'),
-      28 * DAY,
+    .addOption(
+      durationOption('--train-window <duration>', 'how much labelled history a training set spans', 28 * DAY),
     )
-    .option(
-      '--warmup <duration>',
-      'data time before the first training (default: label delay + 14d)',
-      durationMs('--warmup'),
+    .addOption(
+      durationOption(
+        '--warmup <duration>',
+        'data time before the first training (default: label delay + 14d)',
+      ),
     )
     .option('--models <list>', 'models to use: iforest, gbdt, iforest,gbdt or none', 'iforest,gbdt')
-    .option('--rules <on|off>', 'score with the default rules', 'on')
+    .option(
+      '--rules <on|off|file>',
+      'on: the shipped rules; off: none; or a rules document (JSON, as `rules validate` checks) to backtest',
+      'on',
+    )
     .option(
       '--scores-out <file>',
       'write transaction_id,score,outcome per row, in input order (.csv or .csv.gz)',
@@ -88,7 +90,19 @@ export function registerReplayCommand(program: Command): void {
       );
       for (const m of models)
         if (m !== 'iforest' && m !== 'gbdt') fail(`--models: unknown model "${m}" (iforest, gbdt)`);
-      if (opts.rules !== 'on' && opts.rules !== 'off') fail(`--rules must be on or off, got "${opts.rules}"`);
+      let rules: CompiledRuleSet | undefined;
+      if (opts.rules !== 'on' && opts.rules !== 'off') {
+        const read = readRulesFile(opts.rules);
+        if (!read.ok && 'unreadable' in read) fail(`--rules ${read.unreadable}`);
+        if (!read.ok) {
+          for (const line of read.problems)
+            console.error(`fraudwatch replay: --rules ${opts.rules}: ${line}`);
+          fail(
+            `--rules ${opts.rules}: ${read.problems.length} problem${read.problems.length === 1 ? '' : 's'} (\`fraudwatch rules validate ${opts.rules}\`)`,
+          );
+        }
+        rules = read.value;
+      }
       let size = 0;
       try {
         size = statSync(file).size;
@@ -110,7 +124,8 @@ export function registerReplayCommand(program: Command): void {
           warmupMs: opts.warmup ?? opts.labelDelay + 14 * DAY,
           useIforest: models.has('iforest'),
           useGbdt: models.has('gbdt'),
-          useRules: opts.rules === 'on',
+          useRules: opts.rules !== 'off',
+          rules,
           scoresOut: opts.scoresOut,
           maxErrors: opts.maxErrors,
           seed: opts.seed,

@@ -4,12 +4,15 @@
  * refuses rows the features still read (younger than the longest window) without --force, and keeps open cases
  * and confirmed fraud unless --include-cases.
  */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { REBUILD_HORIZON_MS } from '../service/state-rebuild.ts';
 import { openStore } from '../store/open-store.ts';
 import { archiveAndDelete } from '../store/retention.ts';
-import { durationMs, positiveInt } from './options.ts';
+import { durationMs, formatDuration, positiveInt } from './options.ts';
+import { StartupError } from './startup-failure.ts';
 
 interface RetentionOptions {
   olderThan: number;
@@ -22,7 +25,21 @@ interface RetentionOptions {
   includeCases: boolean;
 }
 
-const DAY_MS = 86_400_000;
+/** The archive can be appended to: the file is writable, or its directory exists and is. */
+function checkArchiveWritable(path: string): void {
+  const target = existsSync(path) ? path : dirname(resolve(path));
+  try {
+    if (existsSync(path) && !statSync(path).isFile()) throw Object.assign(new Error(), { code: 'EISDIR' });
+    if (!existsSync(path) && !statSync(target).isDirectory())
+      throw Object.assign(new Error(), { code: 'ENOTDIR' });
+    accessSync(target, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new StartupError(
+      `cannot write the archive ${path} (${code} on ${target}): check --archive (an existing, writable directory)`,
+    );
+  }
+}
 
 async function confirmed(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -54,7 +71,7 @@ export function registerRetentionCommand(program: Command): void {
     .option('--yes', 'do not ask (needed when not run from a terminal)', false)
     .option(
       '--force',
-      `allow --older-than below ${REBUILD_HORIZON_MS / DAY_MS}d (rows the features and a restart's rebuild still read)`,
+      `allow --older-than below ${formatDuration(REBUILD_HORIZON_MS)} (rows the features and a restart's rebuild still read)`,
       false,
     )
     .option('--include-cases', 'delete open cases and confirmed fraud too (kept by default)', false);
@@ -64,7 +81,7 @@ export function registerRetentionCommand(program: Command): void {
     }
     if (opts.olderThan < REBUILD_HORIZON_MS && !opts.force) {
       command.error(
-        `--older-than ${opts.olderThan / DAY_MS}d is under ${REBUILD_HORIZON_MS / DAY_MS}d: rows that recent feed the features of live decisions (the longest window) and the state a restart rebuilds; give --force to delete them anyway`,
+        `--older-than ${formatDuration(opts.olderThan)} is under ${formatDuration(REBUILD_HORIZON_MS)}: rows that recent feed the features of live decisions (the longest window) and the state a restart rebuilds; give --force to delete them anyway`,
       );
     }
     const interactive = process.stdin.isTTY === true;
@@ -73,6 +90,9 @@ export function registerRetentionCommand(program: Command): void {
         'not run from a terminal: give --yes to delete without being asked, or --dry-run to look',
       );
     }
+    // Before anything is counted or deleted: a run that could not archive would either stop half-way or,
+    // worse, delete rows it never kept.
+    if (opts.archive !== undefined) checkArchiveWritable(opts.archive);
     const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: opts.dataDir });
     try {
       const cutoff = Date.now() - opts.olderThan;

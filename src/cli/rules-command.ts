@@ -1,7 +1,8 @@
 /** `fraudwatch rules validate FILE` and `fraudwatch rules show-default`. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { compileRules, DEFAULT_RULES_PATH } from '../engine/rules/index.ts';
+import { DEFAULT_RULES_PATH } from '../engine/rules/index.ts';
+import { readRulesFile } from './rules-file.ts';
 
 export function registerRulesCommand(program: Command): void {
   const rules = program.command('rules').description('check and show rule documents');
@@ -13,24 +14,14 @@ export function registerRulesCommand(program: Command): void {
     )
     .argument('<file>', 'the rules document (JSON)')
     .action((file: string) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        console.error(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      const result = readRulesFile(file);
+      if (!result.ok && 'unreadable' in result) {
+        console.error(result.unreadable);
         process.exit(2);
       }
-      let doc: unknown;
-      try {
-        doc = JSON.parse(text);
-      } catch (e) {
-        console.error(`${file}: not valid JSON: ${(e as Error).message}`);
-        process.exit(2);
-      }
-      const result = compileRules(doc);
       if (!result.ok) {
-        for (const e of result.errors) console.error(e.path ? `${e.path}: ${e.message}` : e.message);
-        console.error(`${file}: ${result.errors.length} problem${result.errors.length === 1 ? '' : 's'}`);
+        for (const line of result.problems) console.error(line);
+        console.error(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`);
         process.exit(1);
       }
       const total = result.value.document.rules.length;

@@ -7,10 +7,12 @@ import { buildApp } from '../api/app.ts';
 import { readFileSync } from 'node:fs';
 import type { JwtConfig } from '../api/auth.ts';
 import { httpLimitsFromEnv } from '../api/request-limits.ts';
-import { createFirstAdminKey } from './first-admin-key.ts';
+import { adminKeyHint, createFirstAdminKey } from './first-admin-key.ts';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
 import { currencyOrExit, durationMs, positiveInt } from './options.ts';
+import { listenFailure, StartupError } from './startup-failure.ts';
+import { logLevelFromEnv, type LogLevel } from '../ops/log-level.ts';
 
 interface ServeOptions {
   port: number;
@@ -37,8 +39,14 @@ function jwtConfig(fail: (message: string) => never): JwtConfig | undefined {
   }
   const common = { issuer, audience, maxLifetimeSeconds };
   if (process.env.JWT_SECRET) return { secret: process.env.JWT_SECRET, ...common };
-  if (process.env.JWT_JWKS_FILE)
-    return { jwks: JSON.parse(readFileSync(process.env.JWT_JWKS_FILE, 'utf8')), ...common };
+  const jwksFile = process.env.JWT_JWKS_FILE;
+  if (jwksFile) {
+    try {
+      return { jwks: JSON.parse(readFileSync(jwksFile, 'utf8')) as JwtConfig['jwks'], ...common };
+    } catch (e) {
+      fail(`JWT_JWKS_FILE ${jwksFile}: cannot read it as JSON (${(e as Error).message})`);
+    }
+  }
   return undefined;
 }
 
@@ -70,6 +78,22 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: ServeOptions) => {
       if (!Number.isFinite(opts.simulate) || opts.simulate < 0)
         program.error('--simulate must be a number >= 0');
+      const failStartup = (message: string): never => {
+        throw new StartupError(message);
+      };
+      let logLevel: LogLevel;
+      try {
+        logLevel = logLevelFromEnv();
+      } catch (e) {
+        return failStartup((e as Error).message);
+      }
+      const jwt = jwtConfig(failStartup);
+      let httpLimits;
+      try {
+        httpLimits = httpLimitsFromEnv();
+      } catch (e) {
+        return failStartup((e as Error).message);
+      }
       const service = await openDecisionService({
         dataDir: opts.dataDir,
         models: opts.models,
@@ -79,7 +103,7 @@ export function registerServeCommand(program: Command): void {
       const store = service.store;
       const app = buildApp({
         service,
-        logger: process.env.LOG_LEVEL !== 'silent',
+        logger: logLevel === 'silent' ? false : { level: logLevel },
         rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE) || undefined,
         anonymousRateLimitPerMinute: Number(process.env.RATE_LIMIT_ANONYMOUS_PER_MINUTE) || undefined,
         trustProxy: process.env.TRUST_PROXY
@@ -88,12 +112,24 @@ export function registerServeCommand(program: Command): void {
         corsOrigins: process.env.CORS_ORIGINS
           ? process.env.CORS_ORIGINS.split(',').map((o) => o.trim())
           : undefined,
-        jwt: jwtConfig((message) => program.error(message)),
-        httpLimits: httpLimitsFromEnv(),
+        jwt,
+        httpLimits,
       });
       const firstKey = await createFirstAdminKey(store, opts.dataDir, process.stdout.isTTY === true);
       if (firstKey !== null) console.log(firstKey);
-      const url = await app.listen({ port: opts.port, host: opts.host });
+      else {
+        const hint = await adminKeyHint(store, opts.dataDir, Date.now());
+        if (hint !== null) console.log(hint);
+      }
+      let url: string;
+      try {
+        url = await app.listen({ port: opts.port, host: opts.host });
+      } catch (e) {
+        await app.close().catch(() => undefined);
+        await store.close();
+        await service.sharedState?.close();
+        throw listenFailure(e, opts.host, opts.port, '--port (env PORT)');
+      }
       console.log(`fraudwatch listening on ${url} (store: ${store.kind}; API docs at ${url}/api/docs)`);
       const stopTraffic = opts.simulate > 0 ? startSimulatedTraffic(service, opts.simulate) : () => undefined;
       if (opts.simulate > 0) console.log(`sending ${opts.simulate} simulated transactions a second`);

@@ -20,7 +20,14 @@ import {
   withLabelledMetrics,
 } from '../training/trainers.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
-import { currencyOrExit, durationMs, positiveInt } from './options.ts';
+import { currencyOrExit, durationOption, formatDuration, positiveInt } from './options.ts';
+import {
+  gbdtValidation,
+  iforestValidation,
+  validationLines,
+  VALIDATION_NOTE,
+  type ModelValidation,
+} from './training-report.ts';
 
 interface TrainCliOptions {
   data: string;
@@ -48,11 +55,8 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--models <list>', 'iforest, gbdt or iforest,gbdt', 'iforest,gbdt')
     .requiredOption('--out <dir>', 'directory for the artifacts (created if missing)')
-    .option(
-      '--label-delay <duration>',
-      'delay before labels feed merchant risk',
-      durationMs('--label-delay'),
-      7 * 86_400_000,
+    .addOption(
+      durationOption('--label-delay <duration>', 'delay before labels feed merchant risk', 7 * 86_400_000),
     )
     .option('--max-errors <n>', 'stop after this many bad rows', positiveInt('--max-errors'), 1000)
     .option('--seed <n>', 'training seed', positiveInt('--seed'), 1)
@@ -106,8 +110,10 @@ export function registerTrainCommand(program: Command): void {
       };
       mkdirSync(opts.out, { recursive: true });
       const written: string[] = [];
-      let iforest: IsolationForest | null = null;
+      const validation: ModelValidation[] = [];
+      // Every labelled row in time order: the GBDT's training set, and the anomaly model's yardstick.
       const set = history.labelled(from, to + 1, 1, opts.seed);
+      let iforest: IsolationForest | null = null;
       if (models.has('iforest')) {
         const sample = history.sample(from, to + 1, 100_000);
         const model = trainIsolationForest(sample.X, sample.n, opts.seed, training);
@@ -115,6 +121,7 @@ export function registerTrainCommand(program: Command): void {
         withAnomalyScores(set.X, set.n, model);
         iforest = withLabelledMetrics(model, set.X, set.y, set.n);
         written.push(writeArtifact(opts.out, iforest));
+        validation.push(iforestValidation(iforest, set));
       }
       if (models.has('gbdt')) {
         if (iforest === null) withAnomalyScores(set.X, set.n, null);
@@ -123,7 +130,28 @@ export function registerTrainCommand(program: Command): void {
         const model = trainGbdt(set.X, set.y, set.n, opts.seed, { ...training, positives });
         if (model === null) fail(`too few frauds to train gbdt (${positives}; at least 20 needed)`);
         written.push(writeArtifact(opts.out, model));
+        validation.push(gbdtValidation(model));
       }
-      console.log(JSON.stringify({ rows: history.size, bad_rows: counter.bad, artifacts: written }));
+      const replayCommand = [
+        'fraudwatch replay',
+        opts.data,
+        opts.map ? `--map ${opts.map}` : '',
+        `--models ${[...models].join(',')}`,
+        `--label-delay ${formatDuration(opts.labelDelay)}`,
+        '--json',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      for (const line of validationLines(validation, replayCommand)) console.error(line);
+      console.log(
+        JSON.stringify({
+          rows: history.size,
+          bad_rows: counter.bad,
+          artifacts: written,
+          validation,
+          validation_note: VALIDATION_NOTE,
+          backtest_command: replayCommand,
+        }),
+      );
     });
 }

@@ -4,15 +4,16 @@
  * (PostgreSQL with DATABASE_URL, else the embedded store) and publishes the decisions. SIGTERM/SIGINT stop it
  * gracefully: no new fetches, the batch in hand finished and acknowledged, connections closed.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
-import { connectStream } from '../stream/nats-connection.ts';
 import { DEFAULT_LEASE_TTL_MS, PartitionLeases } from '../stream/partition-leases.ts';
 import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
 import { DEFAULT_TUNING } from '../stream/topology.ts';
 import { startWorkerHttp } from '../stream/worker-http.ts';
-import { configOrExit, currencyOrExit, durationMs, positiveInt } from './options.ts';
+import { configOrExit, connectOrExit, currencyOrExit, durationOption, positiveInt } from './options.ts';
+import { listenFailure, StartupError } from './startup-failure.ts';
+import { logLevelFromEnv, logs, type LogLevel } from '../ops/log-level.ts';
 
 interface WorkerCliOptions {
   dataDir: string;
@@ -62,12 +63,11 @@ export function registerWorkerCommand(program: Command): void {
       fromEnv('WORKER_COUNT'),
     )
     .addOption(
-      new Option(
+      durationOption(
         '--lease-ttl <duration>',
         "a dead worker's partitions move to the others after this (set when the lease bucket is created)",
-      )
-        .argParser(durationMs('--lease-ttl'))
-        .default(DEFAULT_LEASE_TTL_MS, '10s'),
+        DEFAULT_LEASE_TTL_MS,
+      ),
     )
     .option('--batch <n>', 'messages pulled at a time', positiveInt('--batch'), 500)
     .option(
@@ -77,16 +77,21 @@ export function registerWorkerCommand(program: Command): void {
       5,
     )
     .addOption(
-      new Option(
+      durationOption(
         '--ack-wait <duration>',
-        'redelivery delay of an unacknowledged message, e.g. 30s (set when the consumers are created)',
-      )
-        .argParser(durationMs('--ack-wait'))
-        .default(DEFAULT_TUNING.ackWaitMs, '30s'),
+        'redelivery delay of an unacknowledged message (set when the consumers are created)',
+        DEFAULT_TUNING.ackWaitMs,
+      ),
     )
     .option('--port <n>', '/health and /metrics on this port (0: none)', nonNegativeInt('--port'), 9464)
     .action(async (opts: WorkerCliOptions) => {
-      const config = configOrExit(program);
+      let logLevel: LogLevel;
+      try {
+        logLevel = logLevelFromEnv();
+      } catch (e) {
+        throw new StartupError((e as Error).message);
+      }
+      const config = configOrExit();
       // Without --index/--workers, partitions are taken and handed over automatically through leases.
       const fixedShare = opts.index !== undefined || opts.workers !== undefined;
       let fixed: number[] | undefined;
@@ -101,26 +106,36 @@ export function registerWorkerCommand(program: Command): void {
         currency: currencyOrExit(program),
         ...serviceEnvironment(),
       });
-      let stream;
-      try {
-        stream = await connectStream(config, { ackWaitMs: opts.ackWait });
-      } catch (e) {
+      const stream = await connectOrExit(config, { ackWaitMs: opts.ackWait }).catch(async (e: unknown) => {
         await service.store.close();
-        program.error((e as Error).message);
-      }
+        throw e;
+      });
       const worker = new StreamWorker(stream.js, config, service, {
         batchSize: opts.batch,
         maxAttempts: opts.maxAttempts,
-        log: (line) => console.error(line),
+        // its lines are problems (a failed batch, a failed publish): warnings
+        log: logs(logLevel, 'warn') ? (line) => console.error(line) : () => undefined,
       });
-      const leases = await PartitionLeases.open(stream.js, stream.jsm, config, worker, {
-        ttlMs: opts.leaseTtl,
-        fixed,
-        log: (line) => console.error(line),
-      });
+      // The port before the first fetch: a port in use stops the start before any message is taken.
+      let http = null;
       try {
+        http = opts.port > 0 ? await startWorkerHttp(worker, service, opts.port) : null;
+      } catch (e) {
+        await stream.close();
+        await service.store.close();
+        await service.sharedState?.close();
+        throw listenFailure(e, '127.0.0.1', opts.port, 'worker --port');
+      }
+      let leases: PartitionLeases;
+      try {
+        leases = await PartitionLeases.open(stream.js, stream.jsm, config, worker, {
+          ttlMs: opts.leaseTtl,
+          fixed,
+          log: (line) => console.error(line),
+        });
         await leases.start();
       } catch (e) {
+        http?.close();
         await stream.close();
         await service.store.close();
         await service.sharedState?.close();
@@ -130,7 +145,6 @@ export function registerWorkerCommand(program: Command): void {
         console.error(
           "without REDIS_URL each worker keeps its own account state: a partition that moves to another worker starts there without its accounts' history (set REDIS_URL when running several workers)",
         );
-      const http = opts.port > 0 ? await startWorkerHttp(worker, service, opts.port) : null;
       const share = fixed
         ? `partitions ${fixed.join(',')} (fixed, worker ${opts.index ?? 0} of ${opts.workers ?? 1})`
         : `partitions by lease (now ${leases.partitions.join(',') || 'none'})`;

@@ -47,6 +47,41 @@ export function parseColumnMap(spec: string | undefined): ColumnMap {
   return map;
 }
 
+/** Words a column for each required field is often named with in exports (TX_AMOUNT, CUSTOMER_ID, TX_FRAUD). */
+const FIELD_WORDS: Record<string, readonly string[]> = {
+  transaction_id: ['transaction', 'txn', 'tx', 'trans'],
+  timestamp: ['timestamp', 'datetime', 'time', 'date', 'ts'],
+  account_id: ['account', 'acct', 'customer', 'card', 'user', 'client'],
+  amount: ['amount', 'amt', 'value', 'sum'],
+  label: ['label', 'fraud', 'target', 'class'],
+};
+
+/**
+ * A `--map` for fields the header lacks: for each, the first unused column named with one of its words (for an
+ * id, one that also ends in "id"), else `field=COLUMN` for the operator to fill in.
+ */
+export function suggestMap(missing: readonly string[], columns: readonly string[]): string {
+  const used = new Set<string>();
+  const words = (column: string) =>
+    column
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(Boolean);
+  const pairs = missing.map((field) => {
+    const wanted = FIELD_WORDS[field] ?? [field];
+    const column = columns.find((c) => {
+      if (used.has(c) || MAPPABLE_FIELDS.includes(c)) return false;
+      const w = words(c);
+      if (!w.some((word) => wanted.includes(word))) return false;
+      return !field.endsWith('_id') || w.at(-1) === 'id';
+    });
+    if (column === undefined) return `${field}=COLUMN`;
+    used.add(column);
+    return `${field}=${column}`;
+  });
+  return `--map ${pairs.join(',')}`;
+}
+
 /** Parses a label cell: 1/0, true/false, fraud/legit(imate), yes/no. */
 export function parseLabel(value: unknown): 0 | 1 | null {
   if (value === 1 || value === true) return 1;

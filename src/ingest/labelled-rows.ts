@@ -4,7 +4,7 @@
  */
 import type { CurrencySettings } from '../engine/currency-settings.ts';
 import { formatErrors, type Transaction } from '../engine/transaction.ts';
-import { REQUIRED_FIELDS, toLabelledRow, type ColumnMap } from './column-map.ts';
+import { REQUIRED_FIELDS, suggestMap, toLabelledRow, type ColumnMap } from './column-map.ts';
 import { readFileRecords, type ReadProgress } from './file-records.ts';
 
 export class TooManyBadRows extends Error {}
@@ -20,9 +20,13 @@ function checkHeader(file: string, map: ColumnMap, columns: readonly string[]): 
   const named = missing.map(({ field, column }) =>
     field === column ? `"${field}"` : `"${column}" (${field})`,
   );
+  const unmapped = missing.filter(({ field }) => !map.has(field)).map(({ field }) => field);
+  const advice =
+    unmapped.length > 0
+      ? `name the columns to use with ${suggestMap(unmapped, columns)}`
+      : 'fix the column names given to --map';
   throw new MissingColumns(
-    `${file}:1: the header has no column ${named.join(', ')}; it has ${columns.map((c) => `"${c}"`).join(', ')}` +
-      ' (--map field=COLUMN names other columns)',
+    `${file}:1: the header has no column ${named.join(', ')}; it has ${columns.map((c) => `"${c}"`).join(', ')}: ${advice}`,
   );
 }
 

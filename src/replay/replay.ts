@@ -31,6 +31,8 @@ export interface ReplayOptions {
   useIforest: boolean;
   useGbdt: boolean;
   useRules: boolean;
+  /** The rules scored with when useRules (a file given to `replay --rules`); default: the shipped rules. */
+  rules?: CompiledRuleSet;
   scoresOut?: string;
   maxErrors: number;
   seed: number;
@@ -67,6 +69,8 @@ export interface ReplayResult {
   retrains: number;
   models: string;
   rules: boolean;
+  /** Version of the rules document scored with; null without rules. */
+  rules_version: string | null;
   label_delay_days: number;
   tps: number;
   elapsed_s: number;
@@ -81,7 +85,7 @@ function emptyRules(): CompiledRuleSet {
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const started = performance.now();
   const engine = new Engine({
-    rules: options.useRules ? loadDefaultRules() : emptyRules(),
+    rules: options.useRules ? (options.rules ?? loadDefaultRules()) : emptyRules(),
     labelDelayMs: options.labelDelayMs,
     recentTransactions: 0,
     currency: options.currency,
@@ -198,6 +202,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       [options.useIforest ? 'iforest' : '', options.useGbdt ? 'gbdt' : ''].filter(Boolean).join(',') ||
       'none',
     rules: options.useRules,
+    rules_version: options.useRules ? engine.rulesVersion : null,
     label_delay_days: options.labelDelayMs / DAY_MS,
     tps: Math.round(scores.size / elapsed),
     elapsed_s: Number(elapsed.toFixed(2)),

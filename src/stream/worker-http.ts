@@ -71,5 +71,12 @@ export function startWorkerHttp(
       }
     })();
   });
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+  // A port in use is the caller's to report (one line at start-up), not an uncaught 'error' event.
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }

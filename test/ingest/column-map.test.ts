@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseColumnMap, parseLabel, toLabelledRow } from '../../src/ingest/column-map.ts';
+import { parseColumnMap, parseLabel, suggestMap, toLabelledRow } from '../../src/ingest/column-map.ts';
 
 test('--map parses field=COLUMN pairs and names what is wrong', () => {
   const map = parseColumnMap('transaction_id=TX_ID, amount=TX_AMOUNT');
@@ -48,4 +48,15 @@ test('a mapped row becomes a transaction; errors name the column and the field',
     bad.errors.map((e) => e.path),
     ['TX_DATETIME (timestamp)', 'TX_AMOUNT (amount)', 'TX_FRAUD (label)'],
   );
+});
+
+test('suggestMap proposes columns named like the missing fields, or COLUMN to fill in', () => {
+  const columns = ['TRANSACTION_ID', 'TX_DATETIME', 'CUSTOMER_ID', 'TERMINAL_ID', 'TX_AMOUNT', 'TX_FRAUD'];
+  assert.equal(
+    suggestMap(['transaction_id', 'timestamp', 'account_id', 'amount', 'label'], columns),
+    '--map transaction_id=TRANSACTION_ID,timestamp=TX_DATETIME,account_id=CUSTOMER_ID,amount=TX_AMOUNT,label=TX_FRAUD',
+  );
+  assert.equal(suggestMap(['amount'], ['when', 'who']), '--map amount=COLUMN');
+  // a column that already is a field (merchant_id) is not taken for another one
+  assert.equal(suggestMap(['account_id'], ['merchant_id', 'acct_id']), '--map account_id=acct_id');
 });
