@@ -463,12 +463,12 @@ export function storeSuite(
       version: 'v3',
       document: '{"version":"v3","rules":[{"other":true}]}',
       published_at: T0 + 3,
-      published_by: 'dave',
+      published_by: 'erin',
     });
     assert.equal(again.kind, 'exists');
     assert.equal(again.kind === 'exists' && again.existing.document, doc, 'the stored one, not the new one');
     assert.equal((await store.listRuleVersions(10)).filter((v) => v.version === 'v3').length, 1);
-    assert.equal((await store.listAudit({ actor: 'dave' })).length, 0, 'nothing stored, nothing audited');
+    assert.equal((await store.listAudit({ actor: 'erin' })).length, 0, 'nothing stored, nothing audited');
     // A rollback to v1 appends a publication of v1; looking v1 up by name still finds its first.
     await store.saveRuleVersion({
       version: 'v1',
