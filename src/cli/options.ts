@@ -2,6 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { currencySettingsFromEnv, type CurrencySettings } from '../engine/currency-settings.ts';
 import { connectStream, type StreamConnection } from '../stream/nats-connection.ts';
+import { PartitionCountMismatch } from '../stream/partition-count.ts';
 import { StartupError } from './startup-failure.ts';
 import { streamConfigFromEnv, type StreamConfig } from '../stream/stream-config.ts';
 
@@ -90,6 +91,8 @@ export async function connectOrExit(
   try {
     return await connectStream(config, tuning);
   } catch (e) {
+    // A stream with another partition count names its own fix; anything else is the server or its address.
+    if (e instanceof PartitionCountMismatch) throw new StartupError(e.message);
     throw new StartupError(`${(e as Error).message}: check NATS_URL`);
   }
 }

@@ -30,7 +30,9 @@ test('global timestamp order, unique ids, every row validates', () => {
     if (i % 97 === 0) {
       const checked = validateTransaction(transactionToJSON(r.tx));
       assert.ok(checked.ok, JSON.stringify(checked));
-      assert.deepEqual(checked.value, r.tx, 'the row survives its JSON form unchanged');
+      // absent optional fields are undefined keys in a validated transaction (one object shape for the engine)
+      const present = JSON.parse(JSON.stringify(checked.value));
+      assert.deepEqual(present, r.tx, 'the row survives its JSON form unchanged');
     }
   }
 });

@@ -59,7 +59,7 @@ test('a stream made before counts were recorded gets the count of its partition 
   }
 });
 
-test('simulate --to and worker with a disagreeing FRAUDWATCH_PARTITIONS exit 1 with one line naming it', async (t) => {
+test('simulate --to (exit 1) and worker (a start-up failure, exit 2) refuse a disagreeing FRAUDWATCH_PARTITIONS in one line', async (t) => {
   const config = testConfig(8);
   const stream = await openStream(t, config);
   if (stream === null) return;
@@ -92,8 +92,8 @@ test('simulate --to and worker with a disagreeing FRAUDWATCH_PARTITIONS exit 1 w
       [BIN, 'worker', '--no-models', '--port', '0', '--data-dir', dataDir],
       { env, encoding: 'utf8', timeout: 60_000 },
     );
-    assert.equal(worker.status, 1, worker.stderr);
-    assert.match(worker.stderr, /^FRAUDWATCH_PARTITIONS is 4 but stream .* has 8 partitions/m);
+    assert.equal(worker.status, 2, `a start-up failure: ${worker.stderr}`);
+    assert.match(worker.stderr, /^fraudwatch: FRAUDWATCH_PARTITIONS is 4 but stream .* has 8 partitions/m);
   } finally {
     await removeStreams(stream, config);
   }

@@ -69,6 +69,26 @@ function toQuery(q: Filters): AnomalyQuery {
   };
 }
 
+/** What a verdict or a reopen answers: the status before and after, and whether anything changed. */
+const CaseChangeReply = Reply({
+  transaction_id: Type.String(),
+  old_status: CaseStatusSchema,
+  status: CaseStatusSchema,
+  changed: Type.Boolean({ description: 'false when the case already had this status (nothing audited)' }),
+});
+
+function caseChangeAnswer(
+  id: string,
+  change: { old_status: CaseStatus; new_status: CaseStatus; result: string },
+): { transaction_id: string; old_status: CaseStatus; status: CaseStatus; changed: boolean } {
+  return {
+    transaction_id: id,
+    old_status: change.old_status,
+    status: change.new_status,
+    changed: change.result === 'changed',
+  };
+}
+
 export function anomalyRoutes(app: FastifyInstance, service: DecisionService): void {
   app.get(
     '/api/v1/anomalies',
@@ -136,14 +156,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
         response: {
           200: {
             description: 'The case status before and after',
-            ...Reply({
-              transaction_id: Type.String(),
-              old_status: CaseStatusSchema,
-              status: CaseStatusSchema,
-              changed: Type.Boolean({
-                description: 'false when the case already had this status (nothing audited)',
-              }),
-            }),
+            ...CaseChangeReply,
           },
           404: errorResponse('No transaction with this id'),
         },
@@ -156,12 +169,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
       const change = await service.review(id, body.status, actor, body.note ?? null);
       if (change === null) throw notFound(`transaction ${id}`);
       // The same verdict twice answers as the first did, with changed: false (and no second audit entry).
-      return {
-        transaction_id: id,
-        old_status: change.old_status,
-        status: change.new_status,
-        changed: change.result === 'changed',
-      };
+      return caseChangeAnswer(id, change);
     },
   );
 
@@ -180,12 +188,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
         response: {
           200: {
             description: 'The case status before and after',
-            ...Reply({
-              transaction_id: Type.String(),
-              old_status: CaseStatusSchema,
-              status: CaseStatusSchema,
-              changed: Type.Boolean({ description: 'false when the case was open already' }),
-            }),
+            ...CaseChangeReply,
           },
           404: errorResponse('No transaction with this id'),
           409: errorResponse('An approval (no case) or a case under review cannot be reopened'),
@@ -209,12 +212,7 @@ export function anomalyRoutes(app: FastifyInstance, service: DecisionService): v
           details: [{ path: 'status', message }],
         });
       }
-      return {
-        transaction_id: id,
-        old_status: change.old_status,
-        status: change.new_status,
-        changed: change.result === 'changed',
-      };
+      return caseChangeAnswer(id, change);
     },
   );
 

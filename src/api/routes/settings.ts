@@ -117,7 +117,7 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
     {
       config: { roles: ROUTE_ROLES.changeSettings },
       schema: {
-        summary: 'Put a stored settings version back in force (recorded as a new version, audited)',
+        summary: 'Put a stored settings version back in force (a new version, audited as settings_change)',
         tags: ['settings'],
         body: Type.Object(
           { version: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
@@ -133,12 +133,13 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
       const { version } = request.body as { version: number };
       const settings = await stored.settingsOf(version);
       if (settings === null) throw notFound(`decision settings version ${version}`);
-      // Recorded as a new version (what was in force when is the list, newest first).
+      // Recorded as a new version (what was in force when is the list, newest first), and audited as the
+      // settings change it is, so one filter on the trail lists every change; the note says it was a rollback.
       return stored.changeSettings(
         settings,
         request.caller?.name ?? 'unknown',
-        'settings_rollback',
-        `version ${version}`,
+        'settings_change',
+        `rollback to version ${version}`,
       );
     },
   );
