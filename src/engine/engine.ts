@@ -116,6 +116,11 @@ export class Engine {
     return this.store;
   }
 
+  /** The model slots in force; a new array whenever `setModels` puts other models in force. */
+  get modelSlots(): readonly ModelSlot[] {
+    return this.models;
+  }
+
   /** Model slots with a loaded model. */
   get modelCount(): number {
     return this.models.filter((slot) => slot.model !== null).length;

@@ -3,6 +3,7 @@
  * what the seed runbooks grep for: latency histograms, decisions by outcome, rule hits, anomalies, bypass.
  */
 import client from 'prom-client';
+import type { DriftReport } from './drift-monitor.ts';
 import type { Decision } from '../engine/decision.ts';
 
 export class Metrics {
@@ -80,6 +81,38 @@ export class Metrics {
     help: '1 while bypass mode approves everything',
     registers: [this.registry],
   });
+
+  private driftReports: (() => readonly DriftReport[]) | null = null;
+
+  /** PSI gauges read from `reports` at each scrape (per model version: the score's, and each input's). */
+  watchDrift(reports: () => readonly DriftReport[]): void {
+    // One registry may serve several services in one process (tests): the last one's reports are read.
+    const first = this.driftReports === null;
+    this.driftReports = reports;
+    if (!first) return;
+    const read = (): readonly DriftReport[] => this.driftReports?.() ?? [];
+    new client.Gauge({
+      name: 'fraudwatch_score_psi',
+      help: "Population stability index of the model's score over the live window against its training data (> 0.1: drift)",
+      labelNames: ['model_version'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const r of read()) this.set({ model_version: r.model_version }, r.score_psi);
+      },
+    });
+    new client.Gauge({
+      name: 'fraudwatch_feature_psi',
+      help: 'Population stability index of each model input over the live window against the training data',
+      labelNames: ['model_version', 'feature'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const r of read())
+          for (const f of r.features) this.set({ model_version: r.model_version, feature: f.feature }, f.psi);
+      },
+    });
+  }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {
     this.httpDuration.observe({ method, route, status: String(status) }, seconds);

@@ -26,6 +26,7 @@ import type { AccountLease, SharedAccountState } from '../shared-state/redis-acc
 import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
+import { LiveDrift, SCORE_PSI_ALERT } from './live-drift.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import { StateRebuild, type RebuildOptions } from './state-rebuild.ts';
 import { StateRollback } from './state-rollback.ts';
@@ -66,6 +67,8 @@ export class DecisionService {
   rebuild: StateRebuild | null = null;
   /** Decision settings and rules as stored: every change is a version, other processes' changes are followed. */
   readonly stored: StoredDecisionState;
+  /** This process's traffic against its models' training data (PSI), for /health and /metrics. */
+  readonly drift: LiveDrift;
 
   constructor(
     readonly engine: Engine,
@@ -80,6 +83,8 @@ export class DecisionService {
     this.lookups = new LookupBatcher(store);
     this.rollback = new StateRollback(engine);
     this.stored = new StoredDecisionState(engine, store, now);
+    this.drift = new LiveDrift(engine);
+    metrics?.watchDrift(() => this.drift.reports(this.now()));
   }
 
   /**
@@ -109,10 +114,21 @@ export class DecisionService {
     const shared = this.sharedState === null ? null : await this.sharedState.ping();
     const rebuilding = this.rebuilding;
     const rebuild = this.rebuild === null ? {} : { rebuild: this.rebuild.progress };
+    const scorePsi = this.drift.worstScorePsi(this.now());
+    const drifted = scorePsi > SCORE_PSI_ALERT;
     return {
       database: { ...database, kind: this.store.kind },
       // Models score features; until the history is rebuilt those are short of it.
-      model: { status: models > 0 && !rebuilding ? 'healthy' : 'degraded', models, ...rebuild },
+      // Drift above the runbooks' alert also degrades it: the model sees traffic it was not trained on.
+      model: {
+        status: models > 0 && !rebuilding && !drifted ? 'healthy' : 'degraded',
+        models,
+        score_psi: Math.round(scorePsi * 1000) / 1000,
+        ...(drifted
+          ? { reason: `score PSI ${scorePsi.toFixed(3)} > ${SCORE_PSI_ALERT}: consider retraining` }
+          : {}),
+        ...rebuild,
+      },
       // Shared account state (Redis): while it is down, decisions go on, on fresh features, marked degraded.
       feature_store: {
         status: (shared === null || shared) && !rebuilding ? 'healthy' : 'degraded',
@@ -259,6 +275,7 @@ export class DecisionService {
     if ((lease !== null && !lease.available) || this.rebuilding) decision.degraded = true;
     const decidedAt = this.now();
     this.observe(decision, decidedAt, (performance.now() - started) / 1000);
+    this.drift.observe(this.engine.features, decision, decidedAt);
     return this.writeScored(tx, {
       transaction: tx,
       decision,
