@@ -155,8 +155,10 @@ export function registerWorkerCommand(program: Command): void {
       const stop = async (): Promise<void> => {
         if (stopping) return;
         stopping = true;
-        await leases.stop();
+        // Pulling stops at once (what was received is settled), then the leases are freed for the others: in the
+        // other order the partitions go on pulling while the leases are released one by one.
         await worker.stop();
+        await leases.stop();
         http?.close();
         await stream.close();
         await service.store.close();

@@ -132,7 +132,8 @@ test('SIGTERM: the worker stops pulling, settles everything it received, exits c
       txs.push(tx);
     }
     assert.equal(txs.length, 4000);
-    const publishing = publishTransactions(stream.js, config, txs, { rate: 4000 });
+    // 4 s of publishing: the stop (settling up to a batch per partition) must come well before the run ends
+    const publishing = publishTransactions(stream.js, config, txs, { rate: 1000 });
     const db = join(dir, 'fraudwatch.db');
     const stored = () => {
       const handle = new Database(db, { readonly: true });
