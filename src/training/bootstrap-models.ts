@@ -32,6 +32,19 @@ export function trainOnSimulation(
   days: number,
   seed: number,
 ): { gbdt: Gbdt; iforest: IsolationForest } {
+  const history = simulatedHistory(accounts, days, seed);
+  const labelled = history.labelled(-Infinity, Infinity, 1);
+  const sample = history.sample(-Infinity, Infinity, 50_000);
+  const unlabelled = trainIsolationForest(sample.X, sample.n, seed);
+  withAnomalyScores(labelled.X, labelled.n, unlabelled);
+  const iforest = withLabelledMetrics(unlabelled, labelled.X, labelled.y, labelled.n);
+  const gbdt = trainGbdt(labelled.X, labelled.y, labelled.n, seed);
+  if (gbdt === null) throw new Error('simulated history had too few frauds to train on');
+  return { gbdt, iforest };
+}
+
+/** The feature vectors an engine computes on simulated history, labels fed back as the transactions pass. */
+export function simulatedHistory(accounts: number, days: number, seed: number): FeatureHistory {
   const engine = new Engine();
   const history = new FeatureHistory(FEATURE_COUNT);
   for (const row of simulate({ accounts, days, seed })) {
@@ -44,14 +57,7 @@ export function trainOnSimulation(
       row.tx.merchant_id,
     );
   }
-  const labelled = history.labelled(-Infinity, Infinity, 1);
-  const sample = history.sample(-Infinity, Infinity, 50_000);
-  const unlabelled = trainIsolationForest(sample.X, sample.n, seed);
-  withAnomalyScores(labelled.X, labelled.n, unlabelled);
-  const iforest = withLabelledMetrics(unlabelled, labelled.X, labelled.y, labelled.n);
-  const gbdt = trainGbdt(labelled.X, labelled.y, labelled.n, seed);
-  if (gbdt === null) throw new Error('simulated history had too few frauds to train on');
-  return { gbdt, iforest };
+  return history;
 }
 
 export interface BootstrapResult {

@@ -1,25 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Engine } from '../../src/engine/engine.ts';
 import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import { modelFromJSON } from '../../src/models/artifact.ts';
-import { simulate } from '../../src/simulator/index.ts';
-import { FeatureHistory } from '../../src/training/feature-history.ts';
+import { simulatedHistory } from '../../src/training/bootstrap-models.ts';
 import { trainOffThread } from '../../src/training/train-off-thread.ts';
 
 test('training in its own thread: models come back as artifacts and the event loop keeps ticking', async () => {
-  const engine = new Engine();
-  const history = new FeatureHistory(FEATURE_COUNT);
-  for (const row of simulate({ accounts: 800, days: 20, seed: 5 })) {
-    engine.score(row.tx);
-    history.push(row.tx.timestamp, engine.features, row.label);
-    engine.feedback(
-      row.tx.transaction_id,
-      row.label ? 'fraud' : 'legit',
-      row.tx.timestamp,
-      row.tx.merchant_id,
-    );
-  }
+  const history = simulatedHistory(800, 20, 5);
   const labelled = history.labelled(-Infinity, Infinity, 1);
   const sample = history.sample(-Infinity, Infinity, 20_000);
 
