@@ -6,13 +6,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadModel } from '../models/artifact.ts';
 import { DEFAULT_DRIFT_WINDOW_MS } from '../ops/drift-monitor.ts';
+import { SCORE_PSI_ALERT } from '../service/live-drift.ts';
 import { driftFromStore, type StoreDriftReport } from '../ops/drift-from-store.ts';
 import { openStore } from '../store/open-store.ts';
 import { artifactInForce, artifactPath, MODEL_KINDS } from '../training/model-files.ts';
 import { durationMs, positiveInt } from './options.ts';
-
-/** The runbooks' drift alert: a score PSI above this means the model sees a population it was not trained on. */
-export const SCORE_PSI_ALERT = 0.1;
 
 interface DriftOptions {
   window: number;
@@ -24,7 +22,7 @@ interface DriftOptions {
 function printText(report: StoreDriftReport, top: number): void {
   console.log(`decisions in the last ${report.window_ms / 3_600_000} h: ${report.decisions}`);
   for (const m of report.models) {
-    const flag = m.score_psi > SCORE_PSI_ALERT ? '  DRIFT (> 0.1: consider retraining)' : '';
+    const flag = m.score_psi > SCORE_PSI_ALERT ? `  DRIFT (> ${SCORE_PSI_ALERT}: consider retraining)` : '';
     console.log(`${m.model_version}: score PSI ${m.score_psi.toFixed(3)}${flag}`);
     const worst = [...m.features].sort((a, b) => b.psi - a.psi).slice(0, top);
     for (const f of worst) console.log(`  ${f.feature.padEnd(32)} ${f.psi.toFixed(3)}`);
