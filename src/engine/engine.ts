@@ -155,6 +155,22 @@ export class Engine {
     this.cacheModelVersions();
   }
 
+  private challengers: readonly ModelSlot[] | null = null;
+
+  /**
+   * The challenger model set (issue 13): while one is set, every decision is also scored by it (shadow scoring),
+   * and the share CHALLENGER_TRAFFIC of transactions is decided by it. Null: no challenger.
+   * CONTRACT STUB: scoring with it is built by the shadow-scoring work.
+   */
+  setChallengerModels(models: ModelSlot[] | null): void {
+    this.challengers = models;
+  }
+
+  /** The challenger slots in force, null without a challenger. */
+  get challengerSlots(): readonly ModelSlot[] | null {
+    return this.challengers;
+  }
+
   private allModelsVersion: string | null = null;
   private allModelsMask = -1;
 

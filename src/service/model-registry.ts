@@ -6,6 +6,7 @@
 import type { Engine } from '../engine/engine.ts';
 import type { ScoringModel } from '../engine/model.ts';
 import type { LoadedModel } from '../models/artifact.ts';
+import type { TrainedArtifacts } from '../training/train-models.ts';
 import {
   artifactIds,
   artifactSummary,
@@ -16,6 +17,7 @@ import {
   readActive,
   resolveArtifactId,
   writeActive,
+  writeArtifact,
   type ArtifactSummary,
   type ModelKind,
 } from '../training/model-files.ts';
@@ -159,6 +161,25 @@ export class ModelRegistry {
     }, everyMs);
     timer.unref();
     return () => clearInterval(timer);
+  }
+
+  /**
+   * Registers freshly trained artifacts (training from the store) and returns their ids. CONTRACT STUB: the
+   * registry-stages work makes them challengers (never straight into force), audited as `model_registered`, and
+   * stores them where every process reads them (PostgreSQL: a table); until then they are files in the models
+   * directory, not in force.
+   */
+  async registerTrained(trained: TrainedArtifacts, actor: string, at: number): Promise<string[]> {
+    void actor;
+    void at;
+    const ids: string[] = [];
+    for (const artifact of [trained.iforest, trained.gbdt]) {
+      if (artifact === null) continue;
+      const version = String(artifact.version);
+      writeArtifact(this.dir, { version, toJSON: () => artifact });
+      ids.push(version);
+    }
+    return ids;
   }
 
   /** Puts the artifact before the one in force back in force. */

@@ -4,6 +4,7 @@
  * below a floor (the seeds' "or when precision falls below 0.75"), once enough labels back that figure.
  */
 import type { DecisionStore } from '../store/types.ts';
+import { knownLabels } from '../training/known-labels.ts';
 
 export interface RetrainPolicy {
   everyMs: number;
@@ -47,8 +48,6 @@ export function retrainDue(
   return null;
 }
 
-const PAGE = 1000;
-
 /**
  * Precision of the alerts whose verdict was given in (now − windowMs, now]: the latest verdict per
  * transaction, counted when the decision's score reached `reviewThreshold`.
@@ -60,13 +59,8 @@ export async function alertPrecision(
   reviewThreshold: number,
 ): Promise<AlertPrecision> {
   const latest = new Map<string, boolean>();
-  let after: number | null = null;
-  for (;;) {
-    const page = await store.listVerdicts(after, PAGE);
-    for (const v of page) if (v.at > now - windowMs && v.at <= now) latest.set(v.transaction_id, v.fraud);
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.audit_id;
-  }
+  for (const [id, label] of await knownLabels(store, now))
+    if (label.known_at > now - windowMs) latest.set(id, label.fraud);
   const decisions = await store.findDecisions([...latest.keys()]);
   let labelled = 0;
   let fraud = 0;

@@ -10,6 +10,7 @@
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import type { DecisionStore, RecentCursor } from '../store/types.ts';
 import { FeatureHistory } from './feature-history.ts';
+import { knownLabels } from './known-labels.ts';
 import type { TrainingJob } from './train-models.ts';
 
 export interface StoreTrainingOptions {
@@ -37,25 +38,13 @@ export interface StoreTrainingSet {
 
 const PAGE = 1000;
 
-/** Verdicts known by the cut-off, the latest per transaction. */
-async function verdictsBy(store: DecisionStore, cutoff: number): Promise<Map<string, boolean>> {
-  const latest = new Map<string, boolean>();
-  let after: number | null = null;
-  for (;;) {
-    const page = await store.listVerdicts(after, PAGE);
-    for (const v of page) if (v.at <= cutoff) latest.set(v.transaction_id, v.fraud);
-    if (page.length < PAGE) return latest;
-    after = page[page.length - 1]!.audit_id;
-  }
-}
-
 export async function trainingSetFromStore(
   store: DecisionStore,
   options: StoreTrainingOptions,
 ): Promise<StoreTrainingSet> {
   const { cutoff, windowMs, labelDelayMs } = options;
   const maxRows = options.maxRows ?? 1_000_000;
-  const verdicts = await verdictsBy(store, cutoff);
+  const labels = await knownLabels(store, cutoff);
   const from = cutoff - windowMs;
   // newest first from the store; kept in that order, then pushed oldest first
   const rows: { at: number; features: Float64Array; label: 0 | 1 | null }[] = [];
@@ -68,11 +57,11 @@ export async function trainingSetFromStore(
     for (const row of page) {
       if (row.decided_at < from || rows.length >= maxRows) break scan;
       if (row.decided_at > cutoff || row.features === null) continue;
-      const verdict = verdicts.get(row.transaction.transaction_id);
+      const known = labels.get(row.transaction.transaction_id);
       let label: 0 | 1 | null;
-      if (verdict !== undefined) {
-        label = verdict ? 1 : 0;
-        counts[verdict ? 'fraud' : 'legit']++;
+      if (known !== undefined) {
+        label = known.fraud ? 1 : 0;
+        counts[known.fraud ? 'fraud' : 'legit']++;
       } else if (row.decided_at <= cutoff - labelDelayMs) {
         label = 0;
         assumedLegit++;
