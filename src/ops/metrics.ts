@@ -6,6 +6,8 @@ import client from 'prom-client';
 import type { DriftReport } from './drift-monitor.ts';
 import type { Decision } from '../engine/decision.ts';
 
+const HEALTH_VALUE: Record<string, number> = { healthy: 2, degraded: 1, unhealthy: 0 };
+
 export class Metrics {
   readonly registry = new client.Registry();
   private readonly httpDuration = new client.Histogram({
@@ -110,6 +112,37 @@ export class Metrics {
         this.reset();
         for (const r of read())
           for (const f of r.features) this.set({ model_version: r.model_version, feature: f.feature }, f.psi);
+      },
+    });
+  }
+
+  private healthRead: (() => Promise<Record<string, { status: string }>>) | null = null;
+
+  /**
+   * `fraudwatch_health_status{component}` read from `components` at each scrape (the /health components:
+   * database, model, feature_store): 2 healthy, 1 degraded, 0 unhealthy, so an alert can say "< 2 for 5m".
+   */
+  watchHealth(components: () => Promise<Record<string, { status: string }>>): void {
+    const first = this.healthRead === null;
+    this.healthRead = components;
+    if (!first) return;
+    const read = () => this.healthRead!();
+    new client.Gauge({
+      name: 'fraudwatch_health_status',
+      help: 'Health of each /health component: 2 healthy, 1 degraded, 0 unhealthy',
+      labelNames: ['component'] as const,
+      registers: [this.registry],
+      async collect() {
+        let components: Record<string, { status: string }>;
+        try {
+          components = await read();
+        } catch {
+          // a health check that fails is the component's answer, not the scrape's
+          components = { database: { status: 'unhealthy' } };
+        }
+        this.reset();
+        for (const [component, { status }] of Object.entries(components))
+          this.set({ component }, HEALTH_VALUE[status] ?? 0);
       },
     });
   }

@@ -85,6 +85,7 @@ export class DecisionService {
     this.stored = new StoredDecisionState(engine, store, now);
     this.drift = new LiveDrift(engine);
     metrics?.watchDrift(() => this.drift.reports(this.now()));
+    metrics?.watchHealth(() => this.componentHealth());
   }
 
   /**
