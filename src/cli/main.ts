@@ -17,6 +17,7 @@ import { registerWorkerCommand } from './worker-command.ts';
 import { registerDlqCommand } from './dlq-command.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { registerDriftCommand } from './drift-command.ts';
+import { registerBackupCommands } from './backup-command.ts';
 import { exitOnStartupFailure } from './startup-failure.ts';
 
 const program = new Command();
@@ -34,6 +35,7 @@ registerKeysCommand(program);
 registerServeCommand(program);
 registerMigrateCommand(program);
 registerRetentionCommand(program);
+registerBackupCommands(program);
 registerWorkerCommand(program);
 registerDlqCommand(program);
 registerAuditCommand(program);
