@@ -22,7 +22,14 @@ function decided(id: string, at: number): NewDecision {
     degraded: false,
   };
   return {
-    transaction: { transaction_id: id, timestamp: at, account_id: 'a1', amount: 5, merchant_id: 'm1' },
+    transaction: {
+      transaction_id: id,
+      timestamp: at,
+      account_id: 'a1',
+      amount: 5,
+      currency: 'EUR',
+      merchant_id: 'm1',
+    },
     decision,
     payload_hash: id,
     decided_at: at,
