@@ -31,7 +31,8 @@ function knownAt(value: unknown, now: number): number | null | string {
   else if (typeof value === 'string') ms = Date.parse(value);
   else return 'known_at: must be epoch milliseconds or an ISO 8601 time';
   if (!Number.isFinite(ms)) return 'known_at: must be epoch milliseconds or an ISO 8601 time';
-  if (ms < EARLIEST_LABEL_MS) return `known_at: ${String(value)} is before 2000 (epoch milliseconds expected)`;
+  if (ms < EARLIEST_LABEL_MS)
+    return `known_at: ${String(value)} is before 2000 (epoch milliseconds expected)`;
   if (ms > now + LABEL_FUTURE_SKEW_MS) return `known_at: ${String(value)} is in the future`;
   return Math.round(ms);
 }
