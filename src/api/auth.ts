@@ -221,4 +221,5 @@ export const ROUTE_ROLES = {
   whoAmI: ['service', 'analyst', 'admin', 'auditor'],
   readModels: ['analyst', 'admin', 'auditor'],
   manageModels: ['admin'],
+  recordLabels: ['service', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -49,12 +49,25 @@ export const SubmitReply = Reply({
   duplicate: Type.Boolean({ description: 'true when this transaction was sent before (status 200)' }),
 });
 
+/** The label known for a transaction: an imported one (its source) or an analyst's verdict (source `verdict`). */
+export const TransactionLabelReply = Reply(
+  {
+    fraud: Type.Boolean(),
+    source: Type.String({
+      description: 'Where an imported label came from (chargebacks, a file name), or verdict',
+    }),
+    known_at: Type.Number({ description: 'When it became known, epoch milliseconds' }),
+  },
+  'The latest label known for the transaction (an import on a tie with a verdict); null when none',
+);
+
 export const StoredTransactionReply = Reply({
   transaction: Reply({}, 'The transaction as validated (fields of the request body)'),
   decision: DecisionReply,
   status: CaseStatusSchema,
   decided_at: Type.Number({ description: 'Epoch milliseconds' }),
   updated_at: Type.Number({ description: 'Epoch milliseconds' }),
+  label: Nullable(TransactionLabelReply),
 });
 
 const ItemError = Type.Object({
@@ -76,6 +89,32 @@ export const BatchReply = Reply({
       errors: Type.Optional(Type.Array(ItemError)),
     }),
   ),
+});
+
+const LABEL_RESULTS = ['recorded', 'unchanged', 'unknown_transaction', 'conflict', 'invalid'] as const;
+
+export const LabelsReply = Reply({
+  results: Type.Array(
+    Reply({
+      index: Type.Integer({ description: 'Position of the item in the request' }),
+      result: OneOf(LABEL_RESULTS),
+      transaction_id: Type.Optional(Type.String()),
+      contradicts_verdict: Type.Optional(
+        OneOf(['confirmed_fraud', 'legitimate'] as const, {
+          description: "recorded: the analysts' verdict this label says otherwise than",
+        }),
+      ),
+      stored: Type.Optional(
+        Reply(
+          { label: OneOf(['fraud', 'legit'] as const), source: Type.String(), known_at: Type.Number() },
+          'conflict: the label recorded before',
+        ),
+      ),
+      message: Type.Optional(Type.String({ description: 'Every error as `path: message`' })),
+      errors: Type.Optional(Type.Array(ItemError)),
+    }),
+  ),
+  totals: Reply(Object.fromEntries(LABEL_RESULTS.map((r) => [r, Type.Integer()]))),
 });
 
 export const PageReply = (item: TSchema) =>

@@ -121,6 +121,7 @@ export const API_TAGS = [
   { name: 'rules', description: 'Rules changed live: validate, dry run, publish, roll back' },
   { name: 'settings', description: 'Decision thresholds and bypass mode' },
   { name: 'models', description: 'Model versions in force' },
+  { name: 'labels', description: 'Labels that arrive after the decision: chargebacks, fraud reports' },
   { name: 'overview', description: "The dashboard's figures and the caller's identity" },
   { name: 'operations', description: 'Health, readiness and metrics (public)' },
 ];

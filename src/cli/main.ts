@@ -18,6 +18,7 @@ import { registerDlqCommand } from './dlq-command.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { registerDriftCommand } from './drift-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
+import { registerLabelsCommand } from './labels-command.ts';
 import { exitOnStartupFailure } from './startup-failure.ts';
 
 const program = new Command();
@@ -40,6 +41,7 @@ registerWorkerCommand(program);
 registerDlqCommand(program);
 registerAuditCommand(program);
 registerDriftCommand(program);
+registerLabelsCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv).catch(exitOnStartupFailure);

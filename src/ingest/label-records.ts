@@ -19,9 +19,9 @@ export const LABEL_COLUMNS = ['transaction_id', 'label'] as const;
 const KNOWN_FIELDS = new Set(['transaction_id', 'label', 'known_at']);
 
 /** Before this a known time is surely a mistake (seconds for milliseconds, say). */
-const EARLIEST_MS = Date.UTC(2000, 0, 1);
+export const EARLIEST_LABEL_MS = Date.UTC(2000, 0, 1);
 /** A clock ahead of ours by this much is tolerated; a label from further in the future is refused. */
-const FUTURE_SKEW_MS = 5 * 60_000;
+export const LABEL_FUTURE_SKEW_MS = 5 * 60_000;
 
 function knownAt(value: unknown, now: number): number | null | string {
   if (value === undefined || value === null || value === '') return null;
@@ -31,8 +31,9 @@ function knownAt(value: unknown, now: number): number | null | string {
   else if (typeof value === 'string') ms = Date.parse(value);
   else return 'known_at: must be epoch milliseconds or an ISO 8601 time';
   if (!Number.isFinite(ms)) return 'known_at: must be epoch milliseconds or an ISO 8601 time';
-  if (ms < EARLIEST_MS) return `known_at: ${String(value)} is before 2000 (epoch milliseconds expected)`;
-  if (ms > now + FUTURE_SKEW_MS) return `known_at: ${String(value)} is in the future`;
+  if (ms < EARLIEST_LABEL_MS)
+    return `known_at: ${String(value)} is before 2000 (epoch milliseconds expected)`;
+  if (ms > now + LABEL_FUTURE_SKEW_MS) return `known_at: ${String(value)} is in the future`;
   return Math.round(ms);
 }
 

@@ -1,6 +1,7 @@
 /**
  * Builds the DecisionService a process runs (serve or worker): the store from DATABASE_URL or the data dir, the
- * last stored decision settings and rules (followed when another process changes them), and the models (trained on simulated history at first start, then loaded); the engine's
+ * last stored decision settings and rules (followed when another process changes them), imported labels (followed
+ * likewise), and the models (trained on simulated history at first start, then loaded); the engine's
  * state is rebuilt from the store in the background (state-rebuild.ts).
  */
 import { join } from 'node:path';
@@ -78,11 +79,14 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
   service.stored.follow(followMs, log);
   // A process starts with empty windows: the history comes back from the store while traffic is served.
   const rebuild = service.startRebuild();
+  // Labels imported later (`labels import`, another server's POST /api/v1/labels) reach this engine within
+  // followMs; the feed starts where the rebuild's replay of them stopped.
+  void rebuild.finishedPromise.then(() => service.labelFeed.follow(followMs, log));
   void rebuild.finishedPromise.then(() => {
     const p = rebuild.progress;
     if (p.state === 'done')
       log(
-        `state rebuilt from the store: ${p.transactions} transactions and ${p.verdicts} verdicts in ${p.seconds.toFixed(1)} s`,
+        `state rebuilt from the store: ${p.transactions} transactions, ${p.verdicts} verdicts and ${p.labels} imported labels in ${p.seconds.toFixed(1)} s`,
       );
     else console.error(`state rebuild failed (decisions stay marked degraded): ${p.error}`);
   });

@@ -1,6 +1,6 @@
 /**
  * Rebuilds the engine's account and merchant state from the store after a restart: the verdicts analysts gave
- * (merchant label risk) and the transactions decided within the longest feature window, recorded again in
+ * and the labels imported (merchant label risk), and the transactions decided within the longest feature window, recorded again in
  * decision order through the engine's own feature code (`Engine.record`), so every feature, present or future,
  * comes back as a never-restarted engine would have it.
  *
@@ -12,6 +12,7 @@ import type { Engine } from '../engine/engine.ts';
 import { ALLOWED_LATENESS_MS, AccountArena } from '../engine/features/account-arena.ts';
 import { ACCOUNT_WINDOWS_MS } from '../engine/features/catalog.ts';
 import type { DecidedCursor, DecisionStore } from '../store/types.ts';
+import { LabelFeed } from './label-feed.ts';
 
 /** How far back decisions are recorded again: the longest account window plus the lateness it allows. */
 export const REBUILD_HORIZON_MS = ACCOUNT_WINDOWS_MS[ACCOUNT_WINDOWS_MS.length - 1]! + ALLOWED_LATENESS_MS;
@@ -27,6 +28,8 @@ export interface RebuildProgress {
   fraction: number;
   transactions: number;
   verdicts: number;
+  /** Imported labels (chargebacks, fraud reports) fed to the engine. */
+  labels: number;
   seconds: number;
   error?: string;
 }
@@ -40,6 +43,11 @@ export interface RebuildOptions {
    * Recording the history into the accounts too would count it twice once a lease writes them back.
    */
   accountsShared?: boolean;
+  /**
+   * Where imported labels come from: the service's own feed, so labels recorded after the rebuild are followed
+   * from where it stopped, none twice. Default: a feed of its own.
+   */
+  labels?: LabelFeed;
 }
 
 export class StateRebuild {
@@ -49,6 +57,8 @@ export class StateRebuild {
   private reached: number | null = null;
   private transactions = 0;
   private verdicts = 0;
+  private readonly labels: LabelFeed;
+  private labelsFed = 0;
   private readonly started = performance.now();
   private finished: number | null = null;
   private error: string | undefined;
@@ -64,6 +74,7 @@ export class StateRebuild {
   ) {
     this.pageSize = options.pageSize ?? 500;
     this.accountsShared = options.accountsShared ?? false;
+    this.labels = options.labels ?? new LabelFeed(engine, store, this.pageSize * 10);
     this.until = (options.now ?? Date.now)();
     this.since = this.until - REBUILD_HORIZON_MS;
     this.finishedPromise = this.run();
@@ -83,6 +94,7 @@ export class StateRebuild {
       fraction: reached === null ? 0 : (reached - this.since) / (this.until - this.since),
       transactions: this.transactions,
       verdicts: this.verdicts,
+      labels: this.labelsFed,
       seconds: ((this.finished ?? performance.now()) - this.started) / 1000,
       ...(this.error === undefined ? {} : { error: this.error }),
     };
@@ -103,6 +115,8 @@ export class StateRebuild {
         afterId = page[page.length - 1]!.audit_id;
         await nextTurn();
       }
+      // Imported labels likewise, each at the time it became known (a chargeback weeks after its transaction).
+      this.labelsFed = await this.labels.catchUp();
       let after: DecidedCursor | null = null;
       for (;;) {
         await nextTurn();

@@ -207,6 +207,33 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE transactions SET status = 'decided' WHERE status = 'open' AND outcome = 'decline';`,
     },
   },
+  {
+    version: 9,
+    description:
+      'labels that arrive after the decision (chargebacks, fraud reports): one per transaction, numbered in the order they were recorded (seq) so other processes can follow them',
+    sql: {
+      sqlite: `
+        CREATE TABLE labels (
+          transaction_id TEXT PRIMARY KEY,
+          fraud INTEGER NOT NULL CHECK (fraud IN (0, 1)),
+          source TEXT NOT NULL,
+          known_at INTEGER NOT NULL,
+          recorded_at INTEGER NOT NULL,
+          recorded_by TEXT NOT NULL,
+          seq INTEGER NOT NULL UNIQUE
+        );`,
+      postgres: `
+        CREATE TABLE labels (
+          transaction_id TEXT PRIMARY KEY,
+          fraud INTEGER NOT NULL CHECK (fraud IN (0, 1)),
+          source TEXT NOT NULL,
+          known_at BIGINT NOT NULL,
+          recorded_at BIGINT NOT NULL,
+          recorded_by TEXT NOT NULL,
+          seq BIGINT NOT NULL UNIQUE
+        );`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

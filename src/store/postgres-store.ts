@@ -31,6 +31,14 @@ import {
   TRANSACTION_COLUMNS,
   VERDICTS_SQL,
   fromVerdictRow,
+  fromLabelRow,
+  LABEL_COLUMNS,
+  LABELS_AFTER_SQL,
+  LABEL_OF_SQL,
+  labelAuditEntry,
+  labelResult,
+  storedLabel,
+  type LabelRow,
   type TransactionRow,
   type VerdictRow,
 } from './queries.ts';
@@ -58,6 +66,9 @@ import {
   type StatusChangeOptions,
   type StoredTransaction,
   type StoredVerdict,
+  type LabelResult,
+  type NewLabel,
+  type StoredLabel,
 } from './types.ts';
 
 const placeholder = (n: number): string => `$${n}`;
@@ -386,6 +397,38 @@ export class PostgresStore implements DecisionStore {
     ]);
   }
 
+  /**
+   * Appends entries in order, chained, in a few statements whatever their number: their ids are taken from the
+   * sequence under the audit lock (so they are consecutive and after every committed entry), the hashes computed
+   * here, and all rows inserted at once.
+   */
+  private async appendAuditMany(c: pg.PoolClient, entries: readonly NewAuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+    const newest = await c.query<{ hash: string | null }>('SELECT hash FROM audit ORDER BY id DESC LIMIT 1');
+    const reserved = await c.query<{ id: number }>(
+      "SELECT nextval(pg_get_serial_sequence('audit', 'id')) AS id FROM generate_series(1, $1)",
+      [entries.length],
+    );
+    const ids = reserved.rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+    let prev = newest.rows[0]?.hash ?? GENESIS;
+    const rows = entries.map((entry, i) => {
+      const id = ids[i]!;
+      const hash = auditHash({ id, ...entry, prev_hash: prev });
+      const row = { id, ...entry, prev_hash: prev, hash };
+      prev = hash;
+      return row;
+    });
+    await c.query(
+      `INSERT INTO audit (id, ${AUDIT_INSERT_COLUMNS}, hash)
+       SELECT id, at, actor, action, transaction_id, old_value, new_value, note, prev_hash, hash
+       FROM jsonb_to_recordset($1::jsonb) AS r(id bigint, at bigint, actor text, action text, transaction_id text,
+         old_value text, new_value text, note text, prev_hash text, hash text)
+       ORDER BY id`,
+      [JSON.stringify(rows)],
+    );
+  }
+
   async audit(entry: NewAuditEntry): Promise<void> {
     await this.inTransaction((c) => this.appendAudit(c, entry));
   }
@@ -608,6 +651,65 @@ export class PostgresStore implements DecisionStore {
   async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
     const { rows } = await this.pool.query<VerdictRow>(VERDICTS_SQL('$1', '$2'), [after ?? 0, limit]);
     return rows.map(fromVerdictRow);
+  }
+
+  async recordLabels(labels: readonly NewLabel[], actor: string, at: number): Promise<LabelResult[]> {
+    if (labels.length === 0) return [];
+    return this.inTransaction(async (c) => {
+      // Label writers (of every process) one after the other, each reading the seq the one before committed:
+      // seq is the order of commits, so a follower reading past its last seq misses nothing. The audit lock
+      // serves, since every stored label appends an entry.
+      await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
+      const ids = [...new Set(labels.map((l) => l.transaction_id))];
+      const [transactions, before, last] = await Promise.all([
+        c.query<{ transaction_id: string; status: string; merchant_id: string | null }>(
+          'SELECT transaction_id, status, merchant_id FROM transactions WHERE transaction_id = ANY($1)',
+          [ids],
+        ),
+        c.query<LabelRow>(
+          `SELECT ${LABEL_COLUMNS} FROM labels l LEFT JOIN transactions t ON t.transaction_id = l.transaction_id
+           WHERE l.transaction_id = ANY($1)`,
+          [ids],
+        ),
+        c.query<{ s: number }>('SELECT COALESCE(MAX(seq), 0)::int8 AS s FROM labels'),
+      ]);
+      const cases = new Map(transactions.rows.map((r) => [r.transaction_id, r]));
+      const existing = new Map(before.rows.map((r) => [r.transaction_id, fromLabelRow(r)]));
+      let seq = Number(last.rows[0]!.s);
+      const inserts: StoredLabel[] = [];
+      const audits: NewAuditEntry[] = [];
+      const results = labels.map((label): LabelResult => {
+        const tx = cases.get(label.transaction_id);
+        const result = labelResult(tx?.status, existing.get(label.transaction_id), label);
+        if (result.result !== 'recorded') return result;
+        const stored = storedLabel(label, ++seq, tx!.merchant_id, actor, at);
+        existing.set(label.transaction_id, stored); // a repeat later in the batch compares with it
+        inserts.push(stored);
+        audits.push(labelAuditEntry(label, actor, at, result.contradicts_verdict));
+        return result;
+      });
+      if (inserts.length > 0) {
+        await c.query(
+          `INSERT INTO labels (transaction_id, fraud, source, known_at, recorded_at, recorded_by, seq)
+           SELECT transaction_id, CASE WHEN fraud THEN 1 ELSE 0 END, source, known_at, recorded_at, recorded_by, seq
+           FROM jsonb_to_recordset($1::jsonb) AS r(transaction_id text, fraud boolean, source text, known_at bigint,
+             recorded_at bigint, recorded_by text, seq bigint)`,
+          [JSON.stringify(inserts)],
+        );
+        await this.appendAuditMany(c, audits);
+      }
+      return results;
+    });
+  }
+
+  async listLabels(after: number | null, limit: number): Promise<StoredLabel[]> {
+    const { rows } = await this.read<LabelRow>(LABELS_AFTER_SQL('$1', '$2'), [after ?? 0, limit]);
+    return rows.map(fromLabelRow);
+  }
+
+  async getLabel(transactionId: string): Promise<StoredLabel | null> {
+    const { rows } = await this.read<LabelRow>(LABEL_OF_SQL('$1'), [transactionId]);
+    return rows[0] === undefined ? null : fromLabelRow(rows[0]);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

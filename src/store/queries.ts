@@ -20,6 +20,10 @@ import {
   type NewDecision,
   type StoredTransaction,
   type StoredVerdict,
+  type ContradictedVerdict,
+  type LabelResult,
+  type NewLabel,
+  type StoredLabel,
 } from './types.ts';
 
 export const TRANSACTION_COLUMNS = 'payload, decision, status, decided_at, updated_at';
@@ -281,3 +285,102 @@ export function foldStats(
 /** The first publication of a rules version by name (later rows of that name are rollbacks to it). */
 export const FIRST_RULE_VERSION_SQL = (version: string): string =>
   `SELECT * FROM rule_versions WHERE version = ${version} ORDER BY seq LIMIT 1`;
+
+/** Imported labels with their transaction's merchant, in the order they were recorded. */
+export const LABEL_COLUMNS =
+  'l.seq, l.transaction_id, l.fraud, l.source, l.known_at, l.recorded_at, l.recorded_by, t.merchant_id';
+const LABEL_FROM = 'labels l LEFT JOIN transactions t ON t.transaction_id = l.transaction_id';
+
+export const LABELS_AFTER_SQL = (after: string, limit: string): string =>
+  `SELECT ${LABEL_COLUMNS} FROM ${LABEL_FROM} WHERE l.seq > ${after} ORDER BY l.seq LIMIT ${limit}`;
+
+export const LABEL_OF_SQL = (id: string): string =>
+  `SELECT ${LABEL_COLUMNS} FROM ${LABEL_FROM} WHERE l.transaction_id = ${id}`;
+
+export const INSERT_LABEL_COLUMNS = 'transaction_id, fraud, source, known_at, recorded_at, recorded_by, seq';
+
+export interface LabelRow {
+  seq: number | string;
+  transaction_id: string;
+  fraud: number | string;
+  source: string;
+  known_at: number | string;
+  recorded_at: number | string;
+  recorded_by: string;
+  merchant_id: string | null;
+}
+
+export function fromLabelRow(row: LabelRow): StoredLabel {
+  return {
+    seq: Number(row.seq),
+    transaction_id: row.transaction_id,
+    fraud: Number(row.fraud) === 1,
+    source: row.source,
+    known_at: Number(row.known_at),
+    recorded_at: Number(row.recorded_at),
+    recorded_by: row.recorded_by,
+    merchant_id: row.merchant_id,
+  };
+}
+
+/**
+ * What recording `label` does, given the case status of its transaction (undefined: not stored) and the label
+ * stored before (if any). Both stores decide through this, so they cannot answer differently.
+ */
+export function labelResult(
+  status: string | undefined,
+  existing: StoredLabel | undefined,
+  label: NewLabel,
+): LabelResult {
+  if (status === undefined) return { result: 'unknown_transaction' };
+  if (existing !== undefined)
+    return existing.fraud === label.fraud
+      ? { result: 'unchanged' }
+      : { result: 'conflict', stored: existing };
+  const contradicts: ContradictedVerdict | null =
+    status === 'confirmed_fraud' && !label.fraud
+      ? 'confirmed_fraud'
+      : status === 'legitimate' && label.fraud
+        ? 'legitimate'
+        : null;
+  return { result: 'recorded', contradicts_verdict: contradicts };
+}
+
+/** The audit entry of a recorded label: the label as new value, its source and known time in the note. */
+export function labelAuditEntry(
+  label: NewLabel,
+  actor: string,
+  at: number,
+  contradicts: ContradictedVerdict | null,
+): NewAuditEntry {
+  const against = contradicts === null ? '' : `; contradicts the verdict ${contradicts}`;
+  return {
+    at,
+    actor,
+    action: 'label_recorded',
+    transaction_id: label.transaction_id,
+    old_value: null,
+    new_value: label.fraud ? 'fraud' : 'legit',
+    note: `source ${label.source}, known at ${new Date(label.known_at).toISOString()}${against}`,
+  };
+}
+
+/** The stored form of a label recorded now, as the stores return it to later items of the same batch. */
+export function storedLabel(
+  label: NewLabel,
+  seq: number,
+  merchantId: string | null,
+  actor: string,
+  at: number,
+): StoredLabel {
+  return {
+    transaction_id: label.transaction_id,
+    fraud: label.fraud,
+    source: label.source,
+    known_at: label.known_at,
+    seq,
+    merchant_id: merchantId,
+    recorded_at: at,
+    recorded_by: actor,
+  };
+}

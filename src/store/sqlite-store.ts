@@ -29,6 +29,13 @@ import {
   TRANSACTION_COLUMNS,
   VERDICTS_SQL,
   fromVerdictRow,
+  fromLabelRow,
+  INSERT_LABEL_COLUMNS,
+  LABEL_OF_SQL,
+  LABELS_AFTER_SQL,
+  labelAuditEntry,
+  labelResult,
+  type LabelRow,
   type TransactionRow,
   type VerdictRow,
 } from './queries.ts';
@@ -58,6 +65,9 @@ import {
   type StatusChangeOptions,
   type StoredTransaction,
   type StoredVerdict,
+  type LabelResult,
+  type NewLabel,
+  type StoredLabel,
 } from './types.ts';
 
 const placeholder = (): string => '?';
@@ -426,6 +436,45 @@ export class SqliteStore implements DecisionStore {
   async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
     const rows = this.stmt(VERDICTS_SQL('?', '?')).all(after ?? 0, limit) as VerdictRow[];
     return rows.map(fromVerdictRow);
+  }
+
+  async recordLabels(labels: readonly NewLabel[], actor: string, at: number): Promise<LabelResult[]> {
+    // IMMEDIATE (see setStatus): no other process records labels or audits between reading the last seq and
+    // the inserts, so seq is the order of commits and a follower reading past its last seq misses nothing.
+    return this.atomically(() => {
+      let seq = (this.stmt('SELECT COALESCE(MAX(seq), 0) AS s FROM labels').get() as { s: number }).s;
+      return labels.map((label): LabelResult => {
+        const tx = this.stmt('SELECT status FROM transactions WHERE transaction_id = ?').get(
+          label.transaction_id,
+        ) as { status: string } | undefined;
+        // A label earlier in this batch is already in the table: a repeat compares with it.
+        const before = this.stmt(LABEL_OF_SQL('?')).get(label.transaction_id) as LabelRow | undefined;
+        const result = labelResult(tx?.status, before && fromLabelRow(before), label);
+        if (result.result !== 'recorded') return result;
+        seq++;
+        this.stmt(`INSERT INTO labels (${INSERT_LABEL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`).run(
+          label.transaction_id,
+          label.fraud ? 1 : 0,
+          label.source,
+          label.known_at,
+          at,
+          actor,
+          seq,
+        );
+        this.appendAudit(labelAuditEntry(label, actor, at, result.contradicts_verdict));
+        return result;
+      });
+    });
+  }
+
+  async listLabels(after: number | null, limit: number): Promise<StoredLabel[]> {
+    const rows = this.stmt(LABELS_AFTER_SQL('?', '?')).all(after ?? 0, limit) as LabelRow[];
+    return rows.map(fromLabelRow);
+  }
+
+  async getLabel(transactionId: string): Promise<StoredLabel | null> {
+    const row = this.stmt(LABEL_OF_SQL('?')).get(transactionId) as LabelRow | undefined;
+    return row === undefined ? null : fromLabelRow(row);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

@@ -223,6 +223,41 @@ export interface StoredVerdict {
   at: number;
 }
 
+/** A label that arrives after the decision (a chargeback, a fraud report), as callers hand it to the store. */
+export interface NewLabel {
+  transaction_id: string;
+  fraud: boolean;
+  /** Where it came from: a file's name, `api`, `chargebacks`. */
+  source: string;
+  /** When it became known (a chargeback's own date, not the time of import), epoch ms. */
+  known_at: number;
+}
+
+/** An imported label as stored. */
+export interface StoredLabel extends NewLabel {
+  /** 1, 2, ... in the order labels were recorded: they are paged, and other processes follow them, by it. */
+  seq: number;
+  /** The transaction's merchant; null when it has none, or retention deleted the transaction. */
+  merchant_id: string | null;
+  recorded_at: number;
+  recorded_by: string;
+}
+
+/** The analysts' verdict a label contradicts: the case's status when it was recorded. */
+export type ContradictedVerdict = 'confirmed_fraud' | 'legitimate';
+
+/**
+ * What recording one label did: `recorded` (stored with its audit entry; when it says otherwise than the case's
+ * verdict, which one: later evidence such as a chargeback corrects an analyst), `unchanged` (the same label was
+ * stored before: nothing written), `unknown_transaction` (no such transaction stored: nothing written) or
+ * `conflict` (another label was stored before, `stored`; nothing written).
+ */
+export type LabelResult =
+  | { result: 'recorded'; contradicts_verdict: ContradictedVerdict | null }
+  | { result: 'unchanged' }
+  | { result: 'unknown_transaction' }
+  | { result: 'conflict'; stored: StoredLabel };
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -310,6 +345,15 @@ export interface DecisionStore {
    * legitimate of a stored transaction with a merchant, as `review` gave them to the engine.
    */
   listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]>;
+  /**
+   * Records labels and their audit entries (`label_recorded`, one per label stored) in one database
+   * transaction; one result per label, in order. A label repeated within the batch compares with the first.
+   */
+  recordLabels(labels: readonly NewLabel[], actor: string, at: number): Promise<LabelResult[]>;
+  /** Up to `limit` imported labels in the order they were recorded, after seq `after` (null: from the first). */
+  listLabels(after: number | null, limit: number): Promise<StoredLabel[]>;
+  /** The imported label of this transaction; null when none. */
+  getLabel(transactionId: string): Promise<StoredLabel | null>;
   /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */
   deleteTransactions(ids: string[]): Promise<number>;
   /** Is the database reachable (for /health). */

@@ -102,6 +102,59 @@ test("after a restart, an account's and its merchants' features equal what a nev
   assert.deepEqual(Object.fromEntries(FEATURES.map((f, i) => [f.name, row[0]!.features![i]!])), expected);
 });
 
+test('imported labels reach the engine at the time they became known: recorded live, replayed by the rebuild, followed from other processes', async () => {
+  const clock = { now: START };
+  const store = await openStore('labels.db');
+  const live = liveService(store, clock);
+  await storeHistory(live, clock);
+  clock.now += 2 * HOUR;
+  const knownAt = clock.now - HOUR; // a chargeback dated an hour ago, imported now
+  const results = await live.recordLabels(
+    [
+      { transaction_id: 't2', fraud: true, source: 'chargebacks', known_at: knownAt },
+      { transaction_id: 't3', fraud: false, source: 'chargebacks', known_at: knownAt },
+      { transaction_id: 'nope', fraud: true, source: 'chargebacks', known_at: knownAt },
+    ],
+    'ops',
+  );
+  assert.deepEqual(
+    results.map((r) => r.result),
+    ['recorded', 'recorded', 'unknown_transaction'],
+  );
+  const known = (engine: Engine, at: number) =>
+    featuresFor(engine, tx(99, at, { merchant_id: 'shop-2' })).merchant_labels_known!;
+  // Not before its known time (a transaction of just before it does not see it), from then on it does.
+  assert.equal(known(live.engine, knownAt - 1), 2, "shop-2's two verdicts only");
+  assert.equal(known(live.engine, clock.now), 3, 'and the chargeback');
+  assert.equal(await live.labelFeed.catchUp(), 0, 'each label is fed once');
+
+  // A restart replays the verdicts and the imported labels.
+  clock.now += HOUR;
+  const restarted = liveService(await openStore('labels.db'), clock);
+  const rebuild = restarted.startRebuild({ pageSize: 7 });
+  await rebuild.finishedPromise;
+  assert.equal(rebuild.progress.state, 'done');
+  assert.equal(rebuild.progress.labels, 2);
+  const probe = tx(98, clock.now, { merchant_id: 'shop-3' });
+  assert.deepEqual(featuresFor(restarted.engine, probe), featuresFor(live.engine, probe));
+  assert.equal(known(restarted.engine, clock.now), 3);
+
+  // `labels import` (another connection to the same file) records one: the follow loop feeds it.
+  const importer = await openStore('labels.db');
+  await importer.recordLabels(
+    [{ transaction_id: 't6', fraud: true, source: 'fraud-reports', known_at: clock.now - 1 }],
+    'cli:ops',
+    clock.now,
+  );
+  restarted.labelFeed.follow(10);
+  const deadline = Date.now() + 5000;
+  while (restarted.labelFeed.position < 3 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  restarted.labelFeed.stop();
+  assert.equal(restarted.labelFeed.fed, 3);
+  assert.equal(known(restarted.engine, clock.now), 4, 'shop-2 sees the imported fraud report');
+});
+
 test('decisions made while the state is rebuilt are marked degraded, and /health components say how far it got', async () => {
   const clock = { now: START };
   const store = await openStore('degraded.db');

@@ -6,7 +6,13 @@ import type { Transaction } from '../../src/engine/transaction.ts';
 import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import { LATEST_SCHEMA } from '../../src/store/migrations.ts';
 import { verifyAuditTrail } from '../../src/store/audit-chain.ts';
-import type { DecisionStore, NewDecision, StoredTransaction, StoredVerdict } from '../../src/store/types.ts';
+import type {
+  DecisionStore,
+  NewDecision,
+  StoredLabel,
+  StoredTransaction,
+  StoredVerdict,
+} from '../../src/store/types.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
 
@@ -786,5 +792,149 @@ export function storeSuite(
     ]);
     assert.equal(await store.deleteTransactions(['t0501', 't0502', 't0503', 't0504', 't0505']), 5);
     assert.deepEqual(await store.countDecidedBefore(old + 100), { rows: 0, cases: 0 });
+  });
+  it('imported labels: recorded with one audit entry each, unchanged when repeated, conflicts and unknown ids refused', async () => {
+    const T4 = T0 + 400 * 86_400_000;
+    await store.saveDecisions([
+      record(601, 0.7, 'review'),
+      record(602, 0.7, 'review'),
+      record(603, 0.1, 'approve', { merchant_id: undefined }),
+      record(604, 0.7, 'review'),
+    ]);
+    await store.setStatus('t0604', 'legitimate', 'alice', null, T4 - 10);
+    const label = (id: string, fraud: boolean, source = 'chargebacks.csv') => ({
+      transaction_id: id,
+      fraud,
+      source,
+      known_at: T4 - 1000,
+    });
+    const auditBefore = await store.listAudit({ action: 'label_recorded', limit: 1000 });
+    const results = await store.recordLabels(
+      [
+        label('t0601', true),
+        label('nope', true),
+        label('t0602', false),
+        label('t0601', true), // the same again within the batch
+        label('t0602', true), // another label within the batch
+        label('t0603', true),
+        label('t0604', true), // analysts said legitimate
+      ],
+      'cli:ops',
+      T4,
+    );
+    assert.deepEqual(
+      results.map((r) => r.result),
+      ['recorded', 'unknown_transaction', 'recorded', 'unchanged', 'conflict', 'recorded', 'recorded'],
+    );
+    assert.deepEqual(results[0], { result: 'recorded', contradicts_verdict: null });
+    assert.deepEqual(results[6], { result: 'recorded', contradicts_verdict: 'legitimate' });
+    const conflict = results[4] as { result: 'conflict'; stored: StoredLabel };
+    assert.equal(conflict.stored.transaction_id, 't0602');
+    assert.equal(conflict.stored.fraud, false);
+    assert.equal(conflict.stored.source, 'chargebacks.csv');
+
+    const entries = (await store.listAudit({ action: 'label_recorded', order: 'asc', limit: 1000 })).slice(
+      auditBefore.length,
+    );
+    assert.deepEqual(
+      entries.map((e) => [e.transaction_id, e.new_value, e.actor, e.at]),
+      [
+        ['t0601', 'fraud', 'cli:ops', T4],
+        ['t0602', 'legit', 'cli:ops', T4],
+        ['t0603', 'fraud', 'cli:ops', T4],
+        ['t0604', 'fraud', 'cli:ops', T4],
+      ],
+    );
+    assert.match(entries[0]!.note!, /chargebacks\.csv/);
+    assert.match(entries[0]!.note!, new RegExp(new Date(T4 - 1000).toISOString()));
+    assert.match(entries[3]!.note!, /contradicts the verdict legitimate/);
+    for (let i = 1; i < entries.length; i++) {
+      assert.equal(entries[i]!.id, entries[i - 1]!.id + 1, 'consecutive');
+      assert.equal(entries[i]!.prev_hash, entries[i - 1]!.hash, 'chained');
+    }
+
+    // Sent again: nothing written, nothing audited; a different label is a conflict naming the stored one.
+    const again = await store.recordLabels(
+      [label('t0601', true, 'other'), label('t0603', false)],
+      'bob',
+      T4 + 1,
+    );
+    assert.deepEqual(
+      again.map((r) => r.result),
+      ['unchanged', 'conflict'],
+    );
+    assert.equal((again[1] as { stored: StoredLabel }).stored.fraud, true);
+    assert.equal(
+      (await store.listAudit({ action: 'label_recorded', limit: 1000 })).length,
+      auditBefore.length + 4,
+    );
+
+    const stored = await store.getLabel('t0601');
+    assert.deepEqual(stored && { ...stored, seq: 0 }, {
+      seq: 0,
+      transaction_id: 't0601',
+      fraud: true,
+      source: 'chargebacks.csv',
+      known_at: T4 - 1000,
+      recorded_at: T4,
+      recorded_by: 'cli:ops',
+      merchant_id: 'm1',
+    });
+    assert.equal(await store.getLabel('t0605'), null);
+
+    // Paged in the order they were recorded, with their merchant (null without one).
+    const pages: StoredLabel[][] = [];
+    let after: number | null = null;
+    for (;;) {
+      const page = await store.listLabels(after, 3);
+      if (page.length === 0) break;
+      pages.push(page);
+      after = page[page.length - 1]!.seq;
+    }
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [3, 1],
+    );
+    const all = pages.flat();
+    assert.deepEqual(
+      all.map((l) => [l.transaction_id, l.fraud, l.merchant_id]),
+      [
+        ['t0601', true, 'm1'],
+        ['t0602', false, 'm2'],
+        ['t0603', true, null],
+        ['t0604', true, 'm1'],
+      ],
+    );
+    assert.ok(all.every((l, i) => i === 0 || l.seq > all[i - 1]!.seq));
+    assert.deepEqual(await store.listLabels(all[3]!.seq, 10), []);
+  });
+
+  it('imported labels: a batch that fails part way stores none of its labels and none of their audit entries', async () => {
+    const T5 = T0 + 401 * 86_400_000;
+    await store.saveDecisions([record(611, 0.7, 'review'), record(612, 0.7, 'review')]);
+    const sql = raw();
+    // The database refuses the second label's audit entry: the first label must go too.
+    if (store.kind === 'embedded')
+      await sql(`CREATE TRIGGER refuse_label BEFORE INSERT ON audit
+        WHEN NEW.transaction_id = 't0612' AND NEW.action = 'label_recorded'
+        BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;`);
+    else
+      await sql(`CREATE FUNCTION refuse_label() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.transaction_id = 't0612' AND NEW.action = 'label_recorded' THEN
+            RAISE EXCEPTION 'refused by the test';
+          END IF;
+          RETURN NEW;
+        END $$;
+        CREATE TRIGGER refuse_label BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION refuse_label();`);
+    const label = (id: string) => ({ transaction_id: id, fraud: true, source: 'x', known_at: T5 });
+    await assert.rejects(store.recordLabels([label('t0611'), label('t0612')], 'bob', T5), /refused/);
+    assert.equal(await store.getLabel('t0611'), null);
+    assert.deepEqual(await store.listAudit({ transaction_id: 't0611', action: 'label_recorded' }), []);
+    await sql('DROP TRIGGER refuse_label' + (store.kind === 'embedded' ? '' : ' ON audit'));
+    assert.deepEqual(
+      (await store.recordLabels([label('t0611'), label('t0612')], 'bob', T5)).map((r) => r.result),
+      ['recorded', 'recorded'],
+    );
   });
 }

@@ -14,8 +14,26 @@ import {
 } from '../transaction-body.ts';
 import { joinPath } from '../unknown-fields.ts';
 import { BatchReply, StoredTransactionReply, SubmitReply } from '../response-schemas.ts';
+import type { StoredLabel, StoredTransaction } from '../../store/types.ts';
 
 const MAX_BATCH = 1000;
+
+/**
+ * The label known for a stored transaction: the analysts' verdict (a closed case, known when it was closed) or
+ * the imported label, whichever became known last (the import on a tie, as `knownLabels` decides); null when
+ * neither.
+ */
+function transactionLabel(
+  stored: StoredTransaction,
+  imported: StoredLabel | null,
+): { fraud: boolean; source: string; known_at: number } | null {
+  const verdict =
+    stored.status === 'confirmed_fraud' || stored.status === 'legitimate'
+      ? { fraud: stored.status === 'confirmed_fraud', source: 'verdict', known_at: stored.updated_at }
+      : null;
+  if (imported === null || (verdict !== null && verdict.known_at > imported.known_at)) return verdict;
+  return { fraud: imported.fraud, source: imported.source, known_at: imported.known_at };
+}
 const CONFLICT = 'already used by a different transaction';
 
 /** A batch item refused: its status, the error kind and message as a whole answer would have them. */
@@ -75,8 +93,11 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
     {
       config: { roles: ROUTE_ROLES.readTransaction },
       schema: {
-        summary: 'A stored transaction with its decision and case status',
-        description: 'A person reading it (any role but service) is audited as transaction_read.',
+        summary: 'A stored transaction with its decision, case status and label',
+        description:
+          'A person reading it (any role but service) is audited as transaction_read. `label` is the latest ' +
+          'known: an imported one (POST /api/v1/labels, `labels import`; its source) or the verdict of a ' +
+          'closed case (source `verdict`); null when neither.',
         tags: ['transactions'],
         params: Type.Object({ id: Id }),
         response: {
@@ -87,7 +108,10 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
     },
     async (request) => {
       const { id } = request.params as { id: string };
-      const stored = await service.store.getTransaction(id);
+      const [stored, imported] = await Promise.all([
+        service.store.getTransaction(id),
+        service.store.getLabel(id),
+      ]);
       if (stored === null) throw notFound(`transaction ${id}`);
       // A person reading a cardholder's transaction is audited (PCI DSS 10.2.1) before the data is sent; the
       // checkout service's own lookups are not, they are its traffic.
@@ -103,7 +127,7 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
           note: null,
         });
       }
-      return stored;
+      return { ...stored, label: transactionLabel(stored, imported) };
     },
   );
 
