@@ -29,6 +29,9 @@ import {
   TRANSACTION_COLUMNS,
   VERDICTS_SQL,
   fromVerdictRow,
+  fromModelScoreRow,
+  MODEL_SCORES_SQL,
+  type ModelScoreDbRow,
   type TransactionRow,
   type VerdictRow,
 } from './queries.ts';
@@ -58,6 +61,7 @@ import {
   type StatusChangeOptions,
   type StoredTransaction,
   type StoredVerdict,
+  type ModelScoreRow,
 } from './types.ts';
 
 const placeholder = (): string => '?';
@@ -421,6 +425,26 @@ export class SqliteStore implements DecisionStore {
           ).all(Math.max(from, after.decided_at), until, after.decided_at, after.transaction_id, limit)
     ) as TransactionRow[];
     return rows.map(fromRow);
+  }
+
+  async modelScoresBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<ModelScoreRow[]> {
+    const rows = (
+      after === null
+        ? this.stmt(MODEL_SCORES_SQL(() => '?', false)).all(from, until, limit)
+        : this.stmt(MODEL_SCORES_SQL(() => '?', true)).all(
+            Math.max(from, after.decided_at),
+            until,
+            after.decided_at,
+            after.transaction_id,
+            limit,
+          )
+    ) as ModelScoreDbRow[];
+    return rows.map(fromModelScoreRow);
   }
 
   async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
