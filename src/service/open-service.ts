@@ -79,12 +79,13 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
     liveMetricsWindowMs: options.liveModels?.liveMetricsWindowMs,
   });
   service.models = registry;
-  // The live comparison of model versions, recomputed from the store off the request path (unref'd timer).
-  service.liveModels.start(options.liveModels?.liveMetricsIntervalMs ?? DEFAULT_LIVE_METRICS_INTERVAL_MS);
   // The settings and rules in force are the last ones stored, so a restart keeps what analysts changed; those
   // another process (a server, a worker) changes are followed within followMs.
   await service.stored.load(log);
   service.stored.follow(followMs, log);
+  // The live comparison of model versions (at the review threshold just loaded), recomputed from the store off
+  // the request path on an unref'd timer.
+  service.liveModels.start(options.liveModels?.liveMetricsIntervalMs ?? DEFAULT_LIVE_METRICS_INTERVAL_MS);
   // A process starts with empty windows: the history comes back from the store while traffic is served.
   const rebuild = service.startRebuild();
   void rebuild.finishedPromise.then(() => {
