@@ -29,6 +29,8 @@ export interface EngineBenchOptions {
   seed: number;
   models?: ModelSlot[];
   modelsLabel?: string;
+  /** Also score a challenger set in the shadow on every decision (trained models of another seed; issue 13). */
+  challenger?: boolean;
 }
 
 export interface EngineBenchResult {
@@ -45,6 +47,8 @@ export interface EngineBenchResult {
   merchants: number;
   merchant_mb: number;
   models: string;
+  /** The challenger set's models when one scored in the shadow, else null. */
+  challenger: string | null;
   rules: number;
   flagged: number;
   node: string;
@@ -68,6 +72,8 @@ export function runEngineBench(options: EngineBenchOptions): EngineBenchResult {
       ? [{ model: new HeuristicModel(), weight: 1 }]
       : trainedModels(options.seed));
   const engine = new Engine({ models });
+  const challenger = options.challenger ? trainedModels(options.seed + 1) : null;
+  engine.setChallengerModels(challenger);
   const limit = Math.min(options.transactions, 2 ** 31);
   let durations = new Float64Array(1 << 20);
   let n = 0;
@@ -112,6 +118,7 @@ export function runEngineBench(options: EngineBenchOptions): EngineBenchResult {
     merchants: stats.merchants,
     merchant_mb: Math.round(stats.merchant_bytes / 1048576),
     models: models.map((m) => m.model?.name ?? 'missing').join('+'),
+    challenger: challenger === null ? null : challenger.map((m) => m.model?.name ?? 'missing').join('+'),
     rules: engine.ruleSet.rules.length,
     flagged,
     node: process.version,

@@ -39,6 +39,23 @@ export const DecisionReply = Reply(
     rules_version: Type.String(),
     bypassed: Type.Boolean({ description: 'Decided in bypass mode (approved with bypass_score)' }),
     degraded: Type.Boolean({ description: 'Decided without models' }),
+    decided_by: Type.Optional(
+      OneOf(['champion', 'challenger'] as const, {
+        description:
+          'The model set that decided: the champion in force, or the challenger (CHALLENGER_TRAFFIC split); absent on decisions stored before issue 13',
+      }),
+    ),
+    shadow: Type.Optional(
+      Nullable(
+        Reply(
+          {
+            score: Type.Number({ minimum: 0, maximum: 1 }),
+            model_version: Nullable(Type.String()),
+          },
+          'The other model set’s score of the same transaction with the same rules (shadow scoring); no effect on the outcome. Null without a challenger',
+        ),
+      ),
+    ),
   },
   'The decision and its reasons',
 );

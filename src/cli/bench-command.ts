@@ -28,6 +28,10 @@ export function registerBenchCommand(program: Command): void {
       'trained (iforest + GBDT, trained first on other simulated data) or heuristic',
       'trained',
     )
+    .option(
+      '--challenger',
+      'also score a challenger set (iforest + GBDT trained on another seed) in the shadow of every decision',
+    )
     .option('--json', 'print only the JSON line (the default output is the same line)')
     .action(
       async (opts: {
@@ -36,6 +40,7 @@ export function registerBenchCommand(program: Command): void {
         transactions?: number;
         seed: number;
         models: string;
+        challenger?: boolean;
       }) => {
         if (opts.models !== 'trained' && opts.models !== 'heuristic') {
           bench.error(`--models must be trained or heuristic, got "${opts.models}"`);

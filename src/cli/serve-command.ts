@@ -13,6 +13,7 @@ import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
 import { currencyOrExit, durationMs, positiveInt } from './options.ts';
 import { listenFailure, StartupError } from './startup-failure.ts';
 import { logLevelFromEnv, type LogLevel } from '../ops/log-level.ts';
+import { liveModelSettingsFromEnv } from '../service/live-model-settings.ts';
 
 interface ServeOptions {
   port: number;
@@ -89,8 +90,10 @@ export function registerServeCommand(program: Command): void {
       }
       const jwt = jwtConfig(failStartup);
       let httpLimits;
+      let liveModels;
       try {
         httpLimits = httpLimitsFromEnv();
+        liveModels = liveModelSettingsFromEnv(process.env);
       } catch (e) {
         return failStartup((e as Error).message);
       }
@@ -98,6 +101,7 @@ export function registerServeCommand(program: Command): void {
         dataDir: opts.dataDir,
         models: opts.models,
         currency: currencyOrExit(program),
+        liveModels,
         ...serviceEnvironment(),
       });
       const store = service.store;

@@ -14,6 +14,7 @@ import { startWorkerHttp } from '../stream/worker-http.ts';
 import { configOrExit, connectOrExit, currencyOrExit, durationOption, positiveInt } from './options.ts';
 import { listenFailure, StartupError } from './startup-failure.ts';
 import { logLevelFromEnv, logs, type LogLevel } from '../ops/log-level.ts';
+import { liveModelSettingsFromEnv } from '../service/live-model-settings.ts';
 
 interface WorkerCliOptions {
   dataDir: string;
@@ -86,8 +87,10 @@ export function registerWorkerCommand(program: Command): void {
     .option('--port <n>', '/health and /metrics on this port (0: none)', nonNegativeInt('--port'), 9464)
     .action(async (opts: WorkerCliOptions) => {
       let logLevel: LogLevel;
+      let liveModels;
       try {
         logLevel = logLevelFromEnv();
+        liveModels = liveModelSettingsFromEnv(process.env);
       } catch (e) {
         throw new StartupError((e as Error).message);
       }
@@ -104,6 +107,7 @@ export function registerWorkerCommand(program: Command): void {
         dataDir: opts.dataDir,
         models: opts.models,
         currency: currencyOrExit(program),
+        liveModels,
         ...serviceEnvironment(),
       });
       const stream = await connectOrExit(config, { ackWaitMs: opts.ackWait }).catch(async (e: unknown) => {

@@ -51,6 +51,18 @@ export type Reason =
   | { kind: 'rule'; rule: string; reason: string; score: number; outcome?: Outcome; at_least?: Outcome }
   | { kind: 'model'; model: string; feature: string; value: number; contribution: number; text?: string };
 
+/** Which model set decided: the champion set in force, or the challenger set (the A/B split, CHALLENGER_TRAFFIC). */
+export type DecidedBy = 'champion' | 'challenger';
+
+/**
+ * The other model set's view of the same transaction (shadow scoring): the whole decision score it gives with
+ * the same rules and features, and its `model_version`. It changes nothing about the decision.
+ */
+export interface ShadowScore {
+  score: number;
+  model_version: string | null;
+}
+
 export interface Decision {
   transaction_id: string;
   score: number;
@@ -62,6 +74,12 @@ export interface Decision {
   rules_version: string;
   bypassed: boolean;
   degraded: boolean;
+  /**
+   * The engine always sets these two (issue 13); decisions stored before them lack them (decided by the champion,
+   * no shadow). `shadow` is null while there is no challenger set, and in bypass mode.
+   */
+  decided_by?: DecidedBy;
+  shadow?: ShadowScore | null;
 }
 
 /** Checks thresholds are ordered and within [0,1]; returns a message or null. */

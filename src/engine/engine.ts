@@ -9,9 +9,11 @@ import {
   outcomeSeverity,
   thresholdsProblem,
   type Decision,
+  type DecidedBy,
   type DecisionSettings,
   type Outcome,
   type Reason,
+  type ShadowScore,
 } from './decision.ts';
 import { F, FEATURE_COUNT } from './features/catalog.ts';
 import { applyMerchantLabel, extractFeatures } from './features/extract.ts';
@@ -58,6 +60,51 @@ export interface EngineOptions {
 export interface ScoreOptions {
   /** Record the transaction into the account and merchant state (default true). False = a dry run. */
   record?: boolean;
+  /**
+   * Which model set decides (the A/B split): the champion set in force (default) or the challenger set. Without
+   * challenger slots the champion decides whatever is asked.
+   */
+  decidedBy?: DecidedBy;
+}
+
+/**
+ * A model set prepared for scoring: its slots in scoring order (anomaly and other models first, combiners last)
+ * and the joined version of its loaded models, built once per set so a decision does not build it.
+ */
+interface PreparedSet {
+  slots: readonly ModelSlot[];
+  order: number[];
+  /** Position in `order` of the first combiner (= its length when there is none). */
+  firstCombiner: number;
+  /** The `+`-joined versions of the loaded models; null without any. */
+  version: string | null;
+  /** Bits of the slots whose answer the cached version stands for (every slot, when every slot has a model). */
+  mask: number;
+}
+
+function prepareSet(slots: readonly ModelSlot[]): PreparedSet {
+  const isCombiner = (i: number): boolean => slots[i]!.model?.role === 'combiner';
+  const indices = slots.map((_, i) => i);
+  const order = [...indices.filter((i) => !isCombiner(i)), ...indices.filter(isCombiner)];
+  const loaded = slots.filter((slot) => slot.model !== null);
+  let mask = 0;
+  for (let i = 0; i < Math.min(31, slots.length); i++) mask |= 1 << i;
+  return {
+    slots,
+    order,
+    firstCombiner: indices.filter((i) => !isCombiner(i)).length,
+    version: loaded.length ? loaded.map((slot) => slot.model!.version).join('+') : null,
+    mask: loaded.length === slots.length ? mask : -1,
+  };
+}
+
+/** Versions of the slots in `mask` (the rare path where a model failed). */
+function versionsOf(set: PreparedSet, mask: number): string {
+  const parts: string[] = [];
+  for (let i = 0; i < Math.min(31, set.slots.length); i++) {
+    if ((mask & (1 << i)) !== 0) parts.push(set.slots[i]!.model!.version);
+  }
+  return parts.join('+');
 }
 
 export type Label = 'fraud' | 'legit';
@@ -88,7 +135,7 @@ export class Engine {
     this.rules = options.rules ?? loadDefaultRules();
     this.settings = { ...DEFAULT_DECISION_SETTINGS, ...options.settings };
     this.models = options.models ?? [];
-    this.cacheModelVersions();
+    this.championSet = prepareSet(this.models);
     this.labelDelayMs = options.labelDelayMs ?? DEFAULT_LABEL_DELAY_MS;
     this.store = options.store ?? new InMemoryFeatureStore();
     this.explainTop = options.explainTop ?? 3;
@@ -152,18 +199,21 @@ export class Engine {
 
   setModels(models: ModelSlot[]): void {
     this.models = models;
-    this.cacheModelVersions();
+    this.championSet = prepareSet(models);
   }
 
   private challengers: readonly ModelSlot[] | null = null;
+  private championSet: PreparedSet;
+  private challengerSet: PreparedSet | null = null;
 
   /**
-   * The challenger model set (issue 13): while one is set, every decision is also scored by it (shadow scoring),
-   * and the share CHALLENGER_TRAFFIC of transactions is decided by it. Null: no challenger.
-   * CONTRACT STUB: scoring with it is built by the shadow-scoring work.
+   * The challenger model set (issue 13): while one is set, every decision is also scored by it (shadow scoring:
+   * `decision.shadow`, no effect on the outcome), and a decision asked with `decidedBy: 'challenger'` (the A/B
+   * split) is decided by it, the champion set then scoring in the shadow. Null: no challenger.
    */
   setChallengerModels(models: ModelSlot[] | null): void {
     this.challengers = models;
+    this.challengerSet = models === null ? null : prepareSet(models);
   }
 
   /** The challenger slots in force, null without a challenger. */
@@ -171,34 +221,14 @@ export class Engine {
     return this.challengers;
   }
 
-  private allModelsVersion: string | null = null;
-  private allModelsMask = -1;
-
-  /** Slot indices in scoring order: anomaly and other models first, combiners last. */
-  private scoringOrder: number[] = [];
-  /** Position in scoringOrder of the first combiner (= its length when there is none). */
-  private firstCombiner = 0;
-
-  private cacheModelVersions(): void {
-    const isCombiner = (i: number): boolean => this.models[i]!.model?.role === 'combiner';
-    const indices = this.models.map((_, i) => i);
-    this.scoringOrder = [...indices.filter((i) => !isCombiner(i)), ...indices.filter(isCombiner)];
-    this.firstCombiner = indices.filter((i) => !isCombiner(i)).length;
-    const loaded = this.models.filter((slot) => slot.model !== null);
-    this.allModelsVersion = loaded.length ? loaded.map((slot) => slot.model!.version).join('+') : null;
-    // The cached string serves decisions where every slot answered (and every slot has a model).
-    let mask = 0;
-    for (let i = 0; i < Math.min(31, this.models.length); i++) mask |= 1 << i;
-    this.allModelsMask = loaded.length === this.models.length ? mask : -1;
+  /** The `model_version` a decision by the champion set carries when all its models answer (null without models). */
+  get championVersion(): string | null {
+    return this.championSet.version;
   }
 
-  /** Versions of the slots in `mask` (the rare path where a model failed). */
-  private versionsOf(mask: number): string {
-    const parts: string[] = [];
-    for (let i = 0; i < Math.min(31, this.models.length); i++) {
-      if ((mask & (1 << i)) !== 0) parts.push(this.models[i]!.model!.version);
-    }
-    return parts.join('+');
+  /** The same for the challenger set; null without a challenger. */
+  get challengerVersion(): string | null {
+    return this.challengerSet?.version ?? null;
   }
 
   /**
@@ -272,6 +302,8 @@ export class Engine {
         rules_version: rules.version,
         bypassed: true,
         degraded: false,
+        decided_by: 'champion',
+        shadow: null,
       };
     }
 
@@ -305,6 +337,68 @@ export class Engine {
     const ruleScore = 1 - keep;
 
     f[F.ruleScore] = ruleScore;
+    const challenger = this.challengerSet;
+    const byChallenger = challenger !== null && options?.decidedBy === 'challenger';
+    let shadow: ShadowScore | null = null;
+    if (challenger !== null) {
+      // The other set first: the deciding set runs last, so the vector (stored, and `features`) keeps the anomaly
+      // score the deciding set's combiner read.
+      this.scoreSet(byChallenger ? this.championSet : challenger, f, ruleScore);
+      shadow = { score: this.setScore, model_version: this.setVersion };
+    }
+    this.scoreSet(byChallenger ? challenger : this.championSet, f, ruleScore);
+    const score = this.setScore;
+    const modelScore = this.setModelScore;
+    const modelVersion = this.setVersion;
+    const degraded = this.setDegraded;
+    const explainer = this.setExplainer;
+    const byScore = outcomeForScore(score, settings.thresholds);
+    const outcome =
+      forced ?? (floor !== null && outcomeSeverity(floor) > outcomeSeverity(byScore) ? floor : byScore);
+
+    if (explainer !== null && explainer.model !== null && outcome !== 'approve') {
+      const model = explainer.model;
+      for (const c of model.explain!(f, this.explainTop)) {
+        reasons.push({
+          kind: 'model',
+          model: model.name,
+          feature: c.feature,
+          value: c.value,
+          contribution: c.contribution,
+          // Flagged decisions only (about 4 µs for three reasons on this machine), beside the explanation itself.
+          text: describeFeature(c.feature, c.value, f),
+        });
+      }
+    }
+
+    return {
+      transaction_id: tx.transaction_id,
+      score,
+      outcome,
+      reasons,
+      rule_score: ruleScore,
+      model_score: modelScore,
+      model_version: modelVersion,
+      rules_version: rules.version,
+      bypassed: false,
+      degraded,
+      decided_by: byChallenger ? 'challenger' : 'champion',
+      shadow,
+    };
+  }
+
+  // What scoreSet found, in fields rather than a returned object: the hot path allocates nothing for it.
+  private setScore = 0;
+  private setModelScore: number | null = null;
+  private setVersion: string | null = null;
+  private setDegraded = false;
+  private setExplainer: ModelSlot | null = null;
+
+  /**
+   * Runs one model set on the vector (writing its anomaly score into it for its combiners) and combines its
+   * answer with the rule score: the decision score that set gives, with the rules as they fired.
+   */
+  private scoreSet(set: PreparedSet, f: Float64Array, ruleScore: number): void {
     let degraded = false;
     let weighted = 0;
     let weights = 0;
@@ -314,12 +408,12 @@ export class Engine {
     let combinerWeights = 0;
     let explainer: ModelSlot | null = null;
     let answered = 0; // bit i: slot i answered (slots beyond 30 are not tracked in the version string)
-    const models = this.models;
-    const order = this.scoringOrder;
+    const models = set.slots;
+    const order = set.order;
     for (let k = 0; k < order.length; k++) {
       const i = order[k]!;
       // Combiners come last in the order: the anomaly score they read is written before the first.
-      if (k === this.firstCombiner) f[F.anomalyScore] = anomalies > 0 ? anomalySum / anomalies : NaN;
+      if (k === set.firstCombiner) f[F.anomalyScore] = anomalies > 0 ? anomalySum / anomalies : NaN;
       const slot = models[i]!;
       const model = slot.model;
       if (model === null) {
@@ -352,49 +446,16 @@ export class Engine {
       if (model.explain !== undefined && (explainer === null || slot.weight > explainer.weight))
         explainer = slot;
     }
-    if (this.firstCombiner === order.length) f[F.anomalyScore] = anomalies > 0 ? anomalySum / anomalies : NaN;
+    if (set.firstCombiner === order.length) f[F.anomalyScore] = anomalies > 0 ? anomalySum / anomalies : NaN;
     // A combiner that answered decides the score; otherwise models and rules add up as independent evidence.
     const modelScore =
       combinerWeights > 0 ? combined / combinerWeights : weights > 0 ? weighted / weights : null;
+    this.setModelScore = modelScore;
     // The joined versions are built once per model set; only a decision that lost a model builds its own.
-    const modelVersion =
-      answered === 0
-        ? null
-        : answered === this.allModelsMask
-          ? this.allModelsVersion
-          : this.versionsOf(answered);
-    const score = combinerWeights > 0 ? modelScore! : combinedScore(ruleScore, modelScore);
-    const byScore = outcomeForScore(score, settings.thresholds);
-    const outcome =
-      forced ?? (floor !== null && outcomeSeverity(floor) > outcomeSeverity(byScore) ? floor : byScore);
-
-    if (explainer !== null && explainer.model !== null && outcome !== 'approve') {
-      const model = explainer.model;
-      for (const c of model.explain!(f, this.explainTop)) {
-        reasons.push({
-          kind: 'model',
-          model: model.name,
-          feature: c.feature,
-          value: c.value,
-          contribution: c.contribution,
-          // Flagged decisions only (about 4 µs for three reasons on this machine), beside the explanation itself.
-          text: describeFeature(c.feature, c.value, f),
-        });
-      }
-    }
-
-    return {
-      transaction_id: tx.transaction_id,
-      score,
-      outcome,
-      reasons,
-      rule_score: ruleScore,
-      model_score: modelScore,
-      model_version: modelVersion,
-      rules_version: rules.version,
-      bypassed: false,
-      degraded,
-    };
+    this.setVersion = answered === 0 ? null : answered === set.mask ? set.version : versionsOf(set, answered);
+    this.setScore = combinerWeights > 0 ? modelScore! : combinedScore(ruleScore, modelScore);
+    this.setDegraded = degraded;
+    this.setExplainer = explainer;
   }
 
   /**

@@ -5,6 +5,7 @@
 import client from 'prom-client';
 import type { DriftReport } from './drift-monitor.ts';
 import type { Decision } from '../engine/decision.ts';
+import type { LiveModelMetrics, LiveModelReport } from '../service/live-model-metrics.ts';
 
 const HEALTH_VALUE: Record<string, number> = { healthy: 2, degraded: 1, unhealthy: 0 };
 
@@ -27,6 +28,12 @@ export class Metrics {
     name: 'fraudwatch_decisions_total',
     help: 'Decisions by outcome',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly modelDecisions = new client.Counter({
+    name: 'fraudwatch_model_decisions_total',
+    help: 'Decisions by the model set that decided them (champion, or challenger in the A/B split)',
+    labelNames: ['decided_by'] as const,
     registers: [this.registry],
   });
   private readonly ruleHits = new client.Counter({
@@ -147,6 +154,59 @@ export class Metrics {
     });
   }
 
+  private liveReport: (() => LiveModelReport | null) | null = null;
+
+  /**
+   * Gauges per model version (and its role now) from the latest live comparison report: precision, recall, AUC,
+   * average precision and alert rate at the review threshold, labels known. A figure the report has no value for
+   * (no labels yet) is left out rather than shown as 0.
+   */
+  watchLiveModels(report: () => LiveModelReport | null): void {
+    const first = this.liveReport === null;
+    this.liveReport = report;
+    if (!first) return;
+    const read = (): readonly LiveModelMetrics[] => this.liveReport?.()?.models ?? [];
+    const gauge = (name: string, help: string, value: (m: LiveModelMetrics) => number | null): void => {
+      new client.Gauge({
+        name,
+        help,
+        labelNames: ['model_version', 'role'] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const m of read()) {
+            const v = value(m);
+            if (v !== null) this.set({ model_version: m.model_version, role: m.role }, v);
+          }
+        },
+      });
+    };
+    const window = 'decisions of the live metrics window (LIVE_METRICS_WINDOW) with labels known now';
+    gauge(
+      'fraudwatch_model_precision',
+      `Precision at the review threshold over the ${window}`,
+      (m) => m.precision,
+    );
+    gauge('fraudwatch_model_recall', `Recall at the review threshold over the ${window}`, (m) => m.recall);
+    gauge('fraudwatch_model_auc', `ROC AUC over the ${window}`, (m) => m.auc);
+    gauge(
+      'fraudwatch_model_average_precision',
+      `Average precision over the ${window}`,
+      (m) => m.average_precision,
+    );
+    gauge(
+      'fraudwatch_model_alert_rate',
+      'Share of the decisions of the window the model version scored at or above the review threshold',
+      (m) => m.alert_rate,
+    );
+    gauge('fraudwatch_model_labels', `Labelled ${window}`, (m) => m.labels);
+    gauge(
+      'fraudwatch_model_decisions',
+      'Decisions of the window the model version scored (deciding or in the shadow)',
+      (m) => m.decisions,
+    );
+  }
+
   observeHttp(method: string, route: string, status: number, seconds: number): void {
     this.httpDuration.observe({ method, route, status: String(status) }, seconds);
   }
@@ -154,6 +214,7 @@ export class Metrics {
   observeDecision(decision: Decision, seconds: number): void {
     this.scoring.observe(seconds);
     this.decisions.inc({ outcome: decision.outcome });
+    this.modelDecisions.inc({ decided_by: decision.decided_by ?? 'champion' });
     this.score.observe(decision.score);
     if (decision.outcome !== 'approve') this.anomalies.inc();
     if (decision.degraded) this.degraded.inc();

@@ -6,7 +6,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Decision } from '../engine/decision.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { Engine, ScoreOptions } from '../engine/engine.ts';
 import {
   canonicalTransactionJSON,
   validateTransaction,
@@ -29,6 +29,9 @@ import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
 import { LiveDrift, SCORE_PSI_ALERT } from './live-drift.ts';
+import { DEFAULT_LIVE_METRICS_WINDOW_MS, LiveModelMonitor } from './live-model-metrics.ts';
+import { checkShare } from './live-model-settings.ts';
+import { decidedByChallenger } from './traffic-split.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import { LabelFeed } from './label-feed.ts';
 import { StateRebuild, type RebuildOptions } from './state-rebuild.ts';
@@ -62,6 +65,15 @@ export function overallHealth(
   return forceDegraded || statuses.includes('degraded') ? 'degraded' : 'healthy';
 }
 
+export interface DecisionServiceOptions {
+  /** Share of transactions decided by the challenger set while there is one (CHALLENGER_TRAFFIC; default 0). */
+  challengerTraffic?: number;
+  /** Window of the live model metrics (LIVE_METRICS_WINDOW; default 30 days). */
+  liveMetricsWindowMs?: number;
+}
+
+const BY_CHALLENGER: ScoreOptions = { decidedBy: 'challenger' };
+
 export class DecisionService {
   private readonly writer: GroupCommitWriter;
   private readonly lookups: LookupBatcher;
@@ -81,6 +93,10 @@ export class DecisionService {
   readonly drift: LiveDrift;
   /** Imported labels into the engine: replayed by the rebuild, then followed (other processes record them too). */
   readonly labelFeed: LabelFeed;
+  /** Each model version's ranking of the labelled live traffic, deciding or in the shadow (refreshed off the path). */
+  readonly liveModels: LiveModelMonitor;
+  /** Share of transactions the challenger set decides (the A/B split, by a stable hash of the transaction id). */
+  readonly challengerTraffic: number;
 
   constructor(
     readonly engine: Engine,
@@ -90,7 +106,9 @@ export class DecisionService {
     readonly metrics: Metrics | null = null,
     /** Account state shared with other processes (Redis); null keeps it in this process only. */
     readonly sharedState: SharedAccountState | null = null,
+    options: DecisionServiceOptions = {},
   ) {
+    this.challengerTraffic = checkShare('challengerTraffic', options.challengerTraffic ?? 0);
     this.writer = new GroupCommitWriter(store, maxBatch);
     this.lookups = new LookupBatcher(store);
     this.rollback = new StateRollback(engine);
@@ -99,6 +117,12 @@ export class DecisionService {
     this.labelFeed = new LabelFeed(engine, store);
     metrics?.watchDrift(() => this.drift.reports(this.now()));
     metrics?.watchHealth(() => this.componentHealth());
+    this.liveModels = new LiveModelMonitor(
+      engine,
+      store,
+      options.liveMetricsWindowMs ?? DEFAULT_LIVE_METRICS_WINDOW_MS,
+    );
+    metrics?.watchLiveModels(() => this.liveModels.latest());
   }
 
   /**
@@ -279,8 +303,13 @@ export class DecisionService {
     const started = performance.now();
     this.rollback.beforeScoring(tx);
     let decision: Decision;
+    // The split is asked only while a challenger exists: otherwise the hash is not worth computing.
+    const byChallenger =
+      this.challengerTraffic > 0 &&
+      this.engine.challengerSlots !== null &&
+      decidedByChallenger(tx.transaction_id, this.challengerTraffic);
     try {
-      decision = this.engine.score(tx);
+      decision = byChallenger ? this.engine.score(tx, BY_CHALLENGER) : this.engine.score(tx);
     } catch (e) {
       this.rollback.settle(tx, false);
       throw e;
@@ -290,7 +319,8 @@ export class DecisionService {
     if ((lease !== null && !lease.available) || this.rebuilding) decision.degraded = true;
     const decidedAt = this.now();
     this.observe(decision, decidedAt, (performance.now() - started) / 1000);
-    this.drift.observe(this.engine.features, decision, decidedAt);
+    // Drift watches the models in force: a vector the challenger decided carries the challenger's anomaly score.
+    if (decision.decided_by !== 'challenger') this.drift.observe(this.engine.features, decision, decidedAt);
     return this.writeScored(tx, {
       transaction: tx,
       decision,

@@ -13,6 +13,8 @@ import { RedisAccountState } from '../shared-state/redis-account-state.ts';
 import { openStore } from '../store/open-store.ts';
 import { bootstrapModels } from '../training/bootstrap-models.ts';
 import { DecisionService } from './decision-service.ts';
+import { DEFAULT_LIVE_METRICS_INTERVAL_MS } from './live-model-metrics.ts';
+import type { LiveModelSettings } from './live-model-settings.ts';
 import { ModelRegistry } from './model-registry.ts';
 
 export interface OpenServiceOptions {
@@ -31,6 +33,8 @@ export interface OpenServiceOptions {
   log?: (line: string) => void;
   /** DEFAULT_CURRENCY and the FX table (currencySettingsFromEnv); default: USD, no conversion. */
   currency?: CurrencySettings;
+  /** CHALLENGER_TRAFFIC, LIVE_METRICS_WINDOW, LIVE_METRICS_INTERVAL_MS (liveModelSettingsFromEnv); defaults 0, 30d, 60 s. */
+  liveModels?: Partial<LiveModelSettings>;
 }
 
 /** A change made through one process is in force in every other within about this long. */
@@ -71,12 +75,18 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
         prefix: options.redisPrefix,
       })
     : null;
-  const service = new DecisionService(engine, store, Date.now, 1000, new Metrics(), shared);
+  const service = new DecisionService(engine, store, Date.now, 1000, new Metrics(), shared, {
+    challengerTraffic: options.liveModels?.challengerTraffic,
+    liveMetricsWindowMs: options.liveModels?.liveMetricsWindowMs,
+  });
   service.models = registry;
   // The settings and rules in force are the last ones stored, so a restart keeps what analysts changed; those
   // another process (a server, a worker) changes are followed within followMs.
   await service.stored.load(log);
   service.stored.follow(followMs, log);
+  // The live comparison of model versions (at the review threshold just loaded), recomputed from the store off
+  // the request path on an unref'd timer.
+  service.liveModels.start(options.liveModels?.liveMetricsIntervalMs ?? DEFAULT_LIVE_METRICS_INTERVAL_MS);
   // A process starts with empty windows: the history comes back from the store while traffic is served.
   const rebuild = service.startRebuild();
   // Labels imported later (`labels import`, another server's POST /api/v1/labels) reach this engine within

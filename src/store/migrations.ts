@@ -234,6 +234,26 @@ export const MIGRATIONS: readonly Migration[] = [
         );`,
     },
   },
+  {
+    version: 11,
+    description:
+      'which model set decided each decision and what the other set scored in the shadow (issue 13), as columns the live model metrics read without parsing the decision JSON; model_version of older rows copied from it',
+    sql: {
+      sqlite: `
+        ALTER TABLE transactions ADD COLUMN model_version TEXT;
+        ALTER TABLE transactions ADD COLUMN decided_by TEXT;
+        ALTER TABLE transactions ADD COLUMN shadow_version TEXT;
+        ALTER TABLE transactions ADD COLUMN shadow_score REAL;
+        UPDATE transactions SET model_version = json_extract(decision, '$.model_version');`,
+      postgres: `
+        ALTER TABLE transactions ADD COLUMN model_version TEXT;
+        ALTER TABLE transactions ADD COLUMN decided_by TEXT;
+        ALTER TABLE transactions ADD COLUMN shadow_version TEXT;
+        ALTER TABLE transactions ADD COLUMN shadow_score DOUBLE PRECISION;
+        UPDATE transactions SET model_version = decision::jsonb ->> 'model_version'
+          WHERE decision::jsonb ->> 'model_version' IS NOT NULL;`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

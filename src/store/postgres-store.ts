@@ -39,6 +39,9 @@ import {
   labelResult,
   storedLabel,
   type LabelRow,
+  fromModelScoreRow,
+  MODEL_SCORES_SQL,
+  type ModelScoreDbRow,
   type TransactionRow,
   type VerdictRow,
 } from './queries.ts';
@@ -69,6 +72,7 @@ import {
   type LabelResult,
   type NewLabel,
   type StoredLabel,
+  type ModelScoreRow,
 } from './types.ts';
 
 const placeholder = (n: number): string => `$${n}`;
@@ -85,9 +89,10 @@ const RULES_LOCK = 0x72756c65; // "rule"
  * prepared once per connection.
  */
 const INSERT_DECISIONS = `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload,
-    payload_hash, score, outcome, decision, status, decided_at, updated_at, features)
+    payload_hash, score, outcome, decision, status, decided_at, updated_at, model_version, decided_by, shadow_version,
+    shadow_score, features)
   SELECT r->>0, r->>1, r->>2, (r->>3)::float8, (r->>4)::int8, r->>5, r->>6, (r->>7)::float8, r->>8, r->>9, r->>11,
-         (r->>10)::int8, (r->>10)::int8, decode(r->>12, 'base64')
+         (r->>10)::int8, (r->>10)::int8, r->>12, r->>13, r->>14, (r->>15)::float8, decode(r->>16, 'base64')
   FROM jsonb_array_elements($1::jsonb) AS rows(r)
   ON CONFLICT (transaction_id) DO NOTHING RETURNING transaction_id`;
 
@@ -646,6 +651,21 @@ export class PostgresStore implements DecisionStore {
             [Math.max(from, after.decided_at), until, after.decided_at, after.transaction_id, limit],
           );
     return rows.map(fromRow);
+  }
+
+  async modelScoresBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<ModelScoreRow[]> {
+    const { rows } = await this.pool.query<ModelScoreDbRow>(
+      MODEL_SCORES_SQL(placeholder, after !== null),
+      after === null
+        ? [from, until, limit]
+        : [Math.max(from, after.decided_at), until, after.decided_at, after.transaction_id, limit],
+    );
+    return rows.map(fromModelScoreRow);
   }
 
   async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {

@@ -24,6 +24,7 @@ import {
   type LabelResult,
   type NewLabel,
   type StoredLabel,
+  type ModelScoreRow,
 } from './types.ts';
 
 export const TRANSACTION_COLUMNS = 'payload, decision, status, decided_at, updated_at';
@@ -167,8 +168,8 @@ export function auditInsertValues(e: NewAuditEntry, prevHash: string): unknown[]
 }
 
 /**
- * A decision's column values in both stores' insert order, up to `decided_at` and the case status it starts with
- * (`updated_at`, features follow).
+ * A decision's column values in both stores' insert order: up to `decided_at`, the case status it starts with,
+ * then the model columns (migration 11); `updated_at` and the features follow.
  */
 export type DecisionRowValues = [
   transactionId: string,
@@ -183,6 +184,10 @@ export type DecisionRowValues = [
   decision: string,
   decidedAt: number,
   caseStatus: CaseStatus,
+  modelVersion: string | null,
+  decidedBy: string,
+  shadowVersion: string | null,
+  shadowScore: number | null,
 ];
 
 export function decisionRowValues(r: NewDecision): DecisionRowValues {
@@ -200,7 +205,45 @@ export function decisionRowValues(r: NewDecision): DecisionRowValues {
     JSON.stringify(r.decision),
     r.decided_at,
     initialCaseStatus(r.decision.outcome),
+    r.decision.model_version,
+    r.decision.decided_by ?? 'champion',
+    r.decision.shadow?.model_version ?? null,
+    r.decision.shadow?.score ?? null,
   ];
+}
+
+/**
+ * The compact rows of decisions made in [from, until) for the live model metrics, in decision order after the
+ * cursor (placeholders: from, until, and with a cursor its decided_at and transaction_id, then the limit).
+ */
+export const MODEL_SCORES_SQL = (p: (n: number) => string, withCursor: boolean): string =>
+  `SELECT transaction_id, decided_at, score, model_version, decided_by, shadow_score, shadow_version FROM transactions
+   WHERE decided_at >= ${p(1)} AND decided_at < ${p(2)}${
+     withCursor ? ` AND (decided_at > ${p(3)} OR transaction_id > ${p(4)})` : ''
+   }
+   ORDER BY decided_at, transaction_id LIMIT ${p(withCursor ? 5 : 3)}`;
+
+export interface ModelScoreDbRow {
+  transaction_id: string;
+  decided_at: number | string;
+  score: number;
+  model_version: string | null;
+  decided_by: string | null;
+  shadow_score: number | null;
+  shadow_version: string | null;
+}
+
+export function fromModelScoreRow(row: ModelScoreDbRow): ModelScoreRow {
+  return {
+    transaction_id: row.transaction_id,
+    decided_at: Number(row.decided_at),
+    score: row.score,
+    model_version: row.model_version,
+    // Rows stored before migration 11 have none: the champion decided them.
+    decided_by: row.decided_by === 'challenger' ? 'challenger' : 'champion',
+    shadow_score: row.shadow_score,
+    shadow_version: row.shadow_version,
+  };
 }
 
 /** Features as stored: the vector's bytes (8 per feature, platform byte order, which both stores' hosts share). */

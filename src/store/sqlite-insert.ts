@@ -34,8 +34,9 @@ export function encodeBatch(records: readonly NewDecision[]): InsertBatch {
 }
 
 const INSERT_SQL = `INSERT INTO transactions (transaction_id, account_id, merchant_id, amount, occurred_at, payload,
-    payload_hash, score, outcome, decision, decided_at, status, updated_at, features)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (transaction_id) DO NOTHING`;
+    payload_hash, score, outcome, decision, decided_at, status, model_version, decided_by, shadow_version, shadow_score,
+    updated_at, features)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (transaction_id) DO NOTHING`;
 
 const EXISTING_SQL = 'SELECT payload_hash, decision FROM transactions WHERE transaction_id = ?';
 

@@ -36,6 +36,9 @@ import {
   labelAuditEntry,
   labelResult,
   type LabelRow,
+  fromModelScoreRow,
+  MODEL_SCORES_SQL,
+  type ModelScoreDbRow,
   type TransactionRow,
   type VerdictRow,
 } from './queries.ts';
@@ -68,6 +71,7 @@ import {
   type LabelResult,
   type NewLabel,
   type StoredLabel,
+  type ModelScoreRow,
 } from './types.ts';
 
 const placeholder = (): string => '?';
@@ -431,6 +435,26 @@ export class SqliteStore implements DecisionStore {
           ).all(Math.max(from, after.decided_at), until, after.decided_at, after.transaction_id, limit)
     ) as TransactionRow[];
     return rows.map(fromRow);
+  }
+
+  async modelScoresBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<ModelScoreRow[]> {
+    const rows = (
+      after === null
+        ? this.stmt(MODEL_SCORES_SQL(() => '?', false)).all(from, until, limit)
+        : this.stmt(MODEL_SCORES_SQL(() => '?', true)).all(
+            Math.max(from, after.decided_at),
+            until,
+            after.decided_at,
+            after.transaction_id,
+            limit,
+          )
+    ) as ModelScoreDbRow[];
+    return rows.map(fromModelScoreRow);
   }
 
   async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {

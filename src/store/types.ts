@@ -2,7 +2,7 @@
  * What the store keeps and the one repository interface both stores (embedded SQLite and PostgreSQL) implement,
  * so the API and the workers never know which one they talk to.
  */
-import type { Decision, Outcome } from '../engine/decision.ts';
+import type { DecidedBy, Decision, Outcome } from '../engine/decision.ts';
 import { isStorableText, MAX_ID_LENGTH, type Transaction } from '../engine/transaction.ts';
 
 /**
@@ -257,6 +257,19 @@ export type LabelResult =
   | { result: 'unchanged' }
   | { result: 'unknown_transaction' }
   | { result: 'conflict'; stored: StoredLabel };
+/**
+ * A decision as the live model metrics read it (columns, no JSON): its score and model set, and the other set's
+ * score in the shadow (null without a challenger then).
+ */
+export interface ModelScoreRow {
+  transaction_id: string;
+  decided_at: number;
+  score: number;
+  model_version: string | null;
+  decided_by: DecidedBy;
+  shadow_score: number | null;
+  shadow_version: string | null;
+}
 
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
@@ -340,6 +353,16 @@ export interface DecisionStore {
     after: DecidedCursor | null,
     limit: number,
   ): Promise<StoredTransaction[]>;
+  /**
+   * Up to `limit` decisions made in [from, until) as compact model-score rows, in decision order (decided_at,
+   * then id) after `after`: what the live model metrics page through.
+   */
+  modelScoresBetween(
+    from: number,
+    until: number,
+    after: DecidedCursor | null,
+    limit: number,
+  ): Promise<ModelScoreRow[]>;
   /**
    * Up to `limit` verdicts, oldest first after audit entry `after`: each status change to confirmed fraud or
    * legitimate of a stored transaction with a merchant, as `review` gave them to the engine.

@@ -190,6 +190,15 @@ test('an unknown LOG_LEVEL is a start-up error listing the levels', async () => 
   );
 });
 
+test('a CHALLENGER_TRAFFIC outside 0..1 or a LIVE_METRICS_WINDOW without a unit stops the start in one line', async () => {
+  const serve = ['serve', '--no-models', '--port', String(await closedPort()), '--data-dir', dataDir()];
+  assertOneLineFailure(
+    await cli(serve, { CHALLENGER_TRAFFIC: '20%' }),
+    /CHALLENGER_TRAFFIC: must be a number from 0 to 1 \(a share of transactions\), got "20%"$/,
+  );
+  assertOneLineFailure(await cli(serve, { LIVE_METRICS_WINDOW: '30' }), /LIVE_METRICS_WINDOW: needs a unit/);
+});
+
 test('a first admin key that cannot be written to its file says how to make another', async () => {
   const dir = dataDir();
   writeFileSync(join(dir, 'admin-key.txt'), 'placed by someone else\n');

@@ -35,7 +35,7 @@ test('a database at a previous schema version is brought up to date with its row
         id,
         JSON.stringify({ transaction_id: id, timestamp: 0, account_id: 'a', amount: 5, currency: 'EUR' }),
         outcome,
-        JSON.stringify({ transaction_id: id, score: 0.1, outcome, reasons: [] }),
+        JSON.stringify({ transaction_id: id, score: 0.1, outcome, reasons: [], model_version: `gbdt-${id}` }),
       );
   }
   old.close();
@@ -53,6 +53,19 @@ test('a database at a previous schema version is brought up to date with its row
   assert.equal((await store.getTransaction('old-2'))?.status, 'none', 'an approval has no case');
   assert.equal((await store.getTransaction('old-3'))?.status, 'decided', 'a decline is decided');
   assert.deepEqual(await store.listApiKeys(), [], 'the new tables exist');
+  // Migration 11 copied each decision's model version into its column; none decided by a challenger.
+  assert.deepEqual(
+    (await store.modelScoresBetween(0, 1, null, 10)).map((r) => [
+      r.transaction_id,
+      r.model_version,
+      r.decided_by,
+    ]),
+    [
+      ['old-1', null, 'champion'],
+      ['old-2', 'gbdt-old-2', 'champion'],
+      ['old-3', 'gbdt-old-3', 'champion'],
+    ],
+  );
   await store.close();
 });
 
@@ -82,7 +95,10 @@ test('a PostgreSQL database at a previous schema version is brought up to date w
     await admin.query(
       `INSERT INTO transactions VALUES ('old-pg', 'a', NULL, 5, 0,
         '{"transaction_id":"old-pg","timestamp":0,"account_id":"a","amount":5,"currency":"EUR"}', 'h', 0.7, 'review',
-        '{"transaction_id":"old-pg","score":0.7,"outcome":"review","reasons":[]}', 'open', 0, 0)`,
+        '{"transaction_id":"old-pg","score":0.7,"outcome":"review","reasons":[]}', 'open', 0, 0),
+        ('old-pg-2', 'a', NULL, 5, 0,
+        '{"transaction_id":"old-pg-2","timestamp":0,"account_id":"a","amount":5,"currency":"EUR"}', 'h', 0.2, 'approve',
+        '{"transaction_id":"old-pg-2","score":0.2,"outcome":"approve","reasons":[],"model_version":"gbdt-old"}', 'open', 0, 0)`,
     );
     const url = new URL(base);
     url.searchParams.set('options', `-c search_path=${schema}`);
@@ -92,6 +108,14 @@ test('a PostgreSQL database at a previous schema version is brought up to date w
       assert.equal((await store.getTransaction('old-pg'))?.decision.outcome, 'review');
       assert.deepEqual(await store.listRuleVersions(10), [], 'the new tables exist');
       assert.equal((await store.recentDecisions(1))[0]?.features, null);
+      assert.deepEqual(
+        (await store.modelScoresBetween(0, 1, null, 10)).map((r) => [r.transaction_id, r.model_version]),
+        [
+          ['old-pg', null],
+          ['old-pg-2', 'gbdt-old'],
+        ],
+        'migration 11 copied the model version into its column',
+      );
       const { rows } = await admin.query(`SELECT version FROM ${schema}.schema_migrations ORDER BY version`);
       assert.deepEqual(
         rows.map((r) => r.version),

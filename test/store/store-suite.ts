@@ -937,4 +937,79 @@ export function storeSuite(
       ['recorded', 'recorded'],
     );
   });
+
+  it('model columns: which set decided and the shadow score are stored and paged as compact rows; the decision keeps them', async () => {
+    const T5 = T0 + 600 * 86_400_000; // after every other row
+    const scored = (i: number, decidedAt: number, decision: Partial<Decision>): NewDecision => {
+      const r = record(700 + i, 0.7, 'review');
+      return { ...r, decided_at: decidedAt, decision: { ...r.decision, ...decision } };
+    };
+    await store.saveDecisions([
+      scored(1, T5, {
+        score: 0.7,
+        model_version: 'gbdt-a+iforest-a',
+        decided_by: 'champion',
+        shadow: { score: 0.25, model_version: 'gbdt-b+iforest-b' },
+      }),
+      scored(2, T5, {
+        score: 0.7,
+        model_version: 'gbdt-b+iforest-b',
+        decided_by: 'challenger',
+        shadow: { score: 0.1 + 2 ** -40, model_version: 'gbdt-a+iforest-a' },
+      }),
+      scored(3, T5 + 10, { model_version: null, decided_by: 'champion', shadow: null }),
+      scored(4, T5 + 20, { model_version: 'heuristic-1' }), // stored before issue 13: no decided_by, no shadow
+      scored(5, T5 + 30, {}), // at `until`: outside
+    ]);
+    const rows = [];
+    let after: { decided_at: number; transaction_id: string } | null = null;
+    for (;;) {
+      const page = await store.modelScoresBetween(T5, T5 + 30, after, 2);
+      if (page.length === 0) break;
+      rows.push(...page);
+      const last = page[page.length - 1]!;
+      after = { decided_at: last.decided_at, transaction_id: last.transaction_id };
+    }
+    assert.deepEqual(rows, [
+      {
+        transaction_id: 't0701',
+        decided_at: T5,
+        score: 0.7,
+        model_version: 'gbdt-a+iforest-a',
+        decided_by: 'champion',
+        shadow_score: 0.25,
+        shadow_version: 'gbdt-b+iforest-b',
+      },
+      {
+        transaction_id: 't0702',
+        decided_at: T5,
+        score: 0.7,
+        model_version: 'gbdt-b+iforest-b',
+        decided_by: 'challenger',
+        shadow_score: 0.1 + 2 ** -40,
+        shadow_version: 'gbdt-a+iforest-a',
+      },
+      {
+        transaction_id: 't0703',
+        decided_at: T5 + 10,
+        score: 0.7,
+        model_version: null,
+        decided_by: 'champion',
+        shadow_score: null,
+        shadow_version: null,
+      },
+      {
+        transaction_id: 't0704',
+        decided_at: T5 + 20,
+        score: 0.7,
+        model_version: 'heuristic-1',
+        decided_by: 'champion',
+        shadow_score: null,
+        shadow_version: null,
+      },
+    ]);
+    const stored = await store.getTransaction('t0702');
+    assert.equal(stored?.decision.decided_by, 'challenger');
+    assert.deepEqual(stored?.decision.shadow, { score: 0.1 + 2 ** -40, model_version: 'gbdt-a+iforest-a' });
+  });
 }
