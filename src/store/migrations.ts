@@ -207,6 +207,41 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE transactions SET status = 'decided' WHERE status = 'open' AND outcome = 'decline';`,
     },
   },
+  {
+    version: 10,
+    description:
+      'model versions with their stage (challenger, champion, archived); with PostgreSQL the artifact itself, so every process reads it',
+    sql: {
+      sqlite: `
+        CREATE TABLE model_versions (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          stage TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          stage_changed_at INTEGER NOT NULL,
+          stage_changed_by TEXT NOT NULL,
+          champion_seq INTEGER,
+          summary TEXT NOT NULL,
+          artifact TEXT
+        );
+        CREATE UNIQUE INDEX model_versions_one_champion ON model_versions (kind) WHERE stage = 'champion';
+        CREATE UNIQUE INDEX model_versions_one_challenger ON model_versions (kind) WHERE stage = 'challenger';`,
+      postgres: `
+        CREATE TABLE model_versions (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          stage TEXT NOT NULL,
+          created_at BIGINT NOT NULL,
+          stage_changed_at BIGINT NOT NULL,
+          stage_changed_by TEXT NOT NULL,
+          champion_seq BIGINT,
+          summary TEXT NOT NULL,
+          artifact TEXT
+        );
+        CREATE UNIQUE INDEX model_versions_one_champion ON model_versions (kind) WHERE stage = 'champion';
+        CREATE UNIQUE INDEX model_versions_one_challenger ON model_versions (kind) WHERE stage = 'challenger';`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;
