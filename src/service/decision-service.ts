@@ -27,6 +27,7 @@ import type { Metrics } from '../ops/metrics.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
 import { LiveDrift, SCORE_PSI_ALERT } from './live-drift.ts';
+import type { LiveModelReport } from './live-model-metrics.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import { StateRebuild, type RebuildOptions } from './state-rebuild.ts';
 import { StateRollback } from './state-rollback.ts';
@@ -63,6 +64,11 @@ export class DecisionService {
   readonly latency = new LatencyHistory();
   /** The model versions this process can put in force (null when it runs without models). */
   models: ModelRegistry | null = null;
+  /**
+   * The live comparison of the model sets (LiveModelMonitor, built by the shadow-scoring work; null until then
+   * or without models): GET /api/v1/models shows it, automatic promotion reads it.
+   */
+  liveModels: { latest(): LiveModelReport | null } | null = null;
   /** The rebuild of account and merchant state from the store at start (null when none was asked for). */
   rebuild: StateRebuild | null = null;
   /** Decision settings and rules as stored: every change is a version, other processes' changes are followed. */

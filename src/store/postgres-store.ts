@@ -550,14 +550,6 @@ export class PostgresStore implements DecisionStore {
     try {
       await this.inTransaction(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [MODELS_LOCK]);
-        for (const v of u.added ?? []) {
-          const inserted = await c.query(
-            `INSERT INTO model_versions (${MODEL_VERSION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (id) DO NOTHING`,
-            modelVersionValues(v),
-          );
-          if (inserted.rowCount !== 1) throw new ModelVersionsChanged(v.id);
-        }
         for (const m of u.moves ?? []) {
           const moved = await c.query(
             `UPDATE model_versions SET stage = $1, stage_changed_at = $2, stage_changed_by = $3,
@@ -567,6 +559,14 @@ export class PostgresStore implements DecisionStore {
             [m.to, u.at, u.actor, m.new_tenure === true, m.id, m.from],
           );
           if (moved.rowCount !== 1) throw new ModelVersionsChanged(m.id);
+        }
+        for (const v of u.added ?? []) {
+          const inserted = await c.query(
+            `INSERT INTO model_versions (${MODEL_VERSION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (id) DO NOTHING`,
+            modelVersionValues(v),
+          );
+          if (inserted.rowCount !== 1) throw new ModelVersionsChanged(v.id);
         }
         for (const entry of u.audit) await this.appendAudit(c, entry);
       });

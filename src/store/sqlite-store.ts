@@ -373,13 +373,6 @@ export class SqliteStore implements DecisionStore {
   async updateModelVersions(u: ModelVersionsUpdate): Promise<boolean> {
     try {
       this.atomically(() => {
-        for (const v of u.added ?? []) {
-          const known = this.stmt('SELECT 1 FROM model_versions WHERE id = ?').get(v.id);
-          if (known !== undefined) throw new ModelVersionsChanged(v.id);
-          this.stmt(
-            `INSERT INTO model_versions (${MODEL_VERSION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          ).run(...modelVersionValues(v));
-        }
         for (const m of u.moves ?? []) {
           const seq = m.new_tenure
             ? ((this.stmt('SELECT MAX(champion_seq) AS s FROM model_versions').get() as { s: number | null })
@@ -390,6 +383,13 @@ export class SqliteStore implements DecisionStore {
                champion_seq = COALESCE(?, champion_seq) WHERE id = ? AND stage = ?`,
           ).run(m.to, u.at, u.actor, seq, m.id, m.from);
           if (moved.changes !== 1) throw new ModelVersionsChanged(m.id);
+        }
+        for (const v of u.added ?? []) {
+          const known = this.stmt('SELECT 1 FROM model_versions WHERE id = ?').get(v.id);
+          if (known !== undefined) throw new ModelVersionsChanged(v.id);
+          this.stmt(
+            `INSERT INTO model_versions (${MODEL_VERSION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(...modelVersionValues(v));
         }
         for (const entry of u.audit) this.appendAudit(entry);
       });

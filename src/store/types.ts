@@ -263,10 +263,13 @@ export interface ModelStageMove {
 
 /** A change of the model registry, written in one database transaction with its audit entries. */
 export interface ModelVersionsUpdate {
+  /**
+   * Applied in order, before `added` (demote before promote: one champion and one challenger per kind at any
+   * time).
+   */
+  moves?: ModelStageMove[];
   /** Versions to add; an id the store knows already refuses the whole update. */
   added?: NewModelVersion[];
-  /** Applied in order (demote before promote: one champion and one challenger per kind at any time). */
-  moves?: ModelStageMove[];
   at: number;
   actor: string;
   audit: NewAuditEntry[];
