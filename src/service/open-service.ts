@@ -1,7 +1,9 @@
 /**
  * Builds the DecisionService a process runs (serve or worker): the store from DATABASE_URL or the data dir, the
- * last stored decision settings and rules (followed when another process changes them), and the models (trained on simulated history at first start, then loaded); the engine's
- * state is rebuilt from the store in the background (state-rebuild.ts).
+ * last stored decision settings and rules (followed when another process changes them), and the model versions
+ * with their stages (model-registry.ts: trained on simulated history at the very first start, registered from the
+ * models directory, followed through the store); the engine's state is rebuilt from the store in the background
+ * (state-rebuild.ts).
  */
 import { join } from 'node:path';
 import type { CurrencySettings } from '../engine/currency-settings.ts';

@@ -1,7 +1,8 @@
 /**
  * The models directory of a data dir: artifacts named KIND-STAMP.json (as `fraudwatch train` and the first start
- * write them; the stamp sorts by time) and `active.json`, which names the artifact in force for each kind once an
- * operator has chosen one. Without a choice, the newest artifact of a kind is in force.
+ * write them; the stamp sorts by time) and `active.json`. The stages (which version is in force) live in the store
+ * (model-registry.ts); active.json is read once, at the very first start, as the operator's choice of champions,
+ * and is otherwise a mirror of the champions for what reads the directory alone (`fraudwatch drift`).
  *
  * An artifact has one id, its file name without `.json`: decisions report it as `model_version`, the registry,
  * the API and the dashboard name it so. New artifacts are written under their own version (`newModelVersion`);
