@@ -98,6 +98,8 @@ export interface ModelRegistryOptions {
   challengerTraffic?: number;
   /** Whether AUTO_PROMOTE is on, shown by GET /api/v1/models. */
   autoPromote?: boolean;
+  /** Register the directory's unknown artifacts (serve and worker do; `fraudwatch models` does not). */
+  register?: boolean;
 }
 
 const SYSTEM_ACTOR = 'system';
@@ -161,7 +163,7 @@ export class ModelRegistry {
    */
   static async open(options: ModelRegistryOptions): Promise<ModelRegistry> {
     const registry = new ModelRegistry(options);
-    await registry.serially(() => registry.registerDirectory());
+    if (options.register !== false) await registry.serially(() => registry.registerDirectory());
     await registry.refresh();
     return registry;
   }
