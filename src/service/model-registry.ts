@@ -61,13 +61,7 @@ export interface ModelVersionInfo {
 export class ModelRegistryError extends Error {
   constructor(
     readonly reason:
-      | 'unknown_kind'
-      | 'not_found'
-      | 'invalid_artifact'
-      | 'no_previous'
-      | 'wrong_stage'
-      | 'changed'
-      | 'no_challenger',
+      'unknown_kind' | 'not_found' | 'invalid_artifact' | 'no_previous' | 'wrong_stage' | 'changed',
     message: string,
   ) {
     super(message);

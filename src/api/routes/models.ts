@@ -21,7 +21,6 @@ const STATUS = {
   no_previous: 409,
   wrong_stage: 409,
   changed: 409,
-  no_challenger: 409,
 } as const;
 
 const Kind = OneOf(MODEL_KINDS);
