@@ -5,7 +5,8 @@
  */
 import { Type, type TSchema } from 'typebox';
 import { OUTCOMES } from '../engine/decision.ts';
-import { CASE_STATUSES } from '../store/types.ts';
+import { CASE_STATUSES, MODEL_STAGES } from '../store/types.ts';
+import { MODEL_KINDS } from '../training/model-files.ts';
 import { OneOf } from './input-schema.ts';
 
 /** An object answer: the properties every reader may count on; others may be added. */
@@ -170,8 +171,32 @@ export const PublishedRulesReply = Reply({
 });
 
 export const ModelsReply = Reply({
-  in_force: Reply({}, 'The version in force per model kind'),
-  versions: Type.Array(Reply({})),
+  in_force: Reply({}, 'The champion (in force) per model kind'),
+  challengers: Reply({}, 'The challenger per model kind; a kind without one is absent'),
+  challenger_traffic: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    description: 'Share of transactions the challenger set decides (CHALLENGER_TRAFFIC)',
+  }),
+  auto_promote: Type.Boolean({
+    description: 'AUTO_PROMOTE: the challenger set is promoted when it beats the champions',
+  }),
+  versions: Type.Array(
+    Reply({
+      kind: OneOf(MODEL_KINDS),
+      id: Type.String({ description: "The artifact's id: what decisions carry in model_version" }),
+      version: Type.String(),
+      stage: OneOf(MODEL_STAGES),
+      in_force: Type.Boolean(),
+      training: Nullable(Reply({})),
+      metrics: Reply({}, 'Validation metrics from training'),
+      created_at: IsoTime,
+      stage_changed_at: IsoTime,
+      stage_changed_by: Type.String(),
+    }),
+  ),
+  live: Nullable(Reply({}, 'How each model set ranks the labelled live traffic (LiveModelReport)')),
+  training: Type.Array(Reply({}), { description: 'Training runs, newest first (at most 20)' }),
 });
 
 export { IsoTime, Nullable };

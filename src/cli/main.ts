@@ -19,6 +19,7 @@ import { registerAuditCommand } from './audit-command.ts';
 import { registerDriftCommand } from './drift-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
 import { registerLabelsCommand } from './labels-command.ts';
+import { registerModelsCommand } from './models-command.ts';
 import { exitOnStartupFailure } from './startup-failure.ts';
 
 const program = new Command();
@@ -42,6 +43,7 @@ registerDlqCommand(program);
 registerAuditCommand(program);
 registerDriftCommand(program);
 registerLabelsCommand(program);
+registerModelsCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv).catch(exitOnStartupFailure);

@@ -11,7 +11,7 @@ import { adminKeyHint, createFirstAdminKey } from './first-admin-key.ts';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
 import { startSimulatedTraffic } from '../service/simulated-traffic.ts';
 import { currencyOrExit, durationMs, positiveInt } from './options.ts';
-import { listenFailure, StartupError } from './startup-failure.ts';
+import { listenFailure, settingsOrFail, StartupError } from './startup-failure.ts';
 import { logLevelFromEnv, type LogLevel } from '../ops/log-level.ts';
 import { liveModelSettingsFromEnv } from '../service/live-model-settings.ts';
 
@@ -102,7 +102,7 @@ export function registerServeCommand(program: Command): void {
         models: opts.models,
         currency: currencyOrExit(program),
         liveModels,
-        ...serviceEnvironment(),
+        ...settingsOrFail(serviceEnvironment),
       });
       const store = service.store;
       const app = buildApp({

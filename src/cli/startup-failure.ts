@@ -29,6 +29,16 @@ export function listenFailure(error: unknown, host: string, port: number, settin
   }
 }
 
+/** Reads settings from the environment; a value refused by name (a RangeError) is a start-up failure. */
+export function settingsOrFail<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof RangeError) throw new StartupError(e.message);
+    throw e;
+  }
+}
+
 /** The one line for a start-up failure, or null for an error that is not one. */
 export function startupFailureMessage(error: unknown): string | null {
   if (error instanceof StartupError || error instanceof StoreUnavailable) return error.message;

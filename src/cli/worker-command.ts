@@ -12,7 +12,7 @@ import { StreamWorker } from '../stream/stream-worker.ts';
 import { DEFAULT_TUNING } from '../stream/topology.ts';
 import { startWorkerHttp } from '../stream/worker-http.ts';
 import { configOrExit, connectOrExit, currencyOrExit, durationOption, positiveInt } from './options.ts';
-import { listenFailure, StartupError } from './startup-failure.ts';
+import { listenFailure, settingsOrFail, StartupError } from './startup-failure.ts';
 import { logLevelFromEnv, logs, type LogLevel } from '../ops/log-level.ts';
 import { liveModelSettingsFromEnv } from '../service/live-model-settings.ts';
 
@@ -108,7 +108,7 @@ export function registerWorkerCommand(program: Command): void {
         models: opts.models,
         currency: currencyOrExit(program),
         liveModels,
-        ...serviceEnvironment(),
+        ...settingsOrFail(serviceEnvironment),
       });
       const stream = await connectOrExit(config, { ackWaitMs: opts.ackWait }).catch(async (e: unknown) => {
         await service.store.close();

@@ -1,8 +1,9 @@
 /**
  * Builds the DecisionService a process runs (serve or worker): the store from DATABASE_URL or the data dir, the
  * last stored decision settings and rules (followed when another process changes them), imported labels (followed
- * likewise), and the models (trained on simulated history at first start, then loaded); the engine's
- * state is rebuilt from the store in the background (state-rebuild.ts).
+ * likewise), and the model versions with their stages (model-registry.ts: trained on simulated history at the
+ * very first start, registered from the models directory, followed through the store); the engine's state is
+ * rebuilt from the store in the background (state-rebuild.ts).
  */
 import { join } from 'node:path';
 import type { CurrencySettings } from '../engine/currency-settings.ts';
@@ -11,7 +12,13 @@ import { millisecondsFromEnv } from '../ops/env-milliseconds.ts';
 import { Metrics } from '../ops/metrics.ts';
 import { RedisAccountState } from '../shared-state/redis-account-state.ts';
 import { openStore } from '../store/open-store.ts';
-import { bootstrapModels } from '../training/bootstrap-models.ts';
+import { trainFirstModels } from '../training/bootstrap-models.ts';
+import {
+  AUTO_PROMOTE_CHECK_MS,
+  autoPromotionFromEnv,
+  DEFAULT_AUTO_PROMOTE_MIN_LABELS,
+  type AutoPromotionSettings,
+} from './auto-promotion.ts';
 import { DecisionService } from './decision-service.ts';
 import { DEFAULT_LIVE_METRICS_INTERVAL_MS } from './live-model-metrics.ts';
 import type { LiveModelSettings } from './live-model-settings.ts';
@@ -31,6 +38,8 @@ export interface OpenServiceOptions {
    */
   followIntervalMs?: number;
   log?: (line: string) => void;
+  /** AUTO_PROMOTE and AUTO_PROMOTE_MIN_LABELS (default: off). */
+  autoPromotion?: AutoPromotionSettings;
   /** DEFAULT_CURRENCY and the FX table (currencySettingsFromEnv); default: USD, no conversion. */
   currency?: CurrencySettings;
   /** CHALLENGER_TRAFFIC, LIVE_METRICS_WINDOW, LIVE_METRICS_INTERVAL_MS (liveModelSettingsFromEnv); defaults 0, 30d, 60 s. */
@@ -43,9 +52,10 @@ export const FOLLOW_INTERVAL_MS = 2000;
 /** Where the store and the shared state are, from the environment (DATABASE_URL, REDIS_URL, ...). */
 export function serviceEnvironment(): Pick<
   OpenServiceOptions,
-  'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'followIntervalMs'
+  'databaseUrl' | 'redisUrl' | 'redisPrefix' | 'followIntervalMs' | 'autoPromotion'
 > {
   return {
+    autoPromotion: autoPromotionFromEnv(process.env),
     databaseUrl: process.env.DATABASE_URL,
     redisUrl: process.env.REDIS_URL || undefined,
     redisPrefix: process.env.FRAUDWATCH_REDIS_PREFIX,
@@ -59,27 +69,44 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
   // Verdicts given live carry their real time: no extra label delay.
   const engine = new Engine({ labelDelayMs: 0, now: Date.now, currency: options.currency });
   const followMs = options.followIntervalMs ?? FOLLOW_INTERVAL_MS;
-  let registry: ModelRegistry | null = null;
+  const service = new DecisionService(
+    engine,
+    store,
+    Date.now,
+    1000,
+    new Metrics(),
+    options.redisUrl
+      ? new RedisAccountState(engine.featureStore.accounts, {
+          url: options.redisUrl,
+          prefix: options.redisPrefix,
+        })
+      : null,
+    {
+      challengerTraffic: options.liveModels?.challengerTraffic,
+      liveMetricsWindowMs: options.liveModels?.liveMetricsWindowMs,
+    },
+  );
   if (options.models) {
     const dir = join(options.dataDir, 'models');
-    const boot = bootstrapModels(dir, log);
-    engine.setModels(boot.slots);
-    registry = new ModelRegistry(dir, engine, boot.loaded);
-    // A version put in force by another process on this directory (the server, when this is a worker) is
-    // followed within seconds.
-    registry.follow(followMs, log);
+    // The very first start (the store knows no model version, none is in the directory) trains a first pair.
+    if ((await store.listModelVersions()).length === 0) trainFirstModels(dir, log);
+    const promotion = options.autoPromotion ?? { enabled: false, minLabels: DEFAULT_AUTO_PROMOTE_MIN_LABELS };
+    const registry = await ModelRegistry.open({
+      dir,
+      engine,
+      store,
+      log,
+      challengerTraffic: service.challengerTraffic,
+      autoPromote: promotion.enabled,
+    });
+    // Stage changes made through any process (the server, when this is a worker) are followed within followMs.
+    registry.follow(followMs);
+    if (promotion.enabled)
+      registry.startAutoPromotion(AUTO_PROMOTE_CHECK_MS, promotion.minLabels, () =>
+        service.liveModels.latest(),
+      );
+    service.models = registry;
   }
-  const shared = options.redisUrl
-    ? new RedisAccountState(engine.featureStore.accounts, {
-        url: options.redisUrl,
-        prefix: options.redisPrefix,
-      })
-    : null;
-  const service = new DecisionService(engine, store, Date.now, 1000, new Metrics(), shared, {
-    challengerTraffic: options.liveModels?.challengerTraffic,
-    liveMetricsWindowMs: options.liveModels?.liveMetricsWindowMs,
-  });
-  service.models = registry;
   // The settings and rules in force are the last ones stored, so a restart keeps what analysts changed; those
   // another process (a server, a worker) changes are followed within followMs.
   await service.stored.load(log);

@@ -235,6 +235,41 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    version: 10,
+    description:
+      'model versions with their stage (challenger, champion, archived); with PostgreSQL the artifact itself, so every process reads it',
+    sql: {
+      sqlite: `
+        CREATE TABLE model_versions (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          stage TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          stage_changed_at INTEGER NOT NULL,
+          stage_changed_by TEXT NOT NULL,
+          champion_seq INTEGER,
+          summary TEXT NOT NULL,
+          artifact TEXT
+        );
+        CREATE UNIQUE INDEX model_versions_one_champion ON model_versions (kind) WHERE stage = 'champion';
+        CREATE UNIQUE INDEX model_versions_one_challenger ON model_versions (kind) WHERE stage = 'challenger';`,
+      postgres: `
+        CREATE TABLE model_versions (
+          id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          stage TEXT NOT NULL,
+          created_at BIGINT NOT NULL,
+          stage_changed_at BIGINT NOT NULL,
+          stage_changed_by TEXT NOT NULL,
+          champion_seq BIGINT,
+          summary TEXT NOT NULL,
+          artifact TEXT
+        );
+        CREATE UNIQUE INDEX model_versions_one_champion ON model_versions (kind) WHERE stage = 'champion';
+        CREATE UNIQUE INDEX model_versions_one_challenger ON model_versions (kind) WHERE stage = 'challenger';`,
+    },
+  },
+  {
     version: 11,
     description:
       'which model set decided each decision and what the other set scored in the shadow (issue 13), as columns the live model metrics read without parsing the decision JSON; model_version of older rows copied from it',

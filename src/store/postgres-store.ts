@@ -8,6 +8,13 @@ import type { Decision } from '../engine/decision.ts';
 import { auditHash, GENESIS } from './audit-chain.ts';
 import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
+import {
+  fromModelVersionRow,
+  MODEL_VERSION_INSERT_COLUMNS,
+  MODEL_VERSIONS_SQL,
+  modelVersionValues,
+  ModelVersionsChanged,
+} from './model-version-queries.ts';
 import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-errors.ts';
 import {
   anomalyWhere,
@@ -57,6 +64,8 @@ import {
   type DecisionStore,
   type DecisionWithFeatures,
   type DecidedCursor,
+  type ModelVersionRecord,
+  type ModelVersionsUpdate,
   type RecentCursor,
   type NewAuditEntry,
   type NewDecision,
@@ -81,6 +90,8 @@ const MIGRATION_LOCK = 0x66726175; // "frau"
 const AUDIT_LOCK = 0x61756474; // "audt"
 /** Held while a rules version is checked for and published, so a version name is stored once. */
 const RULES_LOCK = 0x72756c65; // "rule"
+/** Held while model versions are added or moved, so stage checks and champion numbers see one order. */
+const MODELS_LOCK = 0x6d6f646c; // "modl"
 /**
  * A batch travels as one JSON parameter, an array of rows (each an array in column order, the features as
  * base64), which PostgreSQL takes apart with its own JSON parser: one JSON.stringify on our side instead of
@@ -568,6 +579,50 @@ export class PostgresStore implements DecisionStore {
       [seq],
     );
     return rows[0] ?? null;
+  }
+
+  async listModelVersions(): Promise<ModelVersionRecord[]> {
+    const { rows } = await this.read<Parameters<typeof fromModelVersionRow>[0]>(MODEL_VERSIONS_SQL);
+    return rows.map(fromModelVersionRow);
+  }
+
+  async modelArtifact(id: string): Promise<string | null> {
+    const { rows } = await this.read<{ artifact: string | null }>(
+      'SELECT artifact FROM model_versions WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.artifact ?? null;
+  }
+
+  async updateModelVersions(u: ModelVersionsUpdate): Promise<boolean> {
+    try {
+      await this.inTransaction(async (c) => {
+        await c.query('SELECT pg_advisory_xact_lock($1)', [MODELS_LOCK]);
+        for (const m of u.moves ?? []) {
+          const moved = await c.query(
+            `UPDATE model_versions SET stage = $1, stage_changed_at = $2, stage_changed_by = $3,
+               champion_seq = CASE WHEN $4 THEN (SELECT COALESCE(MAX(champion_seq), 0) + 1 FROM model_versions)
+                              ELSE champion_seq END
+             WHERE id = $5 AND stage = $6`,
+            [m.to, u.at, u.actor, m.new_tenure === true, m.id, m.from],
+          );
+          if (moved.rowCount !== 1) throw new ModelVersionsChanged(m.id);
+        }
+        for (const v of u.added ?? []) {
+          const inserted = await c.query(
+            `INSERT INTO model_versions (${MODEL_VERSION_INSERT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (id) DO NOTHING`,
+            modelVersionValues(v),
+          );
+          if (inserted.rowCount !== 1) throw new ModelVersionsChanged(v.id);
+        }
+        for (const entry of u.audit) await this.appendAudit(c, entry);
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof ModelVersionsChanged) return false;
+      throw e;
+    }
   }
 
   async recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]> {

@@ -42,6 +42,13 @@ import {
   type TransactionRow,
   type VerdictRow,
 } from './queries.ts';
+import {
+  fromModelVersionRow,
+  MODEL_VERSION_INSERT_COLUMNS,
+  MODEL_VERSIONS_SQL,
+  modelVersionValues,
+  ModelVersionsChanged,
+} from './model-version-queries.ts';
 import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
@@ -55,6 +62,8 @@ import {
   type DecisionStats,
   type DecisionStore,
   type DecisionWithFeatures,
+  type ModelVersionRecord,
+  type ModelVersionsUpdate,
   type RecentCursor,
   type NewAuditEntry,
   type NewDecision,
@@ -361,6 +370,48 @@ export class SqliteStore implements DecisionStore {
       (this.stmt('SELECT * FROM settings_versions WHERE seq = ?').get(seq) as
         SettingsVersionRecord | undefined) ?? null
     );
+  }
+
+  async listModelVersions(): Promise<ModelVersionRecord[]> {
+    return (this.stmt(MODEL_VERSIONS_SQL).all() as Parameters<typeof fromModelVersionRow>[0][]).map(
+      fromModelVersionRow,
+    );
+  }
+
+  async modelArtifact(id: string): Promise<string | null> {
+    const row = this.stmt('SELECT artifact FROM model_versions WHERE id = ?').get(id) as
+      { artifact: string | null } | undefined;
+    return row?.artifact ?? null;
+  }
+
+  async updateModelVersions(u: ModelVersionsUpdate): Promise<boolean> {
+    try {
+      this.atomically(() => {
+        for (const m of u.moves ?? []) {
+          const seq = m.new_tenure
+            ? ((this.stmt('SELECT MAX(champion_seq) AS s FROM model_versions').get() as { s: number | null })
+                .s ?? 0) + 1
+            : null;
+          const moved = this.stmt(
+            `UPDATE model_versions SET stage = ?, stage_changed_at = ?, stage_changed_by = ?,
+               champion_seq = COALESCE(?, champion_seq) WHERE id = ? AND stage = ?`,
+          ).run(m.to, u.at, u.actor, seq, m.id, m.from);
+          if (moved.changes !== 1) throw new ModelVersionsChanged(m.id);
+        }
+        for (const v of u.added ?? []) {
+          const known = this.stmt('SELECT 1 FROM model_versions WHERE id = ?').get(v.id);
+          if (known !== undefined) throw new ModelVersionsChanged(v.id);
+          this.stmt(
+            `INSERT INTO model_versions (${MODEL_VERSION_INSERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          ).run(...modelVersionValues(v));
+        }
+        for (const entry of u.audit) this.appendAudit(entry);
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof ModelVersionsChanged) return false;
+      throw e;
+    }
   }
 
   async recentDecisions(limit: number, after?: RecentCursor): Promise<DecisionWithFeatures[]> {

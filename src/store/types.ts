@@ -271,6 +271,58 @@ export interface ModelScoreRow {
   shadow_version: string | null;
 }
 
+/** A model version's stage (issue 13): per kind one champion (in force) and at most one challenger. */
+export const MODEL_STAGES = ['challenger', 'champion', 'archived'] as const;
+export type ModelStage = (typeof MODEL_STAGES)[number];
+
+/** A model version as the store keeps it (docs/models.md, "Stages and promotion"). */
+export interface ModelVersionRecord {
+  /** The artifact's one id (what decisions carry in model_version). */
+  id: string;
+  kind: string;
+  stage: ModelStage;
+  created_at: number;
+  stage_changed_at: number;
+  stage_changed_by: string;
+  /**
+   * The order in which versions last became champion by a promotion (null: never champion); a rollback puts
+   * back the version of the kind numbered highest below the current champion.
+   */
+  champion_seq: number | null;
+  /** What the listing shows without loading the artifact (JSON text: artifact_version, training, metrics). */
+  summary: string;
+  /** Whether the store holds the artifact itself (PostgreSQL); otherwise it is a file of the models directory. */
+  has_artifact: boolean;
+}
+
+/** A version to register: its record and, to keep it in the store, the artifact's JSON text. */
+export interface NewModelVersion extends Omit<ModelVersionRecord, 'has_artifact'> {
+  artifact: string | null;
+}
+
+/** One version moved between stages; refused (nothing written) when it is no longer in stage `from`. */
+export interface ModelStageMove {
+  id: string;
+  from: ModelStage;
+  to: ModelStage;
+  /** A promotion starts a new tenure as champion: numbered after every other (see champion_seq). */
+  new_tenure?: boolean;
+}
+
+/** A change of the model registry, written in one database transaction with its audit entries. */
+export interface ModelVersionsUpdate {
+  /**
+   * Applied in order, before `added` (demote before promote: one champion and one challenger per kind at any
+   * time).
+   */
+  moves?: ModelStageMove[];
+  /** Versions to add; an id the store knows already refuses the whole update. */
+  added?: NewModelVersion[];
+  at: number;
+  actor: string;
+  audit: NewAuditEntry[];
+}
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -379,6 +431,15 @@ export interface DecisionStore {
   getLabel(transactionId: string): Promise<StoredLabel | null>;
   /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */
   deleteTransactions(ids: string[]): Promise<number>;
+  /** Every model version, without artifacts, by kind, then oldest first. */
+  listModelVersions(): Promise<ModelVersionRecord[]>;
+  /** The artifact JSON the store holds for version `id`; null when it holds none (a file) or knows no such id. */
+  modelArtifact(id: string): Promise<string | null>;
+  /**
+   * Adds versions and moves others between stages with the audit entries, in one database transaction; false
+   * (nothing written) when another process changed them first (a known id, a version no longer in `from`).
+   */
+  updateModelVersions(update: ModelVersionsUpdate): Promise<boolean>;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
   /** Healthy, degraded (slow: timeouts) or unhealthy, for /health; without it, ping decides. */

@@ -13,6 +13,7 @@ import type { IsolationForest } from '../models/isolation-forest.ts';
 import { simulate } from '../simulator/index.ts';
 import { FeatureHistory } from './feature-history.ts';
 import {
+  artifactIds,
   artifactInForce,
   artifactPath,
   loadArtifact,
@@ -58,6 +59,22 @@ export function simulatedHistory(accounts: number, days: number, seed: number): 
     );
   }
   return history;
+}
+
+/**
+ * A first start's models: when DIR lacks an artifact of some kind, trains both on simulated history and writes
+ * them there (as `fraudwatch train --out DIR` would). Answers whether it trained. The registry then registers
+ * them as the first champions (model-registry.ts).
+ */
+export function trainFirstModels(dir: string, log: (line: string) => void = () => undefined): boolean {
+  if (MODEL_KINDS.every((kind) => artifactIds(dir, kind).length > 0)) return false;
+  log('no trained models yet: training on simulated history (3,000 accounts, 30 days) ...');
+  const { gbdt, iforest } = trainOnSimulation(3000, 30, 7);
+  mkdirSync(dir, { recursive: true });
+  // Each file is named by its model's version: the id decisions, the registry and the dashboard share.
+  for (const model of [gbdt, iforest]) writeArtifact(dir, model);
+  log(`trained ${gbdt.version} (${gbdt.trees} trees) and ${iforest.version}; saved in ${dir}`);
+  return true;
 }
 
 export interface BootstrapResult {

@@ -1,7 +1,8 @@
 /**
  * The models directory of a data dir: artifacts named KIND-STAMP.json (as `fraudwatch train` and the first start
- * write them; the stamp sorts by time) and `active.json`, which names the artifact in force for each kind once an
- * operator has chosen one. Without a choice, the newest artifact of a kind is in force.
+ * write them; the stamp sorts by time) and `active.json`. The stages (which version is in force) live in the store
+ * (model-registry.ts); active.json is read once, at the very first start, as the operator's choice of champions,
+ * and is otherwise a mirror of the champions for what reads the directory alone (`fraudwatch drift`).
  *
  * An artifact has one id, its file name without `.json`: decisions report it as `model_version`, the registry,
  * the API and the dashboard name it so. New artifacts are written under their own version (`newModelVersion`);
@@ -65,6 +66,23 @@ export interface ArtifactSummary {
   created_at: string;
 }
 
+/** The listing's fields of a parsed artifact (anything unexpected is left out rather than refused). */
+export function summaryOfArtifact(json: unknown): Omit<ArtifactSummary, 'created_at'> {
+  const fields = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+  const metrics: Record<string, number> = {};
+  if (typeof fields.metrics === 'object' && fields.metrics !== null) {
+    for (const [k, v] of Object.entries(fields.metrics)) if (typeof v === 'number') metrics[k] = v;
+  }
+  return {
+    artifact_version: typeof fields.version === 'string' ? fields.version : null,
+    training:
+      typeof fields.training === 'object' && fields.training !== null
+        ? (fields.training as TrainingInfo)
+        : null,
+    metrics,
+  };
+}
+
 const summaries = new Map<string, { stamp: string; summary: ArtifactSummary }>();
 
 /** The artifact's header fields, read once per file version (cached by modification time and size). */
@@ -74,24 +92,13 @@ export function artifactSummary(dir: string, id: string): ArtifactSummary {
   const stamp = `${stat.mtimeMs}:${stat.size}`;
   const cached = summaries.get(path);
   if (cached?.stamp === stamp) return cached.summary;
-  let json: Record<string, unknown> = {};
+  let json: unknown = {};
   try {
-    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    if (typeof parsed === 'object' && parsed !== null) json = parsed as Record<string, unknown>;
+    json = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     // A broken file is listed all the same; putting it in force says what is wrong with it.
   }
-  const metrics: Record<string, number> = {};
-  if (typeof json.metrics === 'object' && json.metrics !== null) {
-    for (const [k, v] of Object.entries(json.metrics)) if (typeof v === 'number') metrics[k] = v;
-  }
-  const summary: ArtifactSummary = {
-    artifact_version: typeof json.version === 'string' ? json.version : null,
-    training:
-      typeof json.training === 'object' && json.training !== null ? (json.training as TrainingInfo) : null,
-    metrics,
-    created_at: stat.mtime.toISOString(),
-  };
+  const summary: ArtifactSummary = { ...summaryOfArtifact(json), created_at: stat.mtime.toISOString() };
   summaries.set(path, { stamp, summary });
   return summary;
 }
@@ -108,7 +115,12 @@ export function resolveArtifactId(dir: string, kind: ModelKind, idOrAlias: strin
 
 /** Loads artifact `id` for the engine under its id, so the decisions it scores carry the name it is listed by. */
 export function loadArtifact(dir: string, id: string): LoadedModel & ScoringModel {
-  const json: unknown = JSON.parse(readFileSync(artifactPath(dir, id), 'utf8'));
+  return modelFromText(readFileSync(artifactPath(dir, id), 'utf8'), id);
+}
+
+/** An artifact's JSON text (a file's, or the store's) as the model decisions name `id`. */
+export function modelFromText(text: string, id: string): LoadedModel & ScoringModel {
+  const json: unknown = JSON.parse(text);
   if (typeof json === 'object' && json !== null && !Array.isArray(json))
     return modelFromJSON({ ...json, version: id });
   return modelFromJSON(json);

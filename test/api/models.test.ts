@@ -1,7 +1,10 @@
-/** Model versions over the API: list, put another in force live, roll back; audited, kept across restarts. */
+/**
+ * Model versions over the API: list with stages, promote, archive, put another in force live, roll back; audited,
+ * kept across restarts.
+ */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/api/app.ts';
@@ -11,7 +14,6 @@ import { Metrics } from '../../src/ops/metrics.ts';
 import { DecisionService } from '../../src/service/decision-service.ts';
 import { ModelRegistry } from '../../src/service/model-registry.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { bootstrapModels } from '../../src/training/bootstrap-models.ts';
 import { FOREST, GBDT_FEBRUARY, GBDT_JANUARY, writeModelVersions } from '../training/model-versions.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'fraudwatch-models-'));
@@ -24,10 +26,8 @@ const NEW = GBDT_FEBRUARY;
 const store = new SqliteStore(join(root, 'api.db'));
 await store.migrate();
 const engine = new Engine({ labelDelayMs: 0 });
-const boot = bootstrapModels(dir);
-engine.setModels(boot.slots);
 const service = new DecisionService(engine, store, Date.now, 1000, new Metrics());
-service.models = new ModelRegistry(dir, engine, boot.loaded);
+service.models = await ModelRegistry.open({ dir, engine, store });
 const app = buildApp({ service });
 const keys: Record<string, string> = {};
 for (const role of ['service', 'analyst', 'admin', 'auditor'] as const) {
@@ -69,14 +69,25 @@ test('the newest artifacts are in force at start and listed with the others', as
   const r = await app.inject({ method: 'GET', url: '/api/v1/models', headers: as('auditor') });
   assert.equal(r.statusCode, 200);
   assert.deepEqual(r.json().in_force, { gbdt: NEW, iforest: FOREST });
+  assert.deepEqual(r.json().challengers, {});
+  assert.equal(r.json().challenger_traffic, 0);
+  assert.equal(r.json().auto_promote, false);
+  assert.equal(r.json().live, null);
+  assert.deepEqual(r.json().training, []);
   assert.deepEqual(
-    r.json().versions.map((v: { id: string; in_force: boolean }) => [v.id, v.in_force]),
+    r
+      .json()
+      .versions.map((v: { id: string; in_force: boolean; stage: string }) => [v.id, v.stage, v.in_force]),
     [
-      [OLD, false],
-      [NEW, true],
-      [FOREST, true],
+      [OLD, 'archived', false],
+      [NEW, 'champion', true],
+      [FOREST, 'champion', true],
     ],
   );
+  for (const v of r.json().versions) {
+    assert.equal(v.stage_changed_by, 'system', 'registered at start');
+    assert.ok(!Number.isNaN(Date.parse(v.stage_changed_at)));
+  }
   assert.match(await modelVersionOfNextDecision(), new RegExp(NEW));
 });
 
@@ -146,11 +157,11 @@ test('a rollback is in force for the next decision, audited, and kept by the nex
   assert.equal(audit[0]!.old_value, NEW);
   assert.equal(audit[0]!.new_value, OLD);
   assert.equal(audit[0]!.actor, 'admin-key');
-  // A restart (or a worker started on this directory) loads the operator's choice, not the newest.
-  assert.deepEqual(
-    bootstrapModels(dir).files.map((f) => f.slice(f.lastIndexOf('/') + 1)),
-    [`${OLD}.json`, `${FOREST}.json`],
-  );
+  // A restart (or a worker started on this store) puts the stored champion in force, not the newest file.
+  const restarted = new Engine({ labelDelayMs: 0 });
+  const again = await ModelRegistry.open({ dir, engine: restarted, store });
+  assert.deepEqual(again.active(), { gbdt: OLD, iforest: FOREST });
+  // The champion before the February one was January's promotion, which this rollback undid: nothing older.
   const none = await rollback();
   assert.equal(none.statusCode, 409);
   assert.equal(none.json().error, 'no_previous');
@@ -173,10 +184,19 @@ test('a chosen version is put in force; an unknown or broken one is refused and 
   const wrongKind = await put({ kind: 'gbdt', version: FOREST });
   assert.equal(wrongKind.statusCode, 404, 'an isolation forest is not a gbdt version');
   assert.equal((await put({ kind: 'forest', version: NEW })).statusCode, 400);
+  // A registered artifact whose file broke since is refused; the file found at no start is unknown.
+  const intact = readFileSync(join(dir, `${OLD}.json`), 'utf8');
+  writeFileSync(join(dir, `${OLD}.json`), '{"kind":"gbdt","trees":"no"}');
+  try {
+    const broken = await put({ kind: 'gbdt', version: OLD });
+    assert.equal(broken.statusCode, 400);
+    assert.equal(broken.json().error, 'invalid_artifact');
+    assert.equal(broken.json().details[0].path, 'version');
+  } finally {
+    writeFileSync(join(dir, `${OLD}.json`), intact);
+  }
   writeFileSync(join(dir, 'gbdt-2026-03-01T00-00-00-000Z.json'), '{"kind":"gbdt","trees":"no"}');
-  const broken = await put({ kind: 'gbdt', version: 'gbdt-2026-03-01T00-00-00-000Z' });
-  assert.equal(broken.statusCode, 400);
-  assert.equal(broken.json().error, 'invalid_artifact');
+  assert.equal((await put({ kind: 'gbdt', version: 'gbdt-2026-03-01T00-00-00-000Z' })).statusCode, 404);
   assert.match(await modelVersionOfNextDecision(), new RegExp(NEW), 'still the version in force');
   const listed = (await app.inject({ method: 'GET', url: '/api/v1/models', headers: as('admin') })).json();
   assert.equal(listed.in_force.gbdt, NEW);
@@ -192,6 +212,9 @@ test('model routes for every role: reading for analyst, admin, auditor; changes 
       allowed: ['admin'],
     },
     { method: 'POST' as const, url: '/api/v1/models/rollback', payload: { kind: 'iforest' }, allowed: [] },
+    // The only forest is the champion: promoting or archiving it is the route's own 409 for the admin.
+    { method: 'POST' as const, url: `/api/v1/models/${FOREST}/promote`, allowed: [] },
+    { method: 'POST' as const, url: `/api/v1/models/${FOREST}/archive`, allowed: [] },
   ];
   for (const route of routes) {
     for (const role of ['service', 'analyst', 'admin', 'auditor']) {
@@ -217,8 +240,8 @@ test('a model change the audit trail cannot record is not made', async () => {
     };
   const before = await state();
   const other = before.versions.find((v) => v.kind === 'gbdt' && !v.in_force)!;
-  const audit = store.audit.bind(store);
-  store.audit = async () => {
+  const update = store.updateModelVersions.bind(store);
+  store.updateModelVersions = async () => {
     throw new Error('audit trail unavailable');
   };
   try {
@@ -229,9 +252,84 @@ test('a model change the audit trail cannot record is not made', async () => {
       payload: { kind: 'gbdt', version: other.id },
     });
     assert.equal(r.statusCode, 500);
+    const p = await app.inject({
+      method: 'POST',
+      url: `/api/v1/models/${other.id}/promote`,
+      headers: as('admin'),
+    });
+    assert.equal(p.statusCode, 500);
   } finally {
-    store.audit = audit;
+    store.updateModelVersions = update;
   }
   assert.deepEqual((await state()).in_force, before.in_force, 'the model in force did not change');
   assert.equal(await modelVersionOfNextDecision(), await modelVersionOfNextDecision());
+});
+
+test('a trained pair is listed as challengers; promote makes one the champion, archive retires one; wrong stages are 409s naming the stage', async () => {
+  const json = (id: string) => JSON.parse(readFileSync(join(dir, `${id}.json`), 'utf8'));
+  const MARCH = 'gbdt-2026-03-15T00-00-00-000Z';
+  const FOREST_MARCH = 'iforest-2026-03-15T00-00-00-000Z';
+  await service.models!.registerTrained(
+    { gbdt: { ...json(NEW), version: MARCH }, iforest: { ...json(FOREST), version: FOREST_MARCH } },
+    'training',
+    Date.now(),
+  );
+  const get = async () => (await app.inject({ url: '/api/v1/models', headers: as('analyst') })).json();
+  const listed = await get();
+  assert.deepEqual(listed.challengers, { gbdt: MARCH, iforest: FOREST_MARCH });
+  assert.equal(listed.versions.find((v: { id: string }) => v.id === MARCH).stage, 'challenger');
+  const decidedBy = await modelVersionOfNextDecision();
+  assert.ok(!decidedBy.includes(MARCH), 'a challenger is not in force');
+
+  const archived = await app.inject({
+    method: 'POST',
+    url: `/api/v1/models/${FOREST_MARCH}/archive`,
+    headers: as('admin'),
+  });
+  assert.equal(archived.statusCode, 200, archived.body);
+  assert.deepEqual(archived.json().challengers, { gbdt: MARCH });
+  const again = await app.inject({
+    method: 'POST',
+    url: `/api/v1/models/${FOREST_MARCH}/archive`,
+    headers: as('admin'),
+  });
+  assert.equal(again.statusCode, 409);
+  assert.equal(again.json().error, 'wrong_stage');
+  assert.match(again.json().message, /is archived already/);
+
+  const promoted = await app.inject({
+    method: 'POST',
+    url: `/api/v1/models/${MARCH}/promote`,
+    headers: as('admin'),
+  });
+  assert.equal(promoted.statusCode, 200, promoted.body);
+  assert.equal(promoted.json().in_force.gbdt, MARCH);
+  assert.deepEqual(promoted.json().challengers, {});
+  assert.match(await modelVersionOfNextDecision(), new RegExp(`^${MARCH}\\+`));
+  const [entry] = await store.listAudit({ action: 'model_promote', order: 'desc', limit: 1 });
+  assert.equal(entry!.new_value, MARCH);
+  assert.equal(entry!.actor, 'admin-key');
+  assert.equal(entry!.note, 'was challenger');
+  const twice = await app.inject({
+    method: 'POST',
+    url: `/api/v1/models/${MARCH}/promote`,
+    headers: as('admin'),
+  });
+  assert.equal(twice.statusCode, 409);
+  assert.match(twice.json().message, /already the champion of gbdt/);
+  const unknown = await app.inject({
+    method: 'POST',
+    url: '/api/v1/models/gbdt-1999/promote',
+    headers: as('admin'),
+  });
+  assert.equal(unknown.statusCode, 404);
+  assert.equal(unknown.json().details[0].path, 'version');
+  // An archived version comes back by promotion too.
+  const back = await app.inject({
+    method: 'POST',
+    url: `/api/v1/models/${NEW}/promote`,
+    headers: as('admin'),
+  });
+  assert.equal(back.statusCode, 200, back.body);
+  assert.equal(back.json().in_force.gbdt, NEW);
 });

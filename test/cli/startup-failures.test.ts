@@ -237,3 +237,19 @@ test('worker: a --port in use and an unreachable NATS are one-line failures nami
     await removeStreams(stream, config);
   }
 });
+
+test('AUTO_PROMOTE, AUTO_PROMOTE_MIN_LABELS and CHALLENGER_TRAFFIC that cannot be read stop the start by name', async () => {
+  for (const [name, value, pattern] of [
+    ['AUTO_PROMOTE', 'yes', /AUTO_PROMOTE: must be true or false, got "yes"$/],
+    ['AUTO_PROMOTE_MIN_LABELS', '-3', /AUTO_PROMOTE_MIN_LABELS: must be a positive whole number, got "-3"$/],
+    ['CHALLENGER_TRAFFIC', '1.5', /CHALLENGER_TRAFFIC: must be a share between 0 and 1, got "1.5"$/],
+  ] as const) {
+    const run = await cli(
+      ['serve', '--no-models', '--port', String(await closedPort()), '--data-dir', dataDir()],
+      {
+        [name]: value,
+      },
+    );
+    assertOneLineFailure(run, pattern);
+  }
+});

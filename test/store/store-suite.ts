@@ -1012,4 +1012,97 @@ export function storeSuite(
     assert.equal(stored?.decision.decided_by, 'challenger');
     assert.deepEqual(stored?.decision.shadow, { score: 0.1 + 2 ** -40, model_version: 'gbdt-a+iforest-a' });
   });
+
+  it('model versions: added and moved between stages with their audit entries in one transaction; a stale move changes nothing', async () => {
+    const version = (id: string, stage: 'champion' | 'challenger' | 'archived', artifact: string | null) => ({
+      id,
+      kind: id.split('-')[0]!,
+      stage,
+      created_at: T0 + Number(id.slice(-1)),
+      stage_changed_at: T0,
+      stage_changed_by: 'system',
+      champion_seq: stage === 'champion' ? 1 : null,
+      summary: JSON.stringify({ metrics: { validation_auc: 0.9 } }),
+      artifact,
+    });
+    const entry = (action: string, id: string) => ({
+      at: T0,
+      actor: 'model-admin',
+      action,
+      transaction_id: null,
+      old_value: null,
+      new_value: id,
+      note: null,
+    });
+    assert.equal(
+      await store.updateModelVersions({
+        added: [version('gbdt-1', 'champion', '{"kind":"gbdt"}'), version('gbdt-2', 'challenger', null)],
+        at: T0,
+        actor: 'system',
+        audit: [entry('model_registered', 'gbdt-1'), entry('model_registered', 'gbdt-2')],
+      }),
+      true,
+    );
+    const listed = await store.listModelVersions();
+    assert.deepEqual(
+      listed.map((v) => [v.id, v.stage, v.has_artifact, v.champion_seq]),
+      [
+        ['gbdt-1', 'champion', true, 1],
+        ['gbdt-2', 'challenger', false, null],
+      ],
+    );
+    assert.equal(listed[0]!.summary, JSON.stringify({ metrics: { validation_auc: 0.9 } }));
+    assert.equal(await store.modelArtifact('gbdt-1'), '{"kind":"gbdt"}');
+    assert.equal(await store.modelArtifact('gbdt-2'), null, 'kept as a file');
+    assert.equal(await store.modelArtifact('gbdt-9'), null);
+    // A known id refuses the whole update: nothing of it is written, its audit entries neither.
+    assert.equal(
+      await store.updateModelVersions({
+        added: [version('gbdt-3', 'archived', null), version('gbdt-1', 'archived', null)],
+        at: T0,
+        actor: 'system',
+        audit: [entry('model_registered', 'gbdt-3')],
+      }),
+      false,
+    );
+    assert.equal((await store.listModelVersions()).length, 2);
+    // Promotion: the champion archived, the challenger champion with the next tenure number, audited.
+    const promote = {
+      moves: [
+        { id: 'gbdt-1', from: 'champion' as const, to: 'archived' as const },
+        { id: 'gbdt-2', from: 'challenger' as const, to: 'champion' as const, new_tenure: true },
+      ],
+      at: T0 + 5000,
+      actor: 'model-admin',
+      audit: [entry('model_promote', 'gbdt-2')],
+    };
+    assert.equal(await store.updateModelVersions(promote), true);
+    const after = await store.listModelVersions();
+    assert.deepEqual(
+      after.map((v) => [v.id, v.stage, v.champion_seq, v.stage_changed_at, v.stage_changed_by]),
+      [
+        ['gbdt-1', 'archived', 1, T0 + 5000, 'model-admin'],
+        ['gbdt-2', 'champion', 2, T0 + 5000, 'model-admin'],
+      ],
+    );
+    // The same promotion again (another process acting on what it read before): refused, nothing audited.
+    assert.equal(await store.updateModelVersions(promote), false);
+    assert.equal((await store.listModelVersions())[1]!.champion_seq, 2);
+    assert.equal((await store.listAudit({ actor: 'model-admin', action: 'model_promote' })).length, 1);
+    // One champion per kind, whatever a caller asks.
+    await assert.rejects(
+      store.updateModelVersions({
+        moves: [{ id: 'gbdt-1', from: 'archived', to: 'champion' }],
+        at: T0,
+        actor: 'model-admin',
+        audit: [],
+      }),
+    );
+    assert.equal((await store.listModelVersions())[0]!.stage, 'archived');
+    assert.deepEqual(
+      (await store.listAudit({ actor: 'model-admin', action: 'model_registered' })).map((a) => a.new_value),
+      ['gbdt-1', 'gbdt-2'],
+      'the refused registration of gbdt-3 left no entry',
+    );
+  });
 }

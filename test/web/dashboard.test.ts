@@ -382,7 +382,7 @@ test(
     try {
       assert.equal(await inForce(), 'gbdt-2026-02-01T00-00-00-000Z');
       await signInHere(admin);
-      await page.getByRole('button', { name: 'Roll back to gbdt-2026-01-01T00-00-00-000Z…' }).click();
+      await page.getByRole('button', { name: 'Roll back to the champion before…' }).click();
       await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
       await page
         .getByRole('status')
@@ -397,7 +397,7 @@ test(
       const february = page.getByRole('row').filter({ hasText: 'gbdt-2026-02-01T00-00-00-000Z' });
       assert.equal(await february.getAttribute('aria-current'), null, 'not in force after the rollback');
       assert.match(await february.innerText(), /AUC 0\.\d{3}.*AP 0\.\d{3}/s);
-      assert.equal(await page.getByRole('button', { name: /Put in force|Roll back to/ }).count(), 0);
+      assert.equal(await page.getByRole('button', { name: /Promote|Roll back to/ }).count(), 0);
       assert.equal(await inForce(), 'gbdt-2026-01-01T00-00-00-000Z');
     } finally {
       await served.stop();

@@ -101,5 +101,9 @@ export interface RuleDefinition {
 /** GET /api/v1/models (and the answer to a change). */
 export interface ModelVersions {
   in_force: Partial<Record<ModelKind, string>>;
+  /** The challenger per kind (scored in the shadow); a kind without one is absent. */
+  challengers: Partial<Record<ModelKind, string>>;
+  challenger_traffic: number;
+  auto_promote: boolean;
   versions: ModelVersionInfo[];
 }

@@ -1,11 +1,12 @@
 /**
- * Model versions: which artifacts exist and which are in force (GET), put another in force or roll back to the
- * one before, without a restart (admin; audited). The runbooks' "roll back to the previous model version".
+ * Model versions and their stages (GET), promotion of a challenger or an archived version to champion, archiving
+ * a challenger, rolling back to the champion before (admin; each audited with the stage change in one database
+ * transaction). Every answer is the GET shape, the state after the change.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { DecisionService } from '../../service/decision-service.ts';
-import { ModelRegistryError, type ModelChange, type ModelRegistry } from '../../service/model-registry.ts';
+import { ModelRegistryError, type ModelRegistry, type StageChange } from '../../service/model-registry.ts';
 import { MODEL_KINDS } from '../../training/model-files.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { ApiError } from '../errors.ts';
@@ -13,15 +14,52 @@ import { OneOf, Text } from '../input-schema.ts';
 import { ModelsReply } from '../response-schemas.ts';
 import { errorResponse } from '../route-docs.ts';
 
-const STATUS = { unknown_kind: 400, invalid_artifact: 400, not_found: 404, no_previous: 409 } as const;
+const STATUS = {
+  unknown_kind: 400,
+  invalid_artifact: 400,
+  not_found: 404,
+  no_previous: 409,
+  wrong_stage: 409,
+  changed: 409,
+} as const;
 
 const Kind = OneOf(MODEL_KINDS);
+const Params = Type.Object({ id: Text(200, 1) });
 
 const MODEL_CHANGE_RESPONSES = {
-  200: { description: 'The versions and what is now in force', ...ModelsReply },
+  200: { description: 'The versions and their stages after the change', ...ModelsReply },
   404: errorResponse('No such model version'),
-  409: errorResponse('No version before the one in force, or this process runs without models'),
+  409: errorResponse(
+    'The version is not in a stage this change starts from (the message names its stage), no champion before the one in force, another process changed the versions first, or this process runs without models',
+  ),
 };
+
+/** The GET /api/v1/models answer. */
+export async function modelsState(service: DecisionService) {
+  const live = service.liveModels?.latest() ?? null;
+  // TODO(lead): `training` from the training runs (issue 13's training-runs part, migration 12) once merged.
+  const training: unknown[] = [];
+  const r = service.models;
+  if (r === null)
+    return {
+      in_force: {},
+      challengers: {},
+      challenger_traffic: 0,
+      auto_promote: false,
+      versions: [],
+      live,
+      training,
+    };
+  return {
+    in_force: r.active(),
+    challengers: r.challengers(),
+    challenger_traffic: r.challengerTraffic,
+    auto_promote: r.autoPromoteEnabled,
+    versions: await r.list(),
+    live,
+    training,
+  };
+}
 
 export function modelRoutes(app: FastifyInstance, service: DecisionService): void {
   const registry = (): ModelRegistry => {
@@ -29,31 +67,20 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     return service.models;
   };
 
-  /**
-   * Plans a change (checks and loads the artifact), maps registry errors to their HTTP answer, audits, then puts
-   * it in force: a change the trail cannot record is not made. Answers with the new state.
-   */
-  const change = async (request: FastifyRequest, action: string, plan: (r: ModelRegistry) => ModelChange) => {
+  /** Runs a stage change (audited in its own transaction), maps registry errors to their answer, answers the state. */
+  const change = async (
+    change: (r: ModelRegistry, actor: string) => Promise<StageChange>,
+    request: FastifyRequest,
+  ) => {
     const r = registry();
-    let planned: ModelChange;
     try {
-      planned = plan(r);
+      await change(r, request.caller?.name ?? 'unknown');
     } catch (e) {
       if (!(e instanceof ModelRegistryError)) throw e;
       const [path, ...rest] = e.message.split(': ');
       throw new ApiError(STATUS[e.reason], e.reason, e.message, [{ path: path!, message: rest.join(': ') }]);
     }
-    await service.store.audit({
-      at: Date.now(),
-      actor: request.caller?.name ?? 'unknown',
-      action,
-      transaction_id: null,
-      old_value: planned.before,
-      new_value: planned.after,
-      note: null,
-    });
-    planned.apply();
-    return { in_force: r.active(), versions: r.list() };
+    return modelsState(service);
   };
 
   app.get(
@@ -61,15 +88,47 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     {
       config: { roles: ROUTE_ROLES.readModels },
       schema: {
-        summary: 'Model versions available and the one in force per kind',
+        summary: 'Model versions with their stages, what is in force, the challengers and their live figures',
         tags: ['models'],
-        response: { 200: { description: 'Versions and what is in force', ...ModelsReply } },
+        response: { 200: { description: 'Versions and their stages', ...ModelsReply } },
       },
     },
-    async () =>
-      service.models === null
-        ? { in_force: {}, versions: [] }
-        : { in_force: service.models.active(), versions: service.models.list() },
+    async () => modelsState(service),
+  );
+
+  app.post(
+    '/api/v1/models/:id/promote',
+    {
+      config: { roles: ROUTE_ROLES.manageModels },
+      schema: {
+        summary:
+          'Make a challenger or archived version the champion of its kind (in force for the next decision); the champion before is archived',
+        tags: ['models'],
+        params: Params,
+        response: MODEL_CHANGE_RESPONSES,
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      return change((r, actor) => r.promote(id, actor), request);
+    },
+  );
+
+  app.post(
+    '/api/v1/models/:id/archive',
+    {
+      config: { roles: ROUTE_ROLES.manageModels },
+      schema: {
+        summary: "Archive a challenger (its kind's challenger set falls back to the champion)",
+        tags: ['models'],
+        params: Params,
+        response: MODEL_CHANGE_RESPONSES,
+      },
+    },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      return change((r, actor) => r.archive(id, actor), request);
+    },
   );
 
   app.put(
@@ -77,7 +136,8 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     {
       config: { roles: ROUTE_ROLES.manageModels },
       schema: {
-        summary: 'Put a model version in force for the next decision (kept across restarts)',
+        summary:
+          'Put a model version in force for the next decision: the same as promote; naming the champion changes nothing',
         tags: ['models'],
         body: Type.Object(
           { kind: Kind, version: Text(200, 1) },
@@ -91,7 +151,7 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     },
     async (request) => {
       const { kind, version } = request.body as { kind: string; version: string };
-      return change(request, 'model_activate', (r) => r.planActivate(kind, version));
+      return change((r, actor) => r.promote(version, actor, { kind, idempotent: true }), request);
     },
   );
 
@@ -100,7 +160,7 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     {
       config: { roles: ROUTE_ROLES.manageModels },
       schema: {
-        summary: 'Put the version before the one in force back in force',
+        summary: 'Put the champion before the one in force back in force; the current one is archived',
         tags: ['models'],
         body: Type.Object({ kind: Kind }, { additionalProperties: false, examples: [{ kind: 'gbdt' }] }),
         response: MODEL_CHANGE_RESPONSES,
@@ -108,7 +168,7 @@ export function modelRoutes(app: FastifyInstance, service: DecisionService): voi
     },
     async (request) => {
       const { kind } = request.body as { kind: string };
-      return change(request, 'model_rollback', (r) => r.planRollback(kind));
+      return change((r, actor) => r.rollback(kind, actor), request);
     },
   );
 }

@@ -1,6 +1,7 @@
 /**
  * Model versions (settings page): each artifact by its one id (what decisions carry as model_version) with its
- * training validation metrics; what is in force per kind; an admin puts another in force or rolls back.
+ * training validation metrics and its stage (champion in force, challenger in the shadow, archived); an admin
+ * promotes another to champion or rolls back to the champion before.
  */
 import { useState } from 'react';
 import { api, errorMessage } from '../api.ts';
@@ -69,7 +70,7 @@ export function ModelVersions({ mayChange }: { mayChange: boolean }) {
     <div className="panel">
       {KINDS.map((kind) => {
         const versions = models.data!.versions.filter((v) => v.kind === kind);
-        const current = versions.findIndex((v) => v.in_force);
+        const hasPrevious = versions.some((v) => v.stage === 'archived');
         return (
           <section key={kind} aria-labelledby={`models-${kind}`}>
             <h3 id={`models-${kind}`}>{KIND_NAMES[kind]}</h3>
@@ -80,7 +81,7 @@ export function ModelVersions({ mayChange }: { mayChange: boolean }) {
                   <th scope="col">Written</th>
                   <th scope="col">Trained on</th>
                   <th scope="col">Metrics from training</th>
-                  <th scope="col">State</th>
+                  <th scope="col">Stage</th>
                 </tr>
               </thead>
               <tbody>
@@ -94,22 +95,25 @@ export function ModelVersions({ mayChange }: { mayChange: boolean }) {
                     <td className="model-metrics">{formatMetrics(v.metrics)}</td>
                     <td>
                       {v.in_force ? (
-                        <strong>in force</strong>
-                      ) : mayChange ? (
-                        <button type="button" onClick={() => setPending({ kind, id: v.id })}>
-                          Put in force…
-                        </button>
+                        <strong>champion, in force</strong>
                       ) : (
-                        ''
+                        <>
+                          {v.stage === 'challenger' ? 'challenger (in the shadow) ' : `${v.stage} `}
+                          {mayChange && (
+                            <button type="button" onClick={() => setPending({ kind, id: v.id })}>
+                              Promote…
+                            </button>
+                          )}
+                        </>
                       )}
                     </td>
                   </tr>
                 ))}
               </tbody>
             </table>
-            {mayChange && current > 0 && (
+            {mayChange && hasPrevious && (
               <button type="button" onClick={() => setPending({ kind, id: null })}>
-                Roll back to {versions[current - 1]!.id}…
+                Roll back to the champion before…
               </button>
             )}
           </section>
@@ -118,8 +122,8 @@ export function ModelVersions({ mayChange }: { mayChange: boolean }) {
       {pending !== null && (
         <ConfirmChange id="model-confirm" onConfirm={() => void apply()} onCancel={() => setPending(null)}>
           {pending.id === null
-            ? `Roll ${KIND_NAMES[pending.kind]} back to the version before the one in force?`
-            : `Put ${pending.id} in force?`}{' '}
+            ? `Roll ${KIND_NAMES[pending.kind]} back to the champion before the one in force?`
+            : `Make ${pending.id} the champion (the current one is archived)?`}{' '}
           Live decisions use it from the next one; this is audited.
         </ConfirmChange>
       )}
