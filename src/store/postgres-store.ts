@@ -10,6 +10,13 @@ import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-errors.ts';
 import {
+  ABANDONED_RESULT,
+  fromTrainingRunRow,
+  newTrainingRunValues,
+  trainingRunsSql,
+  type TrainingRunRow,
+} from './training-run-rows.ts';
+import {
   anomalyWhere,
   AUDIT_INSERT_COLUMNS,
   auditInsertValues,
@@ -58,9 +65,15 @@ import {
   type StatusChangeOptions,
   type StoredTransaction,
   type StoredVerdict,
+  type NewTrainingRun,
+  type TrainingClaim,
+  type TrainingRunRecord,
+  type TrainingRunResult,
+  type TrainingStatus,
 } from './types.ts';
 
 const placeholder = (n: number): string => `$${n}`;
+const TRAINING_RUNS = trainingRunsSql(placeholder);
 const MIGRATION_LOCK = 0x66726175; // "frau"
 /** Held by the one transaction appending to the audit trail at a time, so the hash chain stays a line. */
 const AUDIT_LOCK = 0x61756474; // "audt"
@@ -608,6 +621,42 @@ export class PostgresStore implements DecisionStore {
   async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
     const { rows } = await this.pool.query<VerdictRow>(VERDICTS_SQL('$1', '$2'), [after ?? 0, limit]);
     return rows.map(fromVerdictRow);
+  }
+
+  async claimTrainingRun(
+    run: NewTrainingRun,
+    abandonBefore: number,
+    audit?: NewAuditEntry,
+  ): Promise<TrainingClaim> {
+    return this.inTransaction(async (c): Promise<TrainingClaim> => {
+      await c.query(TRAINING_RUNS.abandon, [run.started_at, ABANDONED_RESULT, abandonBefore]);
+      // A concurrent claim waits on the unique index until the first commits, then inserts nothing.
+      const inserted = await c.query(TRAINING_RUNS.insert, newTrainingRunValues(run));
+      if (inserted.rowCount === 0) {
+        const { rows } = await c.query<TrainingRunRow>(TRAINING_RUNS.running);
+        return { claimed: false, running: fromTrainingRunRow(rows[0]!) };
+      }
+      if (audit !== undefined) await this.appendAudit(c, audit);
+      return { claimed: true };
+    });
+  }
+
+  async finishTrainingRun(
+    id: string,
+    status: Exclude<TrainingStatus, 'running'>,
+    result: TrainingRunResult,
+    finishedAt: number,
+  ): Promise<boolean> {
+    const r = await this.query(TRAINING_RUNS.finish, [status, JSON.stringify(result), finishedAt, id]);
+    return r.rowCount === 1;
+  }
+
+  async listTrainingRuns(limit: number, status?: TrainingStatus): Promise<TrainingRunRecord[]> {
+    const { rows } =
+      status === undefined
+        ? await this.read<TrainingRunRow>(TRAINING_RUNS.list, [limit])
+        : await this.read<TrainingRunRow>(TRAINING_RUNS.listOfStatus, [status, limit]);
+    return rows.map(fromTrainingRunRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {
