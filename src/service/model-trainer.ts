@@ -131,10 +131,20 @@ export class ModelTrainer {
       figures = figuresOf(set);
       awaitingLabel = set.awaitingLabel;
       const minFrauds = Math.max(this.options.minFrauds, GBDT_MIN_FRAUDS);
+      const legit = set.verdicts.legit + set.assumedLegit;
       if (set.verdicts.fraud < minFrauds) {
         outcome = {
           status: 'skipped',
           result: { ...figures, message: tooFew(set.verdicts.fraud, minFrauds) },
+        };
+      } else if (legit < minFrauds) {
+        // A window shorter than the label delay has no decision old enough to count as legitimate.
+        outcome = {
+          status: 'skipped',
+          result: {
+            ...figures,
+            message: `${legit} legitimate labels in the window (verdicts, or older than the label delay), ${minFrauds} needed`,
+          },
         };
       } else {
         const trained = await this.runJob(set.job);
