@@ -12,7 +12,7 @@ import { ModelRegistry } from '../../src/service/model-registry.ts';
 import { ModelTrainer } from '../../src/service/model-trainer.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { trainOffThread } from '../../src/training/train-off-thread.ts';
-import { confirmFrauds, DAY, storeSimulatedTraffic } from '../service/stored-traffic.ts';
+import { confirmFrauds, DAY, storeSimulatedTraffic } from '../../src/training/stored-simulation.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'fraudwatch-api-train-'));
 const dir = join(root, 'models');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../src/engine/engine.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { confirmFrauds, DAY, storeSimulatedTraffic } from '../service/stored-traffic.ts';
+import { confirmFrauds, DAY, storeSimulatedTraffic } from '../../src/training/stored-simulation.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fraudwatch-train-store-'));
 

@@ -15,7 +15,11 @@ import { RetrainScheduler } from '../../src/service/retrain-scheduler.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { trainOffThread } from '../../src/training/train-off-thread.ts';
 import type { TrainingJob } from '../../src/training/train-models.ts';
-import { confirmFrauds as confirmAll, DAY, storeSimulatedTraffic } from './stored-traffic.ts';
+import {
+  confirmFrauds as confirmAll,
+  DAY,
+  storeSimulatedTraffic,
+} from '../../src/training/stored-simulation.ts';
 
 const START = Date.UTC(2026, 0, 1);
 const POLICY = { everyMs: 7 * DAY, precisionWindowMs: 7 * DAY, minPrecision: 0.75, minLabels: 30 };

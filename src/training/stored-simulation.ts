@@ -1,13 +1,16 @@
-/** Simulated traffic scored by an engine and stored as serve stores it (decided at transaction time), then verdicts. */
-import type { Engine } from '../../src/engine/engine.ts';
-import { simulate } from '../../src/simulator/simulate.ts';
-import type { DecisionStore, NewDecision } from '../../src/store/types.ts';
+/**
+ * A store filled as a running service would have filled it, for the tests and the benchmark of training from
+ * the store: simulated traffic scored by an engine and stored decided at transaction time, then verdicts.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { simulate } from '../simulator/simulate.ts';
+import type { DecisionStore, NewDecision } from '../store/types.ts';
 
 export const DAY = 86_400_000;
 
 /**
- * Scores and stores `days` simulated days from `start` (600 accounts, 2% fraud); returns the frauds' ids and
- * when each was decided. Ids are prefixed by the seed, so several calls do not collide.
+ * Scores and stores `days` simulated days from `start` (600 accounts and 2% fraud unless told); returns the
+ * frauds' ids and when each was decided. Ids are prefixed by the seed, so several calls do not collide.
  */
 export async function storeSimulatedTraffic(
   store: DecisionStore,
@@ -15,10 +18,11 @@ export async function storeSimulatedTraffic(
   start: number,
   days: number,
   seed: number,
+  population: { accounts: number; fraudRate: number } = { accounts: 600, fraudRate: 0.02 },
 ): Promise<Map<string, number>> {
   const frauds = new Map<string, number>();
   let batch: NewDecision[] = [];
-  for (const row of simulate({ accounts: 600, days, seed, start, fraudRate: 0.02 })) {
+  for (const row of simulate({ ...population, days, seed, start })) {
     const tx = { ...row.tx, transaction_id: `${seed}-${row.tx.transaction_id}` };
     const decision = engine.score(tx);
     batch.push({
