@@ -81,7 +81,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
-      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state; DEFAULT_CURRENCY and FRAUDWATCH_FX_RATES set currencies). On a store without keys it creates an admin key: shown on a terminal, otherwise written to <data-dir>/admin-key.txt (mode 0600)',
+      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state; DEFAULT_CURRENCY and FRAUDWATCH_FX_RATES set currencies; RETRAIN_EVERY, RETRAIN_MIN_PRECISION and the other RETRAIN_* retrain the models from the store, as challengers). On a store without keys it creates an admin key: shown on a terminal, otherwise written to <data-dir>/admin-key.txt (mode 0600)',
     )
     .option(
       '--port <n>',
