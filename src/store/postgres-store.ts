@@ -540,7 +540,7 @@ export class PostgresStore implements DecisionStore {
       after === undefined
         ? [RECENT_DECISIONS_SQL('$1'), [limit]]
         : [
-            RECENT_DECISIONS_SQL('$4', ['$1', '$2', '$3']),
+            RECENT_DECISIONS_SQL('$4', ['$1', '$1', '$2', '$3']),
             [after.decided_at, after.decided_at, after.transaction_id, limit],
           ];
     const { rows } = await this.read<{

@@ -366,7 +366,8 @@ export class SqliteStore implements DecisionStore {
     const rows = (
       after === undefined
         ? this.stmt(RECENT_DECISIONS_SQL('?')).all(limit)
-        : this.stmt(RECENT_DECISIONS_SQL('?', ['?', '?', '?'])).all(
+        : this.stmt(RECENT_DECISIONS_SQL('?', ['?', '?', '?', '?'])).all(
+            after.decided_at,
             after.decided_at,
             after.decided_at,
             after.transaction_id,
