@@ -83,7 +83,7 @@ export function registerTrainCommand(program: Command): void {
     .addOption(
       durationOption(
         '--label-delay <duration>',
-        'delay before labels feed merchant risk; with --from-store, how old an unlabelled decision must be to count as legitimate (env TRAIN_LABEL_DELAY)',
+        'delay before labels feed merchant risk; when training from the store, how old an unlabelled decision must be to count as legitimate (env TRAIN_LABEL_DELAY)',
         7 * 86_400_000,
       ),
     )
