@@ -232,3 +232,14 @@ test('two trainers on one store (two connections, as two serves): one trains, th
     ['done'],
   );
 });
+
+test('RETRAIN_EVERY=off: never trained is no reason to train; only a precision drop would be', async () => {
+  const w = await world();
+  const s = new RetrainScheduler(w.store, trainer(w), {
+    policy: { ...POLICY, everyMs: Infinity },
+    windowMs: 30 * DAY,
+    reviewThreshold: () => 0.5,
+  });
+  assert.equal((await s.tick(START + 100 * DAY)).action, 'none');
+  assert.deepEqual(await w.store.listTrainingRuns(5), []);
+});
