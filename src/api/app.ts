@@ -29,6 +29,7 @@ import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
 import { labelRoutes } from './routes/labels.ts';
 import { modelRoutes } from './routes/models.ts';
+import { modelTrainingRoutes } from './routes/model-training.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -185,6 +186,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     settingsRoutes(api, options.service);
     modelRoutes(api, options.service);
     labelRoutes(api, options.service);
+    modelTrainingRoutes(api, options.service);
     overviewRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {

@@ -121,8 +121,27 @@ export function registerBenchCommand(program: Command): void {
     )
     .option('--rate <n>', 'requests a second for the fixed-rate phase', positiveInt('--rate'), 5000)
     .option('--seconds <n>', 'length of the fixed-rate phase', positiveInt('--seconds'), 30)
+    .option(
+      '--train-during',
+      'instead: serve on a stored 30-day history, the fixed-rate load alone and then with POST /api/v1/models/train sent as it starts; p99 of both and the training time (embedded or postgres)',
+      false,
+    )
     .option('--json', 'print only the JSON lines (the default output is the same)')
-    .action(async (opts: { store: string; rate: number; seconds: number }) => {
+    .action(async (opts: { store: string; rate: number; seconds: number; trainDuring: boolean }) => {
+      if (opts.trainDuring) {
+        const { runHttpTrainingBench } = await import('../../bench/http-training.ts');
+        for (const store of chosenStores(opts.store, ['embedded', 'postgres'], bench))
+          console.log(
+            JSON.stringify(
+              await runHttpTrainingBench({
+                store: store as 'embedded' | 'postgres',
+                rate: opts.rate,
+                seconds: opts.seconds,
+              }),
+            ),
+          );
+        return;
+      }
       const stores = chosenStores(opts.store, ['embedded', 'postgres', 'floor'], bench);
       const { runHttpBench } = await import('../../bench/http.ts');
       for (const store of stores)

@@ -14,6 +14,10 @@ import { currencyOrExit, durationMs, positiveInt } from './options.ts';
 import { listenFailure, settingsOrFail, StartupError } from './startup-failure.ts';
 import { logLevelFromEnv, type LogLevel } from '../ops/log-level.ts';
 import { liveModelSettingsFromEnv } from '../service/live-model-settings.ts';
+import type { DecisionService } from '../service/decision-service.ts';
+import { ModelTrainer } from '../service/model-trainer.ts';
+import { RetrainScheduler } from '../service/retrain-scheduler.ts';
+import { trainingSettingsFromEnv, type TrainingSettings } from './training-settings.ts';
 
 interface ServeOptions {
   port: number;
@@ -51,11 +55,34 @@ function jwtConfig(fail: (message: string) => never): JwtConfig | undefined {
   return undefined;
 }
 
+/**
+ * Training from the store (POST /api/v1/models/train) and its schedule: every serve on a store checks, the
+ * store's claim lets one of them train. Returns the schedule's stop.
+ */
+function startTraining(service: DecisionService, settings: TrainingSettings): () => void {
+  const models = service.models;
+  if (models === null) return () => undefined;
+  const trainer = new ModelTrainer(service.store, models, {
+    labelDelayMs: settings.labelDelayMs,
+    minFrauds: settings.policy.minLabels,
+    defaultWindowMs: settings.windowMs,
+    log: console.log,
+  });
+  service.trainer = trainer;
+  const scheduler = new RetrainScheduler(service.store, trainer, {
+    policy: settings.policy,
+    windowMs: settings.windowMs,
+    reviewThreshold: () => service.engine.decisionSettings.thresholds.review,
+    log: console.log,
+  });
+  return scheduler.start(settings.checkEveryMs);
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description(
-      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state; DEFAULT_CURRENCY and FRAUDWATCH_FX_RATES set currencies). On a store without keys it creates an admin key: shown on a terminal, otherwise written to <data-dir>/admin-key.txt (mode 0600)',
+      'run the HTTP API and the dashboard (embedded store in --data-dir, or PostgreSQL when DATABASE_URL is set; REDIS_URL shares account state; DEFAULT_CURRENCY and FRAUDWATCH_FX_RATES set currencies; RETRAIN_EVERY, RETRAIN_MIN_PRECISION and the other RETRAIN_* retrain the models from the store, as challengers). On a store without keys it creates an admin key: shown on a terminal, otherwise written to <data-dir>/admin-key.txt (mode 0600)',
     )
     .option(
       '--port <n>',
@@ -97,6 +124,12 @@ export function registerServeCommand(program: Command): void {
       } catch (e) {
         return failStartup((e as Error).message);
       }
+      let training: TrainingSettings;
+      try {
+        training = trainingSettingsFromEnv();
+      } catch (e) {
+        return failStartup((e as Error).message);
+      }
       const service = await openDecisionService({
         dataDir: opts.dataDir,
         models: opts.models,
@@ -135,10 +168,12 @@ export function registerServeCommand(program: Command): void {
         throw listenFailure(e, opts.host, opts.port, '--port (env PORT)');
       }
       console.log(`fraudwatch listening on ${url} (store: ${store.kind}; API docs at ${url}/api/docs)`);
+      const stopSchedule = startTraining(service, training);
       const stopTraffic = opts.simulate > 0 ? startSimulatedTraffic(service, opts.simulate) : () => undefined;
       if (opts.simulate > 0) console.log(`sending ${opts.simulate} simulated transactions a second`);
       const stop = async (): Promise<void> => {
         stopTraffic();
+        stopSchedule();
         await app.close();
         await store.close();
         await service.sharedState?.close();

@@ -2,6 +2,7 @@
  * `fraudwatch train --data FILE --out DIR`: runs a labelled file through the engine (so the models learn from the
  * features the engine really computes, merchant risk with delayed labels included), then fits the chosen models
  * on it and writes versioned JSON artifacts.
+ * `fraudwatch train --from-store`: the same recipe on what a service stored (train-from-store.ts).
  */
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -20,6 +21,7 @@ import {
   withLabelledMetrics,
 } from '../training/trainers.ts';
 import { inputFailureMessage, noRowsMessage } from './input-failures.ts';
+import { trainFromStore } from './train-from-store.ts';
 import { currencyOrExit, durationOption, formatDuration, positiveInt } from './options.ts';
 import {
   gbdtValidation,
@@ -30,10 +32,14 @@ import {
 } from './training-report.ts';
 
 interface TrainCliOptions {
-  data: string;
+  data?: string;
+  fromStore: boolean;
+  window?: number;
+  dataDir: string;
+  json: boolean;
   map?: string;
   models: string;
-  out: string;
+  out?: string;
   labelDelay: number;
   maxErrors: number;
   seed: number;
@@ -47,23 +53,63 @@ function fail(message: string): never {
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
-    .description('fit models on a labelled CSV/JSONL(.gz) file and write versioned JSON artifacts')
-    .requiredOption('--data <file>', 'labelled transactions in timestamp order')
+    .description(
+      'fit models on a labelled CSV/JSONL(.gz) file and write versioned JSON artifacts; or, with --from-store, on the decisions and verdicts a service stored (new versions enter as challengers)',
+    )
+    .option('--data <file>', 'labelled transactions in timestamp order (with --out)')
+    .option(
+      '--from-store',
+      "train on the store's decided transactions whose labels are known (DATABASE_URL, or --data-dir)",
+      false,
+    )
+    .addOption(
+      durationOption(
+        '--window <duration>',
+        'with --from-store: how far back decisions are taken (default env TRAIN_WINDOW, 30d)',
+      ),
+    )
+    .option(
+      '--data-dir <dir>',
+      'with --from-store: embedded database directory, models in its models/ (env FRAUDWATCH_DATA_DIR)',
+      process.env.FRAUDWATCH_DATA_DIR ?? './data',
+    )
+    .option('--json', 'with --from-store: print one JSON object', false)
     .option(
       '--map <pairs>',
       'field=COLUMN,... mapping file columns to transaction fields, `label` and attributes.<name> (env DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
     )
     .option('--models <list>', 'iforest, gbdt or iforest,gbdt', 'iforest,gbdt')
-    .requiredOption('--out <dir>', 'directory for the artifacts (created if missing)')
+    .option('--out <dir>', 'directory for the artifacts (created if missing; with --data)')
     .addOption(
-      durationOption('--label-delay <duration>', 'delay before labels feed merchant risk', 7 * 86_400_000),
+      durationOption(
+        '--label-delay <duration>',
+        'delay before labels feed merchant risk; when training from the store, how old an unlabelled decision must be to count as legitimate (env TRAIN_LABEL_DELAY)',
+        7 * 86_400_000,
+      ),
     )
     .option('--max-errors <n>', 'stop after this many bad rows', positiveInt('--max-errors'), 1000)
     .option('--seed <n>', 'training seed', positiveInt('--seed'), 1)
-    .action(async (opts: TrainCliOptions) => {
+    .action(async (opts: TrainCliOptions, command: Command) => {
+      if (opts.fromStore) {
+        if (opts.data !== undefined || opts.out !== undefined)
+          fail('--from-store trains on the store: leave out --data and --out');
+        process.exitCode = await trainFromStore({
+          dataDir: opts.dataDir,
+          windowMs: opts.window,
+          // unset: TRAIN_LABEL_DELAY, as serve trains
+          labelDelayMs:
+            command.getOptionValueSource('labelDelay') === 'default' ? undefined : opts.labelDelay,
+          json: opts.json,
+        });
+        return;
+      }
+      if (opts.data === undefined) fail('give --data FILE --out DIR, or --from-store');
+      if (opts.out === undefined) fail('--out DIR: where the artifacts go');
+      const data = opts.data;
+      const out = opts.out;
       let map;
       try {
-        formatOf(opts.data);
+        formatOf(data);
         map = parseColumnMap(opts.map);
       } catch (e) {
         fail((e as Error).message);
@@ -79,12 +125,11 @@ export function registerTrainCommand(program: Command): void {
       try {
         const rows = labelledRows(
           {
-            file: opts.data,
+            file: data,
             map,
             maxErrors: opts.maxErrors,
             currency: engine.currency,
-            onBadRow: (line, message) =>
-              counter.bad <= 20 && console.error(`${opts.data}:${line}: ${message}`),
+            onBadRow: (line, message) => counter.bad <= 20 && console.error(`${data}:${line}: ${message}`),
           },
           counter,
         );
@@ -101,14 +146,14 @@ export function registerTrainCommand(program: Command): void {
         if (known !== null) fail(known);
         throw e;
       }
-      if (history.size === 0) fail(noRowsMessage(opts.data, counter.bad));
+      if (history.size === 0) fail(noRowsMessage(data, counter.bad));
       const training = {
         from: new Date(from).toISOString(),
         to: new Date(to + 1).toISOString(),
         label_delay_ms: opts.labelDelay,
         rows: history.size,
       };
-      mkdirSync(opts.out, { recursive: true });
+      mkdirSync(out, { recursive: true });
       const written: string[] = [];
       const validation: ModelValidation[] = [];
       // Every labelled row in time order: the GBDT's training set, and the anomaly model's yardstick.
@@ -120,7 +165,7 @@ export function registerTrainCommand(program: Command): void {
         // Trained without labels: how it ranks the labelled rows is its metric.
         withAnomalyScores(set.X, set.n, model);
         iforest = withLabelledMetrics(model, set.X, set.y, set.n);
-        written.push(writeArtifact(opts.out, iforest));
+        written.push(writeArtifact(out, iforest));
         validation.push(iforestValidation(iforest, set));
       }
       if (models.has('gbdt')) {
@@ -129,12 +174,12 @@ export function registerTrainCommand(program: Command): void {
         for (let i = 0; i < set.n; i++) positives += set.y[i]!;
         const model = trainGbdt(set.X, set.y, set.n, opts.seed, { ...training, positives });
         if (model === null) fail(`too few frauds to train gbdt (${positives}; at least 20 needed)`);
-        written.push(writeArtifact(opts.out, model));
+        written.push(writeArtifact(out, model));
         validation.push(gbdtValidation(model));
       }
       const replayCommand = [
         'fraudwatch replay',
-        opts.data,
+        data,
         opts.map ? `--map ${opts.map}` : '',
         `--models ${[...models].join(',')}`,
         `--label-delay ${formatDuration(opts.labelDelay)}`,

@@ -34,6 +34,7 @@ import { checkShare } from './live-model-settings.ts';
 import { decidedByChallenger } from './traffic-split.ts';
 import type { ModelRegistry } from './model-registry.ts';
 import { LabelFeed } from './label-feed.ts';
+import type { ModelTrainer } from './model-trainer.ts';
 import { StateRebuild, type RebuildOptions } from './state-rebuild.ts';
 import { StateRollback } from './state-rollback.ts';
 import { StoredDecisionState } from './stored-decision-state.ts';
@@ -85,6 +86,8 @@ export class DecisionService {
   readonly latency = new LatencyHistory();
   /** The model versions this process can put in force (null when it runs without models). */
   models: ModelRegistry | null = null;
+  /** Trains new model versions from the store, as challengers (null without models). */
+  trainer: ModelTrainer | null = null;
   /** The rebuild of account and merchant state from the store at start (null when none was asked for). */
   rebuild: StateRebuild | null = null;
   /** Decision settings and rules as stored: every change is a version, other processes' changes are followed. */

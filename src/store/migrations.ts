@@ -289,6 +289,43 @@ export const MIGRATIONS: readonly Migration[] = [
           WHERE decision::jsonb ->> 'model_version' IS NOT NULL;`,
     },
   },
+  {
+    version: 12,
+    description:
+      'training runs from the store (issue 13): at most one running across every process (a unique partial index)',
+    sql: {
+      sqlite: `
+        CREATE TABLE training_runs (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          trigger_kind TEXT NOT NULL,
+          status TEXT NOT NULL,
+          started_at INTEGER NOT NULL,
+          finished_at INTEGER,
+          actor TEXT NOT NULL,
+          window_ms INTEGER NOT NULL,
+          cutoff INTEGER NOT NULL,
+          result TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX training_runs_one_running ON training_runs (status) WHERE status = 'running';
+        CREATE INDEX training_runs_status ON training_runs (status, seq);`,
+      postgres: `
+        CREATE TABLE training_runs (
+          seq BIGSERIAL PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          trigger_kind TEXT NOT NULL,
+          status TEXT NOT NULL,
+          started_at BIGINT NOT NULL,
+          finished_at BIGINT,
+          actor TEXT NOT NULL,
+          window_ms BIGINT NOT NULL,
+          cutoff BIGINT NOT NULL,
+          result TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX training_runs_one_running ON training_runs (status) WHERE status = 'running';
+        CREATE INDEX training_runs_status ON training_runs (status, seq);`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -17,6 +17,13 @@ import {
 } from './model-version-queries.ts';
 import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-errors.ts';
 import {
+  ABANDONED_RESULT,
+  fromTrainingRunRow,
+  newTrainingRunValues,
+  trainingRunsSql,
+  type TrainingRunRow,
+} from './training-run-rows.ts';
+import {
   anomalyWhere,
   AUDIT_INSERT_COLUMNS,
   auditInsertValues,
@@ -82,9 +89,15 @@ import {
   type NewLabel,
   type StoredLabel,
   type ModelScoreRow,
+  type NewTrainingRun,
+  type TrainingClaim,
+  type TrainingRunRecord,
+  type TrainingRunResult,
+  type TrainingStatus,
 } from './types.ts';
 
 const placeholder = (n: number): string => `$${n}`;
+const TRAINING_RUNS = trainingRunsSql(placeholder);
 const MIGRATION_LOCK = 0x66726175; // "frau"
 /** Held by the one transaction appending to the audit trail at a time, so the hash chain stays a line. */
 const AUDIT_LOCK = 0x61756474; // "audt"
@@ -630,7 +643,7 @@ export class PostgresStore implements DecisionStore {
       after === undefined
         ? [RECENT_DECISIONS_SQL('$1'), [limit]]
         : [
-            RECENT_DECISIONS_SQL('$4', ['$1', '$2', '$3']),
+            RECENT_DECISIONS_SQL('$4', ['$1', '$1', '$2', '$3']),
             [after.decided_at, after.decided_at, after.transaction_id, limit],
           ];
     const { rows } = await this.read<{
@@ -785,6 +798,42 @@ export class PostgresStore implements DecisionStore {
   async getLabel(transactionId: string): Promise<StoredLabel | null> {
     const { rows } = await this.read<LabelRow>(LABEL_OF_SQL('$1'), [transactionId]);
     return rows[0] === undefined ? null : fromLabelRow(rows[0]);
+  }
+
+  async claimTrainingRun(
+    run: NewTrainingRun,
+    abandonBefore: number,
+    audit?: NewAuditEntry,
+  ): Promise<TrainingClaim> {
+    return this.inTransaction(async (c): Promise<TrainingClaim> => {
+      await c.query(TRAINING_RUNS.abandon, [run.started_at, ABANDONED_RESULT, abandonBefore]);
+      // A concurrent claim waits on the unique index until the first commits, then inserts nothing.
+      const inserted = await c.query(TRAINING_RUNS.insert, newTrainingRunValues(run));
+      if (inserted.rowCount === 0) {
+        const { rows } = await c.query<TrainingRunRow>(TRAINING_RUNS.running);
+        return { claimed: false, running: fromTrainingRunRow(rows[0]!) };
+      }
+      if (audit !== undefined) await this.appendAudit(c, audit);
+      return { claimed: true };
+    });
+  }
+
+  async finishTrainingRun(
+    id: string,
+    status: Exclude<TrainingStatus, 'running'>,
+    result: TrainingRunResult,
+    finishedAt: number,
+  ): Promise<boolean> {
+    const r = await this.query(TRAINING_RUNS.finish, [status, JSON.stringify(result), finishedAt, id]);
+    return r.rowCount === 1;
+  }
+
+  async listTrainingRuns(limit: number, status?: TrainingStatus): Promise<TrainingRunRecord[]> {
+    const { rows } =
+      status === undefined
+        ? await this.read<TrainingRunRow>(TRAINING_RUNS.list, [limit])
+        : await this.read<TrainingRunRow>(TRAINING_RUNS.listOfStatus, [status, limit]);
+    return rows.map(fromTrainingRunRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

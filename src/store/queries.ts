@@ -264,10 +264,15 @@ export function featuresFromBytes(bytes: Uint8Array | null): Float64Array | null
  * The newest decisions, or (with `after`: placeholders for decided_at twice and transaction_id) those after a
  * page's last row, in the same order: a page costs its own rows, however deep it is.
  */
-export const RECENT_DECISIONS_SQL = (limit: string, after?: [string, string, string]): string =>
+/**
+ * `after`: the cursor's time three times and its id. The first bounds the range (`decided_at <= t`), so a page
+ * starts where the last ended in the index; without it the OR made SQLite walk every newer row first, and
+ * paging through a store took time quadratic in its rows.
+ */
+export const RECENT_DECISIONS_SQL = (limit: string, after?: [string, string, string, string]): string =>
   `SELECT payload, decision, status, features, decided_at FROM transactions ${
     after
-      ? `WHERE decided_at < ${after[0]} OR (decided_at = ${after[1]} AND transaction_id > ${after[2]}) `
+      ? `WHERE decided_at <= ${after[0]} AND (decided_at < ${after[1]} OR (decided_at = ${after[2]} AND transaction_id > ${after[3]})) `
       : ''
   }ORDER BY decided_at DESC, transaction_id LIMIT ${limit}`;
 

@@ -53,6 +53,13 @@ import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connec
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
 import {
+  ABANDONED_RESULT,
+  fromTrainingRunRow,
+  newTrainingRunValues,
+  trainingRunsSql,
+  type TrainingRunRow,
+} from './training-run-rows.ts';
+import {
   encodeCursor,
   type AnomalyQuery,
   type ApiKeyRecord,
@@ -81,9 +88,15 @@ import {
   type NewLabel,
   type StoredLabel,
   type ModelScoreRow,
+  type NewTrainingRun,
+  type TrainingClaim,
+  type TrainingRunRecord,
+  type TrainingRunResult,
+  type TrainingStatus,
 } from './types.ts';
 
 const placeholder = (): string => '?';
+const TRAINING_RUNS = trainingRunsSql(placeholder);
 
 export class SqliteStore implements DecisionStore {
   readonly kind = 'embedded' as const;
@@ -418,7 +431,8 @@ export class SqliteStore implements DecisionStore {
     const rows = (
       after === undefined
         ? this.stmt(RECENT_DECISIONS_SQL('?')).all(limit)
-        : this.stmt(RECENT_DECISIONS_SQL('?', ['?', '?', '?'])).all(
+        : this.stmt(RECENT_DECISIONS_SQL('?', ['?', '?', '?', '?'])).all(
+            after.decided_at,
             after.decided_at,
             after.decided_at,
             after.transaction_id,
@@ -550,6 +564,44 @@ export class SqliteStore implements DecisionStore {
   async getLabel(transactionId: string): Promise<StoredLabel | null> {
     const row = this.stmt(LABEL_OF_SQL('?')).get(transactionId) as LabelRow | undefined;
     return row === undefined ? null : fromLabelRow(row);
+  }
+
+  async claimTrainingRun(
+    run: NewTrainingRun,
+    abandonBefore: number,
+    audit?: NewAuditEntry,
+  ): Promise<TrainingClaim> {
+    // IMMEDIATE: the write lock is held from the check to the insert, for every process on the file.
+    return this.atomically((): TrainingClaim => {
+      this.stmt(TRAINING_RUNS.abandon).run(run.started_at, ABANDONED_RESULT, abandonBefore);
+      const inserted = this.stmt(TRAINING_RUNS.insert).get(...newTrainingRunValues(run));
+      if (inserted === undefined) {
+        const running = this.stmt(TRAINING_RUNS.running).get() as TrainingRunRow;
+        return { claimed: false, running: fromTrainingRunRow(running) };
+      }
+      if (audit !== undefined) this.appendAudit(audit);
+      return { claimed: true };
+    });
+  }
+
+  async finishTrainingRun(
+    id: string,
+    status: Exclude<TrainingStatus, 'running'>,
+    result: TrainingRunResult,
+    finishedAt: number,
+  ): Promise<boolean> {
+    return this.atomically(
+      () => this.stmt(TRAINING_RUNS.finish).run(status, JSON.stringify(result), finishedAt, id).changes === 1,
+    );
+  }
+
+  async listTrainingRuns(limit: number, status?: TrainingStatus): Promise<TrainingRunRecord[]> {
+    const rows = (
+      status === undefined
+        ? this.stmt(TRAINING_RUNS.list).all(limit)
+        : this.stmt(TRAINING_RUNS.listOfStatus).all(status, limit)
+    ) as TrainingRunRow[];
+    return rows.map(fromTrainingRunRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

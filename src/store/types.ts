@@ -323,6 +323,46 @@ export interface ModelVersionsUpdate {
   audit: NewAuditEntry[];
 }
 
+/** What started a training run from the store (docs/models.md, "Training from the store"). */
+export const TRAINING_TRIGGERS = ['schedule', 'precision', 'manual', 'cli'] as const;
+export type TrainingTrigger = (typeof TRAINING_TRIGGERS)[number];
+export type TrainingStatus = 'running' | 'done' | 'failed' | 'skipped';
+
+/** The figures of a training run, kept as one JSON value with the run. */
+export interface TrainingRunResult {
+  /** Decided transactions with features in the window. */
+  decisions: number;
+  labels: { fraud: number; legit: number; assumed_legit: number };
+  /** Artifact ids registered by the run (challengers). */
+  produced: string[];
+  message: string | null;
+}
+
+export interface TrainingRunRecord {
+  id: string;
+  trigger: TrainingTrigger;
+  status: TrainingStatus;
+  started_at: number;
+  finished_at: number | null;
+  actor: string;
+  window_ms: number;
+  /** No decision after it and no label known after it was used, epoch ms. */
+  cutoff: number;
+  result: TrainingRunResult;
+}
+
+export type NewTrainingRun = Pick<
+  TrainingRunRecord,
+  'id' | 'trigger' | 'actor' | 'window_ms' | 'cutoff' | 'started_at'
+>;
+
+/** A claim either starts the run, or names the run going on (in this process or another on the store). */
+export type TrainingClaim = { claimed: true } | { claimed: false; running: TrainingRunRecord };
+
+/** A run still `running` that started before this long ago belongs to a dead process: it is marked failed. */
+export const TRAINING_RUN_EXPIRY_MS = 3_600_000;
+export const ABANDONED_MESSAGE = 'abandoned: the process training it stopped (running for over an hour)';
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -429,6 +469,21 @@ export interface DecisionStore {
   listLabels(after: number | null, limit: number): Promise<StoredLabel[]>;
   /** The imported label of this transaction; null when none. */
   getLabel(transactionId: string): Promise<StoredLabel | null>;
+  /**
+   * Starts a training run unless one is running on the store (any process): the check and the insert are one
+   * step. First, a run left running since before `abandonBefore` is marked failed (ABANDONED_MESSAGE). `audit`
+   * is written with the new run, atomically.
+   */
+  claimTrainingRun(run: NewTrainingRun, abandonBefore: number, audit?: NewAuditEntry): Promise<TrainingClaim>;
+  /** Ends a running run with its figures; false (nothing written) when it is not running (abandoned, unknown). */
+  finishTrainingRun(
+    id: string,
+    status: Exclude<TrainingStatus, 'running'>,
+    result: TrainingRunResult,
+    finishedAt: number,
+  ): Promise<boolean>;
+  /** Training runs newest first, of one status when given. */
+  listTrainingRuns(limit: number, status?: TrainingStatus): Promise<TrainingRunRecord[]>;
   /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */
   deleteTransactions(ids: string[]): Promise<number>;
   /** Every model version, without artifacts, by kind, then oldest first. */

@@ -36,7 +36,8 @@ export interface StoreTrainingSet {
   awaitingLabel: number;
 }
 
-const PAGE = 1000;
+// Small pages: each is read and parsed on the serving thread, which decides transactions between two.
+const PAGE = 250;
 
 export async function trainingSetFromStore(
   store: DecisionStore,
@@ -72,6 +73,9 @@ export async function trainingSetFromStore(
       rows.push({ at: row.decided_at, features: row.features, label });
     }
     if (page.length < PAGE) break;
+    // The embedded store answers a page at once (a resolved promise never lets the event loop run): without a
+    // pause here, reading a month of decisions would hold the serving thread for seconds.
+    await new Promise((resolve) => setImmediate(resolve));
     const last = page[page.length - 1]!;
     after = { decided_at: last.decided_at, transaction_id: last.transaction.transaction_id };
   }

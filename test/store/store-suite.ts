@@ -6,12 +6,14 @@ import type { Transaction } from '../../src/engine/transaction.ts';
 import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import { LATEST_SCHEMA } from '../../src/store/migrations.ts';
 import { verifyAuditTrail } from '../../src/store/audit-chain.ts';
-import type {
-  DecisionStore,
-  NewDecision,
-  StoredLabel,
-  StoredTransaction,
-  StoredVerdict,
+import {
+  ABANDONED_MESSAGE,
+  type DecisionStore,
+  type NewDecision,
+  type NewTrainingRun,
+  type StoredLabel,
+  type StoredTransaction,
+  type StoredVerdict,
 } from '../../src/store/types.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
@@ -1104,5 +1106,91 @@ export function storeSuite(
       ['gbdt-1', 'gbdt-2'],
       'the refused registration of gbdt-3 left no entry',
     );
+  });
+
+  it('training runs: one claim at a time across connections, an abandoned run expires, figures kept, newest first', async () => {
+    const at = T0 + 900 * 86_400_000;
+    const run = (id: string, started_at: number): NewTrainingRun => ({
+      id,
+      trigger: 'manual',
+      actor: 'alice',
+      window_ms: 30 * 86_400_000,
+      cutoff: started_at,
+      started_at,
+    });
+    const audit = (id: string) => ({
+      at,
+      actor: 'alice',
+      action: 'model_train',
+      transaction_id: null,
+      old_value: null,
+      new_value: id,
+      note: 'manual',
+    });
+    // two claims at once: exactly one starts
+    const claims = await Promise.all([
+      store.claimTrainingRun(run('run-a', at), at - 3_600_000, audit('run-a')),
+      store.claimTrainingRun(run('run-b', at), at - 3_600_000, audit('run-b')),
+    ]);
+    assert.deepEqual(claims.map((c) => c.claimed).sort(), [false, true]);
+    const winner = claims[0]!.claimed ? 'run-a' : 'run-b';
+    const refused = claims.find((c) => !c.claimed)!;
+    assert.equal(!refused.claimed && refused.running.id, winner, 'the refusal names the run going on');
+    const trail = await store.listAudit({ action: 'model_train' });
+    assert.deepEqual(
+      trail.map((e) => e.new_value),
+      [winner],
+      'only the claim that started is audited',
+    );
+    const result = {
+      decisions: 1200,
+      labels: { fraud: 30, legit: 70, assumed_legit: 900 },
+      produced: ['iforest-x', 'gbdt-x'],
+      message: null,
+    };
+    assert.equal(await store.finishTrainingRun(winner, 'done', result, at + 5000), true);
+    assert.equal(await store.finishTrainingRun(winner, 'failed', result, at + 6000), false, 'ended once');
+    // free again: the next claim starts; a claim while it runs is refused, until it is an hour old
+    assert.equal((await store.claimTrainingRun(run('run-c', at + 10_000), at)).claimed, true);
+    assert.equal((await store.claimTrainingRun(run('run-d', at + 20_000), at)).claimed, false);
+    const later = at + 10_000 + 3_600_001;
+    assert.equal((await store.claimTrainingRun(run('run-e', later), later - 3_600_000)).claimed, true);
+    assert.equal(
+      await store.finishTrainingRun('run-c', 'done', result, later),
+      false,
+      'abandoned: not ended',
+    );
+    assert.equal(
+      await store.finishTrainingRun('run-e', 'skipped', { ...result, message: 'few' }, later + 1),
+      true,
+    );
+
+    const runs = await store.listTrainingRuns(10);
+    assert.deepEqual(
+      runs.map((r) => [r.id, r.status]),
+      [
+        ['run-e', 'skipped'],
+        ['run-c', 'failed'],
+        [winner, 'done'],
+      ],
+    );
+    assert.equal(runs[1]!.result.message, ABANDONED_MESSAGE);
+    assert.equal(runs[1]!.finished_at, later);
+    assert.deepEqual(runs[2], {
+      id: winner,
+      trigger: 'manual',
+      status: 'done',
+      started_at: at,
+      finished_at: at + 5000,
+      actor: 'alice',
+      window_ms: 30 * 86_400_000,
+      cutoff: at,
+      result,
+    });
+    assert.deepEqual(
+      (await store.listTrainingRuns(10, 'done')).map((r) => r.id),
+      [winner],
+    );
+    assert.equal((await store.listTrainingRuns(1)).length, 1);
   });
 }

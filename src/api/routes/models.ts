@@ -9,6 +9,7 @@ import type { DecisionService } from '../../service/decision-service.ts';
 import { ModelRegistryError, type ModelRegistry, type StageChange } from '../../service/model-registry.ts';
 import { MODEL_KINDS } from '../../training/model-files.ts';
 import { ROUTE_ROLES } from '../auth.ts';
+import { TRAINING_RUNS_LISTED, trainingRunView } from './model-training.ts';
 import { ApiError } from '../errors.ts';
 import { OneOf, Text } from '../input-schema.ts';
 import { ModelsReply } from '../response-schemas.ts';
@@ -36,9 +37,8 @@ const MODEL_CHANGE_RESPONSES = {
 
 /** The GET /api/v1/models answer. */
 export async function modelsState(service: DecisionService) {
-  const live = service.liveModels?.latest() ?? null;
-  // TODO(lead): `training` from the training runs (issue 13's training-runs part, migration 12) once merged.
-  const training: unknown[] = [];
+  const live = service.liveModels.latest();
+  const training = (await service.store.listTrainingRuns(TRAINING_RUNS_LISTED)).map(trainingRunView);
   const r = service.models;
   if (r === null)
     return {
