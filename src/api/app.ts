@@ -27,6 +27,7 @@ import { failedSignInAudit } from './sign-in-audit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
+import { modelDriftRoutes } from './routes/model-drift.ts';
 import { modelRoutes } from './routes/models.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { ruleRoutes } from './routes/rules.ts';
@@ -183,6 +184,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     ruleRoutes(api, options.service);
     settingsRoutes(api, options.service);
     modelRoutes(api, options.service);
+    modelDriftRoutes(api, options.service);
     overviewRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
