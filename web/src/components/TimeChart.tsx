@@ -8,7 +8,8 @@ import uPlot from 'uplot';
 export interface Series {
   label: string;
   color: string;
-  values: number[];
+  /** null where the series has no value (a gap in the line). */
+  values: (number | null)[];
   axis?: 'left' | 'right';
 }
 
@@ -17,12 +18,15 @@ export function TimeChart({
   times,
   series,
   axisLabels,
+  showPoints = false,
 }: {
   label: string;
   times: number[];
   series: Series[];
   /** Names of the left and (when a series uses it) right axis. */
   axisLabels?: { left: string; right?: string };
+  /** Mark each value (for sparse series, where a lone value would draw no line). */
+  showPoints?: boolean;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -41,7 +45,7 @@ export function TimeChart({
           label: s.label,
           stroke: s.color,
           width: 2,
-          points: { show: false },
+          points: { show: showPoints },
           scale: s.axis === 'right' ? 'right' : 'y',
         })),
       ],
