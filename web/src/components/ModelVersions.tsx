@@ -39,7 +39,13 @@ export function stageOf(v: ModelVersion, models: Versions): ModelStage {
   return models.challengers?.[v.kind] === v.id ? 'challenger' : 'archived';
 }
 
-const day = (iso: string | undefined) => (iso === undefined ? '?' : iso.slice(0, 10));
+/** The training window (when the artifact says it: simulated history has none), rows and frauds. */
+function trainedOn(t: NonNullable<ModelVersion['training']>): string {
+  const window =
+    t.from !== undefined && t.to !== undefined ? `${t.from.slice(0, 10)} to ${t.to.slice(0, 10)}: ` : '';
+  const frauds = t.positives === undefined ? '' : `, ${t.positives.toLocaleString()} frauds`;
+  return `${window}${t.rows.toLocaleString()} rows${frauds}`;
+}
 
 function formatMetric(key: string, value: number): string {
   const shown = Number.isInteger(value) ? value.toLocaleString() : value.toFixed(3);
@@ -186,14 +192,7 @@ function VersionCard({
         </div>
         <div className="fact">
           <dt>Trained on</dt>
-          <dd>
-            {v.training === null
-              ? '—'
-              : `${day(v.training.from)} to ${day(v.training.to)}: ${v.training.rows.toLocaleString()} rows` +
-                (v.training.positives === undefined
-                  ? ''
-                  : `, ${v.training.positives.toLocaleString()} frauds`)}
-          </dd>
+          <dd>{v.training === null ? '—' : trainedOn(v.training)}</dd>
         </div>
         <div className="fact">
           <dt>Validation</dt>
