@@ -392,9 +392,9 @@ test(
       await assertControlsLabelled('models');
       await shot('models');
       await signInHere(auditor);
-      await page.getByText('gbdt-2026-02-01T00-00-00-000Z').waitFor();
       // Every version shows its validation metrics from training, the one not in force too.
       const february = page.locator('[data-model-id="gbdt-2026-02-01T00-00-00-000Z"]');
+      await february.waitFor();
       assert.equal(await february.getAttribute('aria-current'), null, 'not in force after the rollback');
       assert.match(await february.innerText(), /AUC 0\.\d{3}.*AP 0\.\d{3}/s);
       assert.equal(
