@@ -4,7 +4,7 @@
  */
 import { useMemo } from 'react';
 import { api } from '../api.ts';
-import { PSI_LOOK, PSI_SHIFTED, PsiBars, psiWords } from './PsiBars.tsx';
+import { PSI_LOOK, PSI_SCALE_END, PSI_SHIFTED, PsiBars, psiWords } from './PsiBars.tsx';
 import { ErrorBox, Loading } from './Status.tsx';
 import { TimeChart } from './TimeChart.tsx';
 import type { ModelDrift } from '../types.ts';
@@ -24,7 +24,10 @@ export function DriftPanel() {
     const data = drift.data;
     if (data === null) return null;
     const starts = [...new Set(data.models.flatMap((m) => m.history.map((p) => p.start)))].sort();
+    // The whole window on the time axis: a single hour would otherwise be stretched over years.
+    const to = Date.now() / 1000;
     return {
+      range: [to - data.window_ms / 1000, to] as [number, number],
       times: starts.map((s) => Date.parse(s) / 1000),
       series: data.models.map((m, i) => {
         const byStart = new Map(m.history.map((p) => [p.start, p.score_psi]));
@@ -72,7 +75,8 @@ export function DriftPanel() {
             ) : (
               <>
                 <p className="muted small">
-                  PSI per input, most drifted first; lines at {PSI_LOOK} and {PSI_SHIFTED}.
+                  PSI per input, most drifted first; lines at {PSI_LOOK} and {PSI_SHIFTED}; bars end at{' '}
+                  {PSI_SCALE_END}.
                 </p>
                 <PsiBars
                   features={m.features}
@@ -92,6 +96,7 @@ export function DriftPanel() {
             series={chart.series}
             axisLabels={{ left: 'score PSI' }}
             showPoints
+            timeRange={chart.range}
           />
         </figure>
       )}

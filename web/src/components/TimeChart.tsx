@@ -19,6 +19,7 @@ export function TimeChart({
   series,
   axisLabels,
   showPoints = false,
+  timeRange,
 }: {
   label: string;
   times: number[];
@@ -27,9 +28,13 @@ export function TimeChart({
   axisLabels?: { left: string; right?: string };
   /** Mark each value (for sparse series, where a lone value would draw no line). */
   showPoints?: boolean;
+  /** The time axis' extent (epoch seconds), when it must not shrink to the data (a single value, say). */
+  timeRange?: [number, number];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const range = useRef(timeRange);
+  range.current = timeRange;
   const shape = series.map((s) => `${s.label}:${s.axis ?? 'left'}`).join('|');
   const twoAxes = series.some((s) => s.axis === 'right');
 
@@ -49,7 +54,11 @@ export function TimeChart({
           scale: s.axis === 'right' ? 'right' : 'y',
         })),
       ],
-      scales: twoAxes ? { right: { auto: true } } : {},
+      scales: {
+        ...(twoAxes ? { right: { auto: true } } : {}),
+        // Read through a ref: the range moves with each refresh while the plot stays.
+        ...(timeRange ? { x: { time: true, range: (): uPlot.Range.MinMax => range.current! } } : {}),
+      },
       axes: [
         {},
         { size: 56, scale: 'y', label: axisLabels?.left },
