@@ -50,7 +50,7 @@ export function registerDriftCommand(program: Command): void {
   program
     .command('drift')
     .description(
-      "population stability index of the last window's stored decisions against the training data of the models in force (per input and for the score; > 0.1 is the drift alert)",
+      "population stability index of the last window's stored decisions against the training data of the models in force (per input and for the score, and the score per 24th of the window; > 0.1 is the drift alert)",
     )
     .option(
       '--window <duration>',
