@@ -28,6 +28,7 @@ import { accountRoutes } from './routes/accounts.ts';
 import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
 import { labelRoutes } from './routes/labels.ts';
+import { modelDriftRoutes } from './routes/model-drift.ts';
 import { modelRoutes } from './routes/models.ts';
 import { modelTrainingRoutes } from './routes/model-training.ts';
 import { overviewRoutes } from './routes/overview.ts';
@@ -187,6 +188,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     modelRoutes(api, options.service);
     labelRoutes(api, options.service);
     modelTrainingRoutes(api, options.service);
+    modelDriftRoutes(api, options.service);
     overviewRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {

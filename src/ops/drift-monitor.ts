@@ -1,14 +1,24 @@
 /**
  * Live traffic against a model's training profile: the same bins, counted over a sliding window of decision
  * time (default 24 h, kept as 24 slots so the window slides an hour at a time), and the population stability
- * index per input and for the score. `observe` runs once per decision, so it allocates nothing and costs one
- * binary search per monitored column.
+ * index per input and for the score, over the window and per slot for the score (its history). `observe` runs
+ * once per decision, so it allocates nothing and costs one binary search per monitored column; the indexes
+ * are computed when read.
  */
 import { binOf, type DriftProfile } from '../models/drift-profile.ts';
 import { populationStabilityIndex } from './population-stability.ts';
 
 export const DEFAULT_DRIFT_WINDOW_MS = 24 * 3_600_000;
 const SLOTS = 24;
+
+/** The score's index over one slot of the window (a slot is window / 24: an hour of the default day). */
+export interface DriftHistoryPoint {
+  /** When the slot begins, ISO 8601. */
+  start: string;
+  /** Decisions counted in the slot; an index over few of them is high by chance (about bins / decisions). */
+  decisions: number;
+  score_psi: number;
+}
 
 export interface DriftReport {
   model_version: string;
@@ -17,6 +27,8 @@ export interface DriftReport {
   observed: number;
   score_psi: number;
   features: { feature: string; psi: number }[];
+  /** The slots of the window that counted decisions, oldest first. */
+  history: DriftHistoryPoint[];
 }
 
 export class DriftMonitor {
@@ -85,16 +97,38 @@ export class DriftMonitor {
       for (let i = 0; i < this.width; i++) total[i]! += slot[i]!;
     }
     const columns = this.profile.columns;
+    const scoreOffset = this.offsets[columns.length]!;
     return {
       model_version: this.modelVersion,
       window_ms: this.windowMs,
       observed,
-      score_psi: populationStabilityIndex(this.profile.score.shares, total, this.offsets[columns.length]!),
+      score_psi: populationStabilityIndex(this.profile.score.shares, total, scoreOffset),
       features: columns.map((c, i) => ({
         feature: c.name,
         psi: populationStabilityIndex(c.shares, total, this.offsets[i]!),
       })),
+      history: this.history(scoreOffset),
     };
+  }
+
+  /** The score's index per slot that counted decisions, oldest first (`advance` has cleared the stale ones). */
+  private history(scoreOffset: number): DriftHistoryPoint[] {
+    const points: DriftHistoryPoint[] = [];
+    if (this.currentSlot < 0) return points;
+    for (let slot = Math.max(0, this.currentSlot - SLOTS + 1); slot <= this.currentSlot; slot++) {
+      const decisions = this.rows[slot % SLOTS]!;
+      if (decisions === 0) continue;
+      points.push({
+        start: new Date(slot * this.slotMs).toISOString(),
+        decisions,
+        score_psi: populationStabilityIndex(
+          this.profile.score.shares,
+          this.counts[slot % SLOTS]!,
+          scoreOffset,
+        ),
+      });
+    }
+    return points;
   }
 
   /**

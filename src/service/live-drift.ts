@@ -1,8 +1,8 @@
 /**
  * Drift of the live traffic of one process against the training data of its models in force: a DriftMonitor
- * per model that has a profile, fed by every decision, remade when other models are put in force. The score a
- * model gave is read off the decision (no model runs twice): an anomaly model's is the vector's anomaly score,
- * any other's the decision's model score (exactly the combiner's own; a weighted blend without a combiner).
+ * per model that has a profile, fed by every decision; a model put in force starts with an empty window. The
+ * score a model gave is read off the decision (no model runs twice): an anomaly model's is the vector's anomaly
+ * score, any other's the decision's model score (exactly the combiner's own; a weighted blend without a combiner).
  */
 import { F, FEATURE_NAMES } from '../engine/features/catalog.ts';
 import type { Decision } from '../engine/decision.ts';
@@ -52,16 +52,20 @@ export class LiveDrift {
     return this.reports(now).reduce((worst, r) => Math.max(worst, r.score_psi), 0);
   }
 
+  /** Watches the models now in force; one that stays (the forest when the GBDT changes) keeps its counts. */
   private watch(): void {
     this.slots = this.engine.modelSlots;
+    const before = new Map(this.watched.map((w) => [w.monitor.modelVersion, w]));
     this.watched = [];
     for (const slot of this.slots) {
       const model = slot.model as (ModelSlot['model'] & { driftProfile?: DriftProfile }) | null;
       if (model === null || model.driftProfile === undefined) continue;
-      this.watched.push({
-        monitor: new DriftMonitor(model.version, model.driftProfile, columnOf, this.windowMs),
-        anomaly: model.role === 'anomaly',
-      });
+      this.watched.push(
+        before.get(model.version) ?? {
+          monitor: new DriftMonitor(model.version, model.driftProfile, columnOf, this.windowMs),
+          anomaly: model.role === 'anomaly',
+        },
+      );
     }
   }
 }

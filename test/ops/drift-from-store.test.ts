@@ -105,8 +105,17 @@ test('fraudwatch drift --json reads the data dir: stored decisions against the m
   assert.ok(report.models[0].score_psi > 0.1, `score PSI ${report.models[0].score_psi}`);
   const amount = report.models[0].features.find((f: { feature: string }) => f.feature === 'amount_log');
   assert.ok(amount.psi > 0.1);
+  // The shape GET /api/v1/models/drift answers: the score's index per hour slot, which count every decision.
+  const history = report.models[0].history as { start: string; decisions: number; score_psi: number }[];
+  assert.ok(history.length >= 1 && history.length <= 3, JSON.stringify(history));
+  assert.equal(
+    history.reduce((sum, p) => sum + p.decisions, 0),
+    1500,
+  );
+  assert.ok(history.every((p) => Date.parse(p.start) % HOUR === 0 && p.score_psi > 0.1));
   const text = spawnSync(process.execPath, ['bin/fraudwatch.js', 'drift', '--data-dir', dir], {
     encoding: 'utf8',
   });
   assert.match(text.stdout, /score PSI \d\.\d{3}\s+DRIFT/);
+  assert.match(text.stdout, /score PSI by hour, oldest first: \d\.\d{3}/);
 });

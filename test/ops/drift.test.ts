@@ -87,6 +87,56 @@ test('the window slides: traffic older than the window stops counting', () => {
   assert.equal(monitor.report(100 * HOUR).observed, 0, 'a quiet day empties the window');
 });
 
+test('history: the score index per hour slot, oldest first, only slots that counted decisions', () => {
+  const random = new Random(12);
+  const n = 20_000;
+  const train = sample(random, n, 100, 0.1);
+  const scoreOf = (X: Float64Array, i: number) => Math.min(1, X[i * 2]! / 1000);
+  const profile = buildDriftProfile(
+    train,
+    n,
+    2,
+    ['amount', 'flag'],
+    Float64Array.from({ length: n }, (_, i) => scoreOf(train, i)),
+  );
+  const monitor = new DriftMonitor('m', profile, (name) => ['amount', 'flag'].indexOf(name), 24 * HOUR);
+  const feed = (X: Float64Array, hour: number) => {
+    for (let i = 0; i < X.length / 2; i++)
+      monitor.observe(X.subarray(i * 2, i * 2 + 2), scoreOf(X, i), hour * HOUR + i);
+  };
+  feed(sample(random, 3000, 100, 0.1), 100); // like training
+  feed(sample(random, 2000, 100, 0.1), 102); // an hour with nothing between
+  feed(sample(random, 3000, 400, 0.1), 103); // amounts four times larger
+  const report = monitor.report(103 * HOUR + 1800_000);
+  assert.deepEqual(
+    report.history.map((p) => [p.start, p.decisions]),
+    [
+      [new Date(100 * HOUR).toISOString(), 3000],
+      [new Date(102 * HOUR).toISOString(), 2000],
+      [new Date(103 * HOUR).toISOString(), 3000],
+    ],
+  );
+  const [first, second, shifted] = report.history;
+  assert.ok(first!.score_psi < 0.05 && second!.score_psi < 0.05, `${first!.score_psi}, ${second!.score_psi}`);
+  assert.ok(shifted!.score_psi > 0.25, `shifted hour: ${shifted!.score_psi}`);
+  assert.ok(
+    report.score_psi > first!.score_psi && report.score_psi < shifted!.score_psi,
+    'the window mixes them',
+  );
+  // 23 hours later the first two hours have left the window; the shifted one is its oldest.
+  feed(sample(random, 1000, 100, 0.1), 126);
+  const later = monitor.report(126 * HOUR + 1);
+  assert.deepEqual(
+    later.history.map((p) => p.start),
+    [new Date(103 * HOUR).toISOString(), new Date(126 * HOUR).toISOString()],
+  );
+  assert.equal(
+    later.history.reduce((sum, p) => sum + p.decisions, 0),
+    later.observed,
+  );
+  assert.deepEqual(monitor.report(200 * HOUR).history, [], 'a quiet day empties it');
+});
+
 test('a profile survives JSON and a bad one names its field', () => {
   const train = sample(new Random(9), 1000, 100, 0.2);
   const profile = buildDriftProfile(train, 1000, 2, ['amount', 'flag'], new Float64Array(1000));

@@ -3,12 +3,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Decision } from '../../src/engine/decision.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import type { Transaction } from '../../src/engine/transaction.ts';
+import { modelFromJSON } from '../../src/models/artifact.ts';
 import { Metrics } from '../../src/ops/metrics.ts';
 import { DecisionService } from '../../src/service/decision-service.ts';
+import { LiveDrift } from '../../src/service/live-drift.ts';
 import { simulate } from '../../src/simulator/index.ts';
+import { Random } from '../../src/simulator/random.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { FeatureHistory } from '../../src/training/feature-history.ts';
 import { trainIsolationForest } from '../../src/training/trainers.ts';
@@ -69,4 +73,26 @@ test('a service measures its traffic against its model: stable like training, de
   } finally {
     await drifted.store.close();
   }
+});
+
+test('a model that stays in force keeps its window when the others change; one put in force starts empty', () => {
+  const engine = new Engine();
+  const vector = new Float64Array(FEATURE_COUNT).fill(0);
+  const random = new Random(3);
+  const X = Float64Array.from({ length: 500 * FEATURE_COUNT }, () => random.normal());
+  const forest = trainIsolationForest(X, 500, 1);
+  const other = modelFromJSON({ ...forest.toJSON(), version: 'iforest-other' });
+  engine.setModels([{ model: forest, weight: 1 }]);
+  const drift = new LiveDrift(engine);
+  const decision = { model_score: 0.2 } as Decision;
+  const at = Date.UTC(2026, 5, 1);
+  for (let i = 0; i < 100; i++) drift.observe(vector, decision, at + i);
+  const observed = () => drift.reports(at + 1000).map((r) => [r.model_version, r.observed]);
+  assert.deepEqual(observed(), [[forest.version, 100]]);
+  // The same forest in a new set of slots (another kind rolled back, say): its counts stay.
+  engine.setModels([{ model: forest, weight: 1 }]);
+  assert.deepEqual(observed(), [[forest.version, 100]]);
+  // Another version in its place starts from nothing.
+  engine.setModels([{ model: other, weight: 1 }]);
+  assert.deepEqual(observed(), [['iforest-other', 0]]);
 });

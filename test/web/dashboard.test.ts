@@ -361,7 +361,7 @@ test(
 );
 
 test(
-  'models: an admin rolls the GBDT back on the settings page; an auditor sees the versions and no buttons',
+  'models: an admin rolls the GBDT back on the Models page; an auditor sees the versions and no buttons',
   { skip: missing ?? false },
   async () => {
     // A server of its own, with two GBDT versions and an isolation forest already in its models directory.
@@ -376,13 +376,13 @@ test(
         .in_force.gbdt;
     const signInHere = async (key: string) => {
       await signInAt(served.url, key);
-      await page.getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('link', { name: 'Models' }).click();
       await page.getByRole('heading', { name: 'Gradient-boosted trees' }).waitFor();
     };
     try {
       assert.equal(await inForce(), 'gbdt-2026-02-01T00-00-00-000Z');
       await signInHere(admin);
-      await page.getByRole('button', { name: 'Roll back to the champion before…' }).click();
+      await page.getByRole('button', { name: 'Roll back Gradient-boosted trees…' }).click();
       await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
       await page
         .getByRole('status')
@@ -392,12 +392,15 @@ test(
       await assertControlsLabelled('models');
       await shot('models');
       await signInHere(auditor);
-      await page.getByText('gbdt-2026-02-01T00-00-00-000Z').waitFor();
       // Every version shows its validation metrics from training, the one not in force too.
-      const february = page.getByRole('row').filter({ hasText: 'gbdt-2026-02-01T00-00-00-000Z' });
+      const february = page.locator('[data-model-id="gbdt-2026-02-01T00-00-00-000Z"]');
+      await february.waitFor();
       assert.equal(await february.getAttribute('aria-current'), null, 'not in force after the rollback');
       assert.match(await february.innerText(), /AUC 0\.\d{3}.*AP 0\.\d{3}/s);
-      assert.equal(await page.getByRole('button', { name: /Promote|Roll back to/ }).count(), 0);
+      assert.equal(
+        await page.getByRole('button', { name: /Put in force|Promote|Archive|Roll back/ }).count(),
+        0,
+      );
       assert.equal(await inForce(), 'gbdt-2026-01-01T00-00-00-000Z');
     } finally {
       await served.stop();
@@ -455,7 +458,7 @@ test('a JWT with a role claim signs in too, as that role', { skip: missing ?? fa
 test('on a narrow screen nothing spills sideways', { skip: missing ?? false }, async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await signIn('analyst');
-  for (const hash of ['#/overview', '#/queue', '#/tx/ui-flagged-1', '#/rules', '#/settings']) {
+  for (const hash of ['#/overview', '#/queue', '#/tx/ui-flagged-1', '#/rules', '#/models', '#/settings']) {
     await page.goto(`${server.url}/${hash}`);
     await page.locator('main h1').first().waitFor();
     await page.waitForLoadState('networkidle');

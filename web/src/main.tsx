@@ -5,6 +5,7 @@ import { api, getCredential, onConnectionChange, setCredential, watchConnection 
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { SignIn } from './components/SignIn.tsx';
 import { Overview } from './pages/Overview.tsx';
+import { ModelsPage } from './pages/Models.tsx';
 import { Queue } from './pages/Queue.tsx';
 import { RulesPage } from './pages/Rules.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
@@ -18,6 +19,7 @@ const NAV: { route: Route; label: string; visible: (s: Session) => boolean }[] =
   { route: { page: 'overview' }, label: 'Overview', visible: () => true },
   { route: { page: 'queue' }, label: 'Review queue', visible: () => true },
   { route: { page: 'rules' }, label: 'Rules', visible: () => true },
+  { route: { page: 'models' }, label: 'Models', visible: (s) => can.readModels(s.role) },
   { route: { page: 'settings' }, label: 'Settings', visible: () => true },
 ];
 
@@ -81,6 +83,7 @@ function App() {
           {route.page === 'queue' && <Queue />}
           {route.page === 'transaction' && <TransactionDetail id={route.id} />}
           {route.page === 'rules' && <RulesPage />}
+          {route.page === 'models' && <ModelsPage />}
           {route.page === 'settings' && <SettingsPage />}
         </ErrorBoundary>
       </main>

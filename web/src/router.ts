@@ -1,4 +1,4 @@
-/** Hash routes (#/queue, #/tx/ID, ...): no server configuration needed, and back/forward work. */
+/** Hash routes (#/queue, #/tx/ID, #/models, ...): no server configuration needed, and back/forward work. */
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -6,6 +6,7 @@ export type Route =
   | { page: 'queue' }
   | { page: 'transaction'; id: string }
   | { page: 'rules' }
+  | { page: 'models' }
   | { page: 'settings' };
 
 export function parseRoute(hash: string): Route {
@@ -17,6 +18,8 @@ export function parseRoute(hash: string): Route {
       return parts[1] ? { page: 'transaction', id: decodeURIComponent(parts[1]) } : { page: 'queue' };
     case 'rules':
       return { page: 'rules' };
+    case 'models':
+      return { page: 'models' };
     case 'settings':
       return { page: 'settings' };
     default:

@@ -21,5 +21,7 @@ export const can = {
   editRules: (role: Role) => role === 'analyst' || role === 'admin',
   publishRules: (role: Role) => role === 'admin',
   changeSettings: (role: Role) => role === 'admin',
+  readModels: (role: Role) => role === 'analyst' || role === 'admin' || role === 'auditor',
+  manageModels: (role: Role) => role === 'admin',
   readDashboard: (role: Role) => role !== 'service',
 };

@@ -8,11 +8,13 @@ export type { DryRunResult as DryRun } from '../../src/engine/rules/dry-run.ts';
 export type { Transaction } from '../../src/engine/transaction.ts';
 export type { AccountProfile, Usual } from '../../src/service/account-profile.ts';
 export type { ModelVersionInfo } from '../../src/service/model-registry.ts';
+export type { LiveModelMetrics, LiveModelReport } from '../../src/service/live-model-metrics.ts';
 export type { ModelKind } from '../../src/training/model-files.ts';
 export type { CaseStatus, Page, StoredTransaction } from '../../src/store/types.ts';
 
 import type { Outcome } from '../../src/engine/decision.ts';
 import type { ModelVersionInfo } from '../../src/service/model-registry.ts';
+import type { LiveModelReport } from '../../src/service/live-model-metrics.ts';
 import type { ModelKind } from '../../src/training/model-files.ts';
 import type { CaseStatus } from '../../src/store/types.ts';
 
@@ -98,12 +100,60 @@ export interface RuleDefinition {
   reason: string;
 }
 
-/** GET /api/v1/models (and the answer to a change). */
+/** Where a model version is in its life (docs/models.md): one champion per kind, at most one challenger. */
+export type ModelStage = 'champion' | 'challenger' | 'archived';
+export const MODEL_STAGES: readonly ModelStage[] = ['champion', 'challenger', 'archived'];
+
+/**
+ * A model version as GET /api/v1/models lists it. The stage fields come with the registry of issue 13; a server
+ * without it sends none, and the page derives the stage from `in_force` (see stageOf).
+ */
+export interface ModelVersion extends ModelVersionInfo {
+  stage?: ModelStage;
+  stage_changed_at?: string | null;
+  stage_changed_by?: string | null;
+}
+
+/** A training run (GET /api/v1/models/training, and the newest 20 in GET /api/v1/models). */
+export interface TrainingRun {
+  id: string;
+  trigger: 'schedule' | 'precision' | 'manual' | 'cli';
+  status: 'running' | 'done' | 'failed' | 'skipped';
+  started_at: string;
+  finished_at: string | null;
+  actor: string | null;
+  window_ms: number;
+  cutoff: string | null;
+  decisions: number;
+  labels: { fraud: number; legit: number; assumed_legit: number };
+  /** The artifact ids it registered as challengers. */
+  produced: string[];
+  message: string | null;
+}
+
+/**
+ * GET /api/v1/models (and the answer to a change). Beyond `in_force` and `versions`, the fields come with issue
+ * 13's registry, shadow scoring and training runs; each may be absent on a server without that part.
+ */
 export interface ModelVersions {
   in_force: Partial<Record<ModelKind, string>>;
-  /** The challenger per kind (scored in the shadow); a kind without one is absent. */
-  challengers: Partial<Record<ModelKind, string>>;
-  challenger_traffic: number;
-  auto_promote: boolean;
-  versions: ModelVersionInfo[];
+  versions: ModelVersion[];
+  challengers?: Partial<Record<ModelKind, string>>;
+  /** Share of live decisions the challenger set decides (0: it only scores in the shadow). */
+  challenger_traffic?: number;
+  auto_promote?: boolean;
+  live?: LiveModelReport | null;
+  training?: TrainingRun[];
+}
+
+/** GET /api/v1/models/drift: this server's traffic against its models' training data. */
+export interface ModelDrift {
+  window_ms: number;
+  models: {
+    model_version: string;
+    observed?: number;
+    score_psi: number;
+    features: { feature: string; psi: number }[];
+    history: { start: string; decisions?: number; score_psi: number }[];
+  }[];
 }

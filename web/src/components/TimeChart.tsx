@@ -8,7 +8,8 @@ import uPlot from 'uplot';
 export interface Series {
   label: string;
   color: string;
-  values: number[];
+  /** null where the series has no value (a gap in the line). */
+  values: (number | null)[];
   axis?: 'left' | 'right';
 }
 
@@ -17,15 +18,23 @@ export function TimeChart({
   times,
   series,
   axisLabels,
+  showPoints = false,
+  timeRange,
 }: {
   label: string;
   times: number[];
   series: Series[];
   /** Names of the left and (when a series uses it) right axis. */
   axisLabels?: { left: string; right?: string };
+  /** Mark each value (for sparse series, where a lone value would draw no line). */
+  showPoints?: boolean;
+  /** The time axis' extent (epoch seconds), when it must not shrink to the data (a single value, say). */
+  timeRange?: [number, number];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const range = useRef(timeRange);
+  range.current = timeRange;
   const shape = series.map((s) => `${s.label}:${s.axis ?? 'left'}`).join('|');
   const twoAxes = series.some((s) => s.axis === 'right');
 
@@ -41,11 +50,15 @@ export function TimeChart({
           label: s.label,
           stroke: s.color,
           width: 2,
-          points: { show: false },
+          points: { show: showPoints },
           scale: s.axis === 'right' ? 'right' : 'y',
         })),
       ],
-      scales: twoAxes ? { right: { auto: true } } : {},
+      scales: {
+        ...(twoAxes ? { right: { auto: true } } : {}),
+        // Read through a ref: the range moves with each refresh while the plot stays.
+        ...(timeRange ? { x: { time: true, range: (): uPlot.Range.MinMax => range.current! } } : {}),
+      },
       axes: [
         {},
         { size: 56, scale: 'y', label: axisLabels?.left },

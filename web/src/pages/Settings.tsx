@@ -2,8 +2,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, errorMessage, type FieldError } from '../api.ts';
 import { AuditPages } from '../components/AuditPages.tsx';
-import { ModelVersions } from '../components/ModelVersions.tsx';
 import { ChangeOutcome, ConfirmChange, ErrorBox, formatTime, Loading } from '../components/Status.tsx';
+import { hrefFor } from '../router.ts';
 import { can, useSession } from '../session.tsx';
 import type { DecisionSettings } from '../types.ts';
 import { usePolling } from '../usePolling.ts';
@@ -139,7 +139,10 @@ export function SettingsPage() {
       </form>
       <ChangeOutcome message={message} failure={failure} />
       <h2>Models</h2>
-      <ModelVersions mayChange={mayChange} />
+      <p>
+        Model versions, their stages, live figures, drift and training are on the{' '}
+        <a href={hrefFor({ page: 'models' })}>Models page</a>.
+      </p>
       <h2>Audit trail</h2>
       <p className="muted">Newest first, {AUDIT_PAGE} a page.</p>
       <AuditPages
