@@ -8,6 +8,15 @@ import type { Decision } from '../engine/decision.ts';
 import { auditHash, GENESIS } from './audit-chain.ts';
 import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
+import {
+  breakdownSql,
+  CASES_BY_DAY_SQL,
+  foldBreakdown,
+  fromCasesRow,
+  fromPatternRow,
+  patternCountsSql,
+  POSTGRES_REPORT_DIALECT,
+} from './report-queries.ts';
 import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-errors.ts';
 import {
   anomalyWhere,
@@ -58,6 +67,8 @@ import {
   type StatusChangeOptions,
   type StoredTransaction,
   type StoredVerdict,
+  type DecisionBreakdown,
+  type PatternCount,
 } from './types.ts';
 
 const placeholder = (n: number): string => `$${n}`;
@@ -547,7 +558,7 @@ export class PostgresStore implements DecisionStore {
   }
 
   async decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats> {
-    const sql = statsSql((n) => `$${n}`, 'LEAST(FLOOR(score * 20)::int, 19)', bucketMs);
+    const sql = statsSql(placeholder, 'LEAST(FLOOR(score * 20)::int, 19)', bucketMs);
     const [buckets, statuses, scores] = await Promise.all([
       this.read<never>(sql.buckets, [from, to]),
       this.read<never>(sql.statuses, [from, to]),
@@ -608,6 +619,42 @@ export class PostgresStore implements DecisionStore {
   async listVerdicts(after: number | null, limit: number): Promise<StoredVerdict[]> {
     const { rows } = await this.pool.query<VerdictRow>(VERDICTS_SQL('$1', '$2'), [after ?? 0, limit]);
     return rows.map(fromVerdictRow);
+  }
+
+  async decisionBreakdown(from: number, to: number): Promise<DecisionBreakdown> {
+    const sql = breakdownSql(POSTGRES_REPORT_DIALECT, placeholder);
+    const [blocked, rules, models] = await Promise.all([
+      this.read<never>(sql.blocked, [from, to]),
+      this.read<never>(sql.rules, [from, to]),
+      this.read<never>(sql.models, [from, to]),
+    ]);
+    return foldBreakdown(blocked.rows, rules.rows, models.rows);
+  }
+
+  async patternCounts(from: number, to: number): Promise<PatternCount[]> {
+    const { rows } = await this.read<never>(patternCountsSql(POSTGRES_REPORT_DIALECT, placeholder), [
+      from,
+      to,
+    ]);
+    return rows.map(fromPatternRow);
+  }
+
+  async casesByDay(from: number, to: number): Promise<{ day: number; cases: number }[]> {
+    const { rows } = await this.read<never>(CASES_BY_DAY_SQL(placeholder), [from, to]);
+    return rows.map(fromCasesRow);
+  }
+
+  async transactionsDecidedIn(
+    ids: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<StoredTransaction[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.read<TransactionRow>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id = ANY($1) AND decided_at >= $2 AND decided_at < $3`,
+      [ids, from, to],
+    );
+    return rows.map(fromRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {
