@@ -17,6 +17,7 @@ import { registerWorkerCommand } from './worker-command.ts';
 import { registerDlqCommand } from './dlq-command.ts';
 import { registerAuditCommand } from './audit-command.ts';
 import { registerDriftCommand } from './drift-command.ts';
+import { registerReportCommand } from './report-command.ts';
 import { exitOnStartupFailure } from './startup-failure.ts';
 
 const program = new Command();
@@ -38,6 +39,7 @@ registerWorkerCommand(program);
 registerDlqCommand(program);
 registerAuditCommand(program);
 registerDriftCommand(program);
+registerReportCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv).catch(exitOnStartupFailure);
