@@ -107,8 +107,10 @@ export function riskOf(
   const consider = (name: string, events: number, r: number | null, baseRate: number | null): void => {
     if (events < RISK_RULE.min_events) return;
     const isNew = baseRate === 0 || baseRate === null;
+    // A hair of tolerance: 0.3 / 0.1 is 2.9999999999999996 in floating point, and is 3x as written.
+    const atLeast = (x: number): boolean => r! >= x - 1e-9;
     const level: RiskLevel =
-      isNew || r! >= RISK_RULE.high ? 'high' : r! >= RISK_RULE.medium ? 'medium' : 'low';
+      isNew || atLeast(RISK_RULE.high) ? 'high' : atLeast(RISK_RULE.medium) ? 'medium' : 'low';
     if (LEVELS.indexOf(level) <= LEVELS.indexOf(best.level)) return;
     const why = isNew
       ? `${name} rate new (none in the baseline)`
