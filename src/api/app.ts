@@ -29,6 +29,7 @@ import { anomalyRoutes } from './routes/anomalies.ts';
 import { healthRoutes } from './routes/health.ts';
 import { modelRoutes } from './routes/models.ts';
 import { overviewRoutes } from './routes/overview.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
@@ -184,6 +185,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     settingsRoutes(api, options.service);
     modelRoutes(api, options.service);
     overviewRoutes(api, options.service);
+    reportRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
       const metricsDocs = {

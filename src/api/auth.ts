@@ -220,5 +220,6 @@ export const ROUTE_ROLES = {
   dryRunRules: ['analyst', 'admin', 'auditor'],
   whoAmI: ['service', 'analyst', 'admin', 'auditor'],
   readModels: ['analyst', 'admin', 'auditor'],
+  readReports: ['analyst', 'admin', 'auditor'],
   manageModels: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -122,5 +122,6 @@ export const API_TAGS = [
   { name: 'settings', description: 'Decision thresholds and bypass mode' },
   { name: 'models', description: 'Model versions in force' },
   { name: 'overview', description: "The dashboard's figures and the caller's identity" },
+  { name: 'reports', description: 'The weekly report and the fraud-pattern report (JSON, HTML, Markdown)' },
   { name: 'operations', description: 'Health, readiness and metrics (public)' },
 ];
