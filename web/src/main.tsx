@@ -6,6 +6,7 @@ import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { SignIn } from './components/SignIn.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { Queue } from './pages/Queue.tsx';
+import { ReportsPage } from './pages/Reports.tsx';
 import { RulesPage } from './pages/Rules.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { TransactionDetail } from './pages/TransactionDetail.tsx';
@@ -19,6 +20,7 @@ const NAV: { route: Route; label: string; visible: (s: Session) => boolean }[] =
   { route: { page: 'queue' }, label: 'Review queue', visible: () => true },
   { route: { page: 'rules' }, label: 'Rules', visible: () => true },
   { route: { page: 'settings' }, label: 'Settings', visible: () => true },
+  { route: { page: 'reports' }, label: 'Reports', visible: () => true },
 ];
 
 function App() {
@@ -82,6 +84,7 @@ function App() {
           {route.page === 'transaction' && <TransactionDetail id={route.id} />}
           {route.page === 'rules' && <RulesPage />}
           {route.page === 'settings' && <SettingsPage />}
+          {route.page === 'reports' && <ReportsPage />}
         </ErrorBoundary>
       </main>
     </SessionContext.Provider>

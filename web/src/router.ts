@@ -6,7 +6,8 @@ export type Route =
   | { page: 'queue' }
   | { page: 'transaction'; id: string }
   | { page: 'rules' }
-  | { page: 'settings' };
+  | { page: 'settings' }
+  | { page: 'reports' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
@@ -19,6 +20,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'rules' };
     case 'settings':
       return { page: 'settings' };
+    case 'reports':
+      return { page: 'reports' };
     default:
       return { page: 'overview' };
   }
