@@ -55,7 +55,7 @@ await store.close();
 const NOW = new Date(W47 + 9 * DAY + 3_600_000).toISOString(); // Wednesday of W48, 01:00
 
 function report(...args: string[]) {
-  const env = { ...process.env, LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   return spawnSync(
     process.execPath,

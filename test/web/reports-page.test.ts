@@ -131,5 +131,13 @@ test(
     assert.match(html, new RegExp(`fraudwatch weekly report ${week}`));
     assert.match(html, /<svg /);
     assert.match(html, /<td>decisions<\/td><td>13<\/td>/);
+
+    // On a phone's width nothing spills sideways: wide tables scroll inside their own box.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.getByRole('table', { name: 'Weekly figures' }).waitFor();
+    await page.getByRole('table', { name: 'By country' }).waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `#/reports is ${overflow}px wider than the screen`);
   },
 );

@@ -138,24 +138,26 @@ function Weekly() {
             Against {data.previous.week}; labels known at {new Date(data.labels_known_at).toLocaleString()}.
             Scoring latency: {data.current.scoring_latency_ms.note}.
           </p>
-          <table className="compact" aria-label="Weekly figures">
-            <thead>
-              <tr>
-                <th scope="col">Figure</th>
-                <th scope="col">{data.current.week + (data.current.complete ? '' : ' (so far)')}</th>
-                <th scope="col">{data.previous.week}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows(data.current, data.previous).map(([label, c, p]) => (
-                <tr key={label}>
-                  <th scope="row">{label}</th>
-                  <td>{c}</td>
-                  <td>{p}</td>
+          <div className="table-wrap">
+            <table className="compact" aria-label="Weekly figures">
+              <thead>
+                <tr>
+                  <th scope="col">Figure</th>
+                  <th scope="col">{data.current.week + (data.current.complete ? '' : ' (so far)')}</th>
+                  <th scope="col">{data.previous.week}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {rows(data.current, data.previous).map(([label, c, p]) => (
+                  <tr key={label}>
+                    <th scope="row">{label}</th>
+                    <td>{c}</td>
+                    <td>{p}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <div className="grid2">
             <figure>
               <figcaption>Decisions per day by outcome (flagged on the right axis)</figcaption>
@@ -187,23 +189,25 @@ function Weekly() {
               rules={data.current.rules_by_precision}
             />
           </div>
-          <table className="compact" aria-label="Model versions in force">
-            <caption>Model versions in force</caption>
-            <thead>
-              <tr>
-                <th scope="col">Model version</th>
-                <th scope="col">Decisions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.current.models.map((m) => (
-                <tr key={m.model_version ?? ''}>
-                  <td>{m.model_version ?? '(no model)'}</td>
-                  <td>{count(m.decisions)}</td>
+          <div className="table-wrap">
+            <table className="compact" aria-label="Model versions in force">
+              <caption>Model versions in force</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Model version</th>
+                  <th scope="col">Decisions</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {data.current.models.map((m) => (
+                  <tr key={m.model_version ?? ''}>
+                    <td>{m.model_version ?? '(no model)'}</td>
+                    <td>{count(m.decisions)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </>
       )}
     </section>
@@ -212,34 +216,36 @@ function Weekly() {
 
 function RuleTable({ caption, rules }: { caption: string; rules: RuleFigures[] }) {
   return (
-    <table className="compact" aria-label={caption}>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Rule</th>
-          <th scope="col">Hits</th>
-          <th scope="col">Labelled</th>
-          <th scope="col">Precision</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rules.length === 0 && (
+    <div className="table-wrap">
+      <table className="compact" aria-label={caption}>
+        <caption>{caption}</caption>
+        <thead>
           <tr>
-            <td colSpan={4} className="muted">
-              None
-            </td>
+            <th scope="col">Rule</th>
+            <th scope="col">Hits</th>
+            <th scope="col">Labelled</th>
+            <th scope="col">Precision</th>
           </tr>
-        )}
-        {rules.map((r) => (
-          <tr key={r.rule}>
-            <td>{r.rule}</td>
-            <td>{count(r.hits)}</td>
-            <td>{count(r.labelled)}</td>
-            <td>{rate(r.precision)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rules.length === 0 && (
+            <tr>
+              <td colSpan={4} className="muted">
+                None
+              </td>
+            </tr>
+          )}
+          {rules.map((r) => (
+            <tr key={r.rule}>
+              <td>{r.rule}</td>
+              <td>{count(r.hits)}</td>
+              <td>{count(r.labelled)}</td>
+              <td>{rate(r.precision)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -275,46 +281,48 @@ function Patterns() {
           <p className="muted">Risk rule: {data.risk_rule}.</p>
           {data.dimensions.map((d) => (
             <div key={d.dimension} className="grid2">
-              <table className="compact" aria-label={`By ${d.dimension.replace('_', ' ')}`}>
-                <caption>By {d.dimension.replace('_', ' ')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Value</th>
-                    <th scope="col">Flagged</th>
-                    <th scope="col">Rate / baseline</th>
-                    <th scope="col">Fraud</th>
-                    <th scope="col">Rate / baseline</th>
-                    <th scope="col">Risk</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.rows.length === 0 && (
+              <div className="table-wrap">
+                <table className="compact" aria-label={`By ${d.dimension.replace('_', ' ')}`}>
+                  <caption>By {d.dimension.replace('_', ' ')}</caption>
+                  <thead>
                     <tr>
-                      <td colSpan={6} className="muted">
-                        Nothing flagged or confirmed in the current window
-                      </td>
+                      <th scope="col">Value</th>
+                      <th scope="col">Flagged</th>
+                      <th scope="col">Rate / baseline</th>
+                      <th scope="col">Fraud</th>
+                      <th scope="col">Rate / baseline</th>
+                      <th scope="col">Risk</th>
                     </tr>
-                  )}
-                  {d.rows.map((r) => (
-                    <tr key={r.value ?? ''}>
-                      <td>{r.value ?? '(none)'}</td>
-                      <td>{count(r.current.flagged)}</td>
-                      <td>
-                        {rate(r.current.flagged_rate)} / {rate(r.baseline.flagged_rate)} (
-                        {ratio(r.flagged_ratio, r.current.flagged)})
-                      </td>
-                      <td>{count(r.current.fraud)}</td>
-                      <td>
-                        {rate(r.current.fraud_rate)} / {rate(r.baseline.fraud_rate)} (
-                        {ratio(r.fraud_ratio, r.current.fraud)})
-                      </td>
-                      <td title={r.rule} className={`risk-${r.risk}`}>
-                        {r.risk}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {d.rows.length === 0 && (
+                      <tr>
+                        <td colSpan={6} className="muted">
+                          Nothing flagged or confirmed in the current window
+                        </td>
+                      </tr>
+                    )}
+                    {d.rows.map((r) => (
+                      <tr key={r.value ?? ''}>
+                        <td>{r.value ?? '(none)'}</td>
+                        <td>{count(r.current.flagged)}</td>
+                        <td>
+                          {rate(r.current.flagged_rate)} / {rate(r.baseline.flagged_rate)} (
+                          {ratio(r.flagged_ratio, r.current.flagged)})
+                        </td>
+                        <td>{count(r.current.fraud)}</td>
+                        <td>
+                          {rate(r.current.fraud_rate)} / {rate(r.baseline.fraud_rate)} (
+                          {ratio(r.fraud_ratio, r.current.fraud)})
+                        </td>
+                        <td title={r.rule} className={`risk-${r.risk}`}>
+                          {r.risk}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
               <Bars
                 label={`Flagged rate against the baseline by ${d.dimension}`}
                 bars={d.rows.map((r) => ({
