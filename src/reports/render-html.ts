@@ -5,7 +5,7 @@
 import { OUTCOMES } from '../engine/decision.ts';
 import type { PatternReport } from './pattern-report.ts';
 import { patternTables, weeklyTables, type TextTable } from './report-text.ts';
-import { bars, escapeHtml, lines, stackedBars } from './svg-charts.ts';
+import { bars, escapeHtml, groupedBars, lines, stackedBars } from './svg-charts.ts';
 import type { WeeklyReport } from './weekly-report.ts';
 
 const STYLE = `body{font-family:Arial,Helvetica,sans-serif;color:#222;max-width:960px;margin:16px auto;padding:0 12px}
@@ -68,6 +68,8 @@ export function weeklyHtml(report: WeeklyReport): string {
   );
 }
 
+const percentOf = (rate: number | null): number => (rate === null ? 0 : Math.round(rate * 1000) / 10);
+
 export function patternHtml(report: PatternReport): string {
   const tables = patternTables(report);
   const body = tables.map((t, i) => {
@@ -75,10 +77,13 @@ export function patternHtml(report: PatternReport): string {
     const chart =
       rows.length === 0 || i === 0
         ? ''
-        : `<div>${bars(
-            `${t.title}: flagged rate, times the baseline's`,
+        : `<div>${groupedBars(
+            `${t.title}: flagged rate (%), current window and baseline`,
             rows.map((r) => r.value ?? '(none)'),
-            rows.map((r) => Math.round((r.flagged_ratio ?? 0) * 100) / 100),
+            [
+              { name: 'current', values: rows.map((r) => percentOf(r.current.flagged_rate)) },
+              { name: 'baseline', values: rows.map((r) => percentOf(r.baseline.flagged_rate)) },
+            ],
           )}</div>`;
     return table(t, 10) + chart;
   });

@@ -52,9 +52,51 @@ export function stackedBars(title: string, labels: string[], series: Series[]): 
   );
 }
 
+/** Bars side by side, one group per label and a bar per series (e.g. a rate now and in the baseline). */
+export function groupedBars(title: string, labels: string[], series: Series[]): string {
+  const width = 640;
+  const height = 220;
+  const left = 48;
+  const bottom = 40;
+  const top = 24;
+  const max = Math.max(1e-9, ...series.flatMap((s) => s.values));
+  const slot = (width - left - 10) / Math.max(1, labels.length);
+  const barWidth = Math.max(2, (slot * 0.8) / Math.max(1, series.length));
+  const y = (v: number): number => top + (height - top - bottom) * (1 - v / max);
+  const parts: string[] = [];
+  labels.forEach((label, i) => {
+    const x0 = left + i * slot + slot * 0.1;
+    series.forEach((s, k) => {
+      const v = s.values[i] ?? 0;
+      const x = x0 + k * barWidth;
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y(v).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(y(0) - y(v)).toFixed(1)}" fill="${COLOURS[k % COLOURS.length]}"><title>${escapeHtml(`${label} ${s.name}: ${v}`)}</title></rect>`,
+      );
+    });
+    parts.push(
+      `<text x="${(x0 + (barWidth * series.length) / 2).toFixed(1)}" y="${height - bottom + 14}" font-size="10" text-anchor="middle">${escapeHtml(label)}</text>`,
+    );
+  });
+  return frame(
+    title,
+    width,
+    height,
+    max,
+    y,
+    left,
+    parts,
+    series.map((s) => s.name),
+  );
+}
+
 /** Plain bars, one per label, for one series (e.g. cases per age class). */
 export function bars(title: string, labels: string[], values: number[]): string {
   return stackedBars(title, labels, [{ name: title, values }]);
+}
+
+/** An axis label: whole numbers unless the axis is too short for them. */
+function axisNumber(v: number, max: number): string {
+  return v.toLocaleString('en-US', { maximumFractionDigits: max < 10 ? 2 : 0 });
 }
 
 function frame(
@@ -69,7 +111,7 @@ function frame(
 ): string {
   const axis = [0, max / 2, max].map(
     (v) =>
-      `<text x="${left - 6}" y="${(y(v) + 3).toFixed(1)}" font-size="10" text-anchor="end">${Math.round(v).toLocaleString('en-US')}</text>` +
+      `<text x="${left - 6}" y="${(y(v) + 3).toFixed(1)}" font-size="10" text-anchor="end">${axisNumber(v, max)}</text>` +
       `<line x1="${left}" x2="${width - 10}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#ddd"/>`,
   );
   const keys =
