@@ -32,6 +32,7 @@ import { modelDriftRoutes } from './routes/model-drift.ts';
 import { modelRoutes } from './routes/models.ts';
 import { modelTrainingRoutes } from './routes/model-training.ts';
 import { overviewRoutes } from './routes/overview.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
@@ -190,6 +191,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     modelTrainingRoutes(api, options.service);
     modelDriftRoutes(api, options.service);
     overviewRoutes(api, options.service);
+    reportRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
       const metricsDocs = {

@@ -220,6 +220,7 @@ export const ROUTE_ROLES = {
   dryRunRules: ['analyst', 'admin', 'auditor'],
   whoAmI: ['service', 'analyst', 'admin', 'auditor'],
   readModels: ['analyst', 'admin', 'auditor'],
+  readReports: ['analyst', 'admin', 'auditor'],
   manageModels: ['admin'],
   recordLabels: ['service', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

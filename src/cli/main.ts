@@ -20,6 +20,7 @@ import { registerDriftCommand } from './drift-command.ts';
 import { registerBackupCommands } from './backup-command.ts';
 import { registerLabelsCommand } from './labels-command.ts';
 import { registerModelsCommand } from './models-command.ts';
+import { registerReportCommand } from './report-command.ts';
 import { exitOnStartupFailure } from './startup-failure.ts';
 
 const program = new Command();
@@ -44,6 +45,7 @@ registerAuditCommand(program);
 registerDriftCommand(program);
 registerLabelsCommand(program);
 registerModelsCommand(program);
+registerReportCommand(program);
 registerBenchCommand(program);
 
 await program.parseAsync(process.argv).catch(exitOnStartupFailure);

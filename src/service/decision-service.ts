@@ -104,7 +104,7 @@ export class DecisionService {
   constructor(
     readonly engine: Engine,
     readonly store: DecisionStore,
-    private readonly now: () => number = Date.now,
+    readonly now: () => number = Date.now,
     maxBatch = 1000,
     readonly metrics: Metrics | null = null,
     /** Account state shared with other processes (Redis); null keeps it in this process only. */

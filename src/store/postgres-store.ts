@@ -15,6 +15,15 @@ import {
   modelVersionValues,
   ModelVersionsChanged,
 } from './model-version-queries.ts';
+import {
+  breakdownSql,
+  CASES_BY_DAY_SQL,
+  foldBreakdown,
+  fromCasesRow,
+  fromPatternRow,
+  patternCountsSql,
+  POSTGRES_REPORT_DIALECT,
+} from './report-queries.ts';
 import { isDroppedConnection, isTimeout, StoreTimeoutError } from './store-errors.ts';
 import {
   ABANDONED_RESULT,
@@ -94,6 +103,8 @@ import {
   type TrainingRunRecord,
   type TrainingRunResult,
   type TrainingStatus,
+  type DecisionBreakdown,
+  type PatternCount,
 } from './types.ts';
 
 const placeholder = (n: number): string => `$${n}`;
@@ -663,7 +674,7 @@ export class PostgresStore implements DecisionStore {
   }
 
   async decisionStats(from: number, to: number, bucketMs: number): Promise<DecisionStats> {
-    const sql = statsSql((n) => `$${n}`, 'LEAST(FLOOR(score * 20)::int, 19)', bucketMs);
+    const sql = statsSql(placeholder, 'LEAST(FLOOR(score * 20)::int, 19)', bucketMs);
     const [buckets, statuses, scores] = await Promise.all([
       this.read<never>(sql.buckets, [from, to]),
       this.read<never>(sql.statuses, [from, to]),
@@ -834,6 +845,42 @@ export class PostgresStore implements DecisionStore {
         ? await this.read<TrainingRunRow>(TRAINING_RUNS.list, [limit])
         : await this.read<TrainingRunRow>(TRAINING_RUNS.listOfStatus, [status, limit]);
     return rows.map(fromTrainingRunRow);
+  }
+
+  async decisionBreakdown(from: number, to: number): Promise<DecisionBreakdown> {
+    const sql = breakdownSql(POSTGRES_REPORT_DIALECT, placeholder);
+    const [blocked, rules, models] = await Promise.all([
+      this.read<never>(sql.blocked, [from, to]),
+      this.read<never>(sql.rules, [from, to]),
+      this.read<never>(sql.models, [from, to]),
+    ]);
+    return foldBreakdown(blocked.rows, rules.rows, models.rows);
+  }
+
+  async patternCounts(from: number, to: number): Promise<PatternCount[]> {
+    const { rows } = await this.read<never>(patternCountsSql(POSTGRES_REPORT_DIALECT, placeholder), [
+      from,
+      to,
+    ]);
+    return rows.map(fromPatternRow);
+  }
+
+  async casesByDay(from: number, to: number): Promise<{ day: number; cases: number }[]> {
+    const { rows } = await this.read<never>(CASES_BY_DAY_SQL(placeholder), [from, to]);
+    return rows.map(fromCasesRow);
+  }
+
+  async transactionsDecidedIn(
+    ids: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<StoredTransaction[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.read<TransactionRow>(
+      `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id = ANY($1) AND decided_at >= $2 AND decided_at < $3`,
+      [ids, from, to],
+    );
+    return rows.map(fromRow);
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

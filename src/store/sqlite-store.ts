@@ -10,6 +10,15 @@ import { auditHash, GENESIS } from './audit-chain.ts';
 import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
 import {
+  breakdownSql,
+  CASES_BY_DAY_SQL,
+  foldBreakdown,
+  fromCasesRow,
+  fromPatternRow,
+  patternCountsSql,
+  SQLITE_REPORT_DIALECT,
+} from './report-queries.ts';
+import {
   anomalyWhere,
   AUDIT_INSERT_COLUMNS,
   auditInsertValues,
@@ -93,6 +102,8 @@ import {
   type TrainingRunRecord,
   type TrainingRunResult,
   type TrainingStatus,
+  type DecisionBreakdown,
+  type PatternCount,
 } from './types.ts';
 
 const placeholder = (): string => '?';
@@ -602,6 +613,40 @@ export class SqliteStore implements DecisionStore {
         : this.stmt(TRAINING_RUNS.listOfStatus).all(status, limit)
     ) as TrainingRunRow[];
     return rows.map(fromTrainingRunRow);
+  }
+
+  async decisionBreakdown(from: number, to: number): Promise<DecisionBreakdown> {
+    const sql = breakdownSql(SQLITE_REPORT_DIALECT, placeholder);
+    return foldBreakdown(
+      this.stmt(sql.blocked).all(from, to) as never[],
+      this.stmt(sql.rules).all(from, to) as never[],
+      this.stmt(sql.models).all(from, to) as never[],
+    );
+  }
+
+  async patternCounts(from: number, to: number): Promise<PatternCount[]> {
+    const rows = this.stmt(patternCountsSql(SQLITE_REPORT_DIALECT, placeholder)).all(from, to);
+    return (rows as never[]).map(fromPatternRow);
+  }
+
+  async casesByDay(from: number, to: number): Promise<{ day: number; cases: number }[]> {
+    return (this.stmt(CASES_BY_DAY_SQL(placeholder)).all(from, to) as never[]).map(fromCasesRow);
+  }
+
+  async transactionsDecidedIn(
+    ids: readonly string[],
+    from: number,
+    to: number,
+  ): Promise<StoredTransaction[]> {
+    const out: StoredTransaction[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.stmt(
+        `SELECT ${TRANSACTION_COLUMNS} FROM transactions WHERE transaction_id IN (${chunk.map(() => '?').join(',')}) AND decided_at >= ? AND decided_at < ?`,
+      ).all(...chunk, from, to) as TransactionRow[];
+      out.push(...rows.map(fromRow));
+    }
+    return out;
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {

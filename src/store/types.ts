@@ -363,6 +363,36 @@ export type TrainingClaim = { claimed: true } | { claimed: false; running: Train
 export const TRAINING_RUN_EXPIRY_MS = 3_600_000;
 export const ABANDONED_MESSAGE = 'abandoned: the process training it stopped (running for over an hour)';
 
+/** The dimensions the fraud-pattern report compares (docs/reports.md). */
+export const PATTERN_DIMENSIONS = [
+  'merchant_category',
+  'country',
+  'channel',
+  'hour',
+  'amount_band',
+  'merchant',
+  'device',
+] as const;
+export type PatternDimension = (typeof PATTERN_DIMENSIONS)[number];
+
+/** Decisions and flagged decisions (outcome other than approve) with one value of a dimension; null: none given. */
+export interface PatternCount {
+  dimension: PatternDimension;
+  value: string | null;
+  decisions: number;
+  flagged: number;
+}
+
+/** What the weekly report groups over a week's decisions, in the store. */
+export interface DecisionBreakdown {
+  /** Block-and-review and decline decisions per currency, with the sum of their amounts. */
+  blocked: { currency: string; decisions: number; amount: number }[];
+  /** Decisions each rule fired on (rule reasons), most first. */
+  rules: { rule: string; hits: number }[];
+  /** Decisions per model version that decided them (null: no model answered), most first. */
+  models: { model_version: string | null; decisions: number }[];
+}
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -484,6 +514,14 @@ export interface DecisionStore {
   ): Promise<boolean>;
   /** Training runs newest first, of one status when given. */
   listTrainingRuns(limit: number, status?: TrainingStatus): Promise<TrainingRunRecord[]>;
+  /** Blocked amounts, rule hits and model versions of the decisions made in [from, to) (weekly report). */
+  decisionBreakdown(from: number, to: number): Promise<DecisionBreakdown>;
+  /** Decisions and flagged decisions per value of each pattern dimension, decided in [from, to). */
+  patternCounts(from: number, to: number): Promise<PatternCount[]>;
+  /** Cases (review, block-and-review decisions) made in [from, to) per UTC day (epoch ms of its midnight). */
+  casesByDay(from: number, to: number): Promise<{ day: number; cases: number }[]>;
+  /** Those of these transactions that are stored and were decided in [from, to), in no particular order. */
+  transactionsDecidedIn(ids: readonly string[], from: number, to: number): Promise<StoredTransaction[]>;
   /** Deletes these transactions; returns how many were deleted. Their audit entries stay. */
   deleteTransactions(ids: string[]): Promise<number>;
   /** Every model version, without artifacts, by kind, then oldest first. */

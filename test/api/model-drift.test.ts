@@ -26,7 +26,7 @@ writeModelVersions(dir);
 const store = new SqliteStore(join(root, 'api.db'));
 await store.migrate();
 const engine = new Engine({ labelDelayMs: 0 });
-bootstrapModels(dir);
+const boot = bootstrapModels(dir);
 const service = new DecisionService(engine, store);
 service.models = await ModelRegistry.open({ dir, engine, store });
 const app = buildApp({ service });

@@ -1193,4 +1193,112 @@ export function storeSuite(
     );
     assert.equal((await store.listTrainingRuns(1)).length, 1);
   });
+
+  it('report queries: blocked amounts, rule hits, model versions, pattern counts and cases per day of a range', async () => {
+    const T4 = T0 + 400 * 86_400_000; // after every other row, a UTC midnight
+    const at = (
+      i: number,
+      minute: number,
+      outcome: Outcome,
+      extra: Partial<Transaction>,
+      rules: string[] = [],
+      model: string | null = null,
+    ): NewDecision => {
+      const r = record(2040 + i, outcome === 'approve' ? 0.1 : 0.8, outcome, extra);
+      return {
+        ...r,
+        decision: {
+          ...r.decision,
+          model_version: model,
+          reasons: rules.map((rule) => ({ kind: 'rule' as const, rule, reason: 'x', score: 0.5 })),
+        },
+        decided_at: T4 + minute * 60_000,
+      };
+    };
+    await store.saveDecisions([
+      at(
+        1,
+        0,
+        'approve',
+        { amount: 5, country: 'DE', channel: 'web', timestamp: T4 + 3_600_000 },
+        [],
+        'f1+g1',
+      ),
+      at(
+        2,
+        1,
+        'decline',
+        { amount: 250, country: 'DE', currency: 'USD', timestamp: T4 },
+        ['a@1', 'b@1'],
+        'f1+g1',
+      ),
+      at(3, 2, 'block_and_review', { amount: 20, country: 'FR', device_id: 'd1' }, ['a@1'], 'f1+g1'),
+      at(4, 3, 'review', { amount: 7000, merchant_category: 'crypto' }, ['a@1']),
+      at(5, 24 * 60 + 1, 'review', { amount: 1 }, ['b@1']), // the next day
+      at(6, 3 * 24 * 60, 'decline', { amount: 1 }, ['a@1']), // at `to`: outside
+    ]);
+    const to = T4 + 3 * 86_400_000;
+    const breakdown = await store.decisionBreakdown(T4, to);
+    assert.deepEqual(breakdown.blocked, [
+      { currency: 'EUR', decisions: 1, amount: 20 },
+      { currency: 'USD', decisions: 1, amount: 250 },
+    ]);
+    assert.deepEqual(breakdown.rules, [
+      { rule: 'a@1', hits: 3 },
+      { rule: 'b@1', hits: 2 },
+    ]);
+    assert.deepEqual(breakdown.models, [
+      { model_version: 'f1+g1', decisions: 3 },
+      { model_version: null, decisions: 2 },
+    ]);
+
+    const counts = await store.patternCounts(T4, to);
+    const of = (dimension: string) =>
+      counts
+        .filter((c) => c.dimension === dimension)
+        .map(({ value, decisions, flagged }) => [value, decisions, flagged])
+        .sort((a, b) => ((a[0] ?? '\uffff') < (b[0] ?? '\uffff') ? -1 : 1)); // code units, none last
+    assert.deepEqual(of('country'), [
+      ['DE', 2, 1],
+      ['FR', 1, 1],
+      [null, 2, 2],
+    ]);
+    assert.deepEqual(of('channel'), [
+      ['web', 1, 0],
+      [null, 4, 4],
+    ]);
+    assert.deepEqual(of('merchant_category'), [
+      ['crypto', 1, 1],
+      [null, 4, 3],
+    ]);
+    assert.deepEqual(of('device'), [
+      ['d1', 1, 1],
+      [null, 4, 3],
+    ]);
+    assert.deepEqual(of('amount_band'), [
+      ['10-50', 1, 1],
+      ['200-1000', 1, 1],
+      ['<10', 2, 1],
+      ['>=5000', 1, 1],
+    ]);
+    // record() puts transaction i at T0 + i minutes; T0 and T4 are midnights, so 2043-2045 fall in hour 10.
+    assert.deepEqual(of('hour'), [
+      ['00', 1, 1],
+      ['01', 1, 0],
+      ['10', 3, 3],
+    ]);
+    assert.deepEqual(
+      of('merchant').map((row) => row[0]),
+      ['m0', 'm1', 'm2'],
+    );
+    assert.deepEqual(await store.patternCounts(T4 - 1000, T4), []);
+
+    assert.deepEqual(await store.casesByDay(T4, to), [
+      { day: T4, cases: 2 },
+      { day: T4 + 86_400_000, cases: 1 },
+    ]);
+    const found = await store.transactionsDecidedIn(['t2041', 't2045', 't2046', 'nope'], T4, to);
+    assert.deepEqual(found.map((s) => s.transaction.transaction_id).sort(), ['t2041', 't2045']);
+    assert.deepEqual(await store.transactionsDecidedIn([], T4, to), []);
+  });
 }

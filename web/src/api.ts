@@ -107,3 +107,17 @@ export function errorMessage(e: unknown): string {
   }
   return e instanceof Error ? e.message : String(e);
 }
+
+/** Fetches a file the API makes (a report's HTML) with the caller's credential and saves it under `filename`. */
+export async function downloadFile(path: string, filename: string): Promise<void> {
+  const response = await fetch(path, { headers: authHeaders() });
+  if (!response.ok) throw new ApiError(response.status, `${response.status} ${response.statusText}`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

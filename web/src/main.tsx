@@ -7,6 +7,7 @@ import { SignIn } from './components/SignIn.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { ModelsPage } from './pages/Models.tsx';
 import { Queue } from './pages/Queue.tsx';
+import { ReportsPage } from './pages/Reports.tsx';
 import { RulesPage } from './pages/Rules.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
 import { TransactionDetail } from './pages/TransactionDetail.tsx';
@@ -21,6 +22,7 @@ const NAV: { route: Route; label: string; visible: (s: Session) => boolean }[] =
   { route: { page: 'rules' }, label: 'Rules', visible: () => true },
   { route: { page: 'models' }, label: 'Models', visible: (s) => can.readModels(s.role) },
   { route: { page: 'settings' }, label: 'Settings', visible: () => true },
+  { route: { page: 'reports' }, label: 'Reports', visible: () => true },
 ];
 
 function App() {
@@ -85,6 +87,7 @@ function App() {
           {route.page === 'rules' && <RulesPage />}
           {route.page === 'models' && <ModelsPage />}
           {route.page === 'settings' && <SettingsPage />}
+          {route.page === 'reports' && <ReportsPage />}
         </ErrorBoundary>
       </main>
     </SessionContext.Provider>

@@ -7,7 +7,8 @@ export type Route =
   | { page: 'transaction'; id: string }
   | { page: 'rules' }
   | { page: 'models' }
-  | { page: 'settings' };
+  | { page: 'settings' }
+  | { page: 'reports' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
@@ -22,6 +23,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'models' };
     case 'settings':
       return { page: 'settings' };
+    case 'reports':
+      return { page: 'reports' };
     default:
       return { page: 'overview' };
   }

@@ -104,15 +104,8 @@ export interface RuleDefinition {
 export type ModelStage = 'champion' | 'challenger' | 'archived';
 export const MODEL_STAGES: readonly ModelStage[] = ['champion', 'challenger', 'archived'];
 
-/**
- * A model version as GET /api/v1/models lists it. The stage fields come with the registry of issue 13; a server
- * without it sends none, and the page derives the stage from `in_force` (see stageOf).
- */
-export interface ModelVersion extends ModelVersionInfo {
-  stage?: ModelStage;
-  stage_changed_at?: string | null;
-  stage_changed_by?: string | null;
-}
+/** A model version as GET /api/v1/models lists it, with its stage (docs/models.md). */
+export type ModelVersion = ModelVersionInfo;
 
 /** A training run (GET /api/v1/models/training, and the newest 20 in GET /api/v1/models). */
 export interface TrainingRun {
