@@ -120,8 +120,9 @@ export function breakdownSql(
       FROM transactions t, ${d.reasons}
       WHERE ${range} AND ${d.reasonField('kind')} = 'rule'
       GROUP BY rule ORDER BY hits DESC, rule`,
-    models: `SELECT ${d.field('t.decision', 'model_version')} AS model_version, COUNT(*) AS decisions
-      FROM transactions t WHERE ${range} GROUP BY model_version ORDER BY decisions DESC, model_version`,
+    // the model_version column (migration 11), not the decision JSON: the same value, without parsing
+    models: `SELECT t.model_version AS model_version, COUNT(*) AS decisions
+      FROM transactions t WHERE ${range} GROUP BY t.model_version ORDER BY decisions DESC, t.model_version`,
   };
 }
 
