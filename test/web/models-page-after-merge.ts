@@ -1,8 +1,6 @@
 /**
- * NOT RUN YET: the Models page checks that need the other parts of issue 13 (registry stages with promote and
- * archive, training runs, live model metrics). They cannot pass on the dashboard branch alone, so they are not
- * in models-page.test.ts; after the merge the lead calls `modelsPageAfterMerge` from there (inside the file's
- * `before`/`after` setup, with the admin's and analyst's keys) and adjusts what the merged routes answer.
+ * The Models page checks on training runs, challengers and the live comparison, run by models-page.test.ts in
+ * its browser and against its serve (whose posted transactions carry labels, so a training run has data).
  */
 import assert from 'node:assert/strict';
 import type { test as nodeTest } from 'node:test';
@@ -43,15 +41,17 @@ export function modelsPageAfterMerge(c: Context): void {
       const first = runs.locator('tbody tr').first();
       await first.getByText(/done|skipped|failed/).waitFor({ timeout: 120_000 });
       assert.match(await first.innerText(), /manual/);
-      const { runs: listed } = await get<{ runs: { status: string; produced: string[] }[] }>(
+      const { runs: listed } = await get<{ runs: { status: string; produced: string[]; message: string }[] }>(
         '/api/v1/models/training',
       );
-      if (listed[0]!.status === 'done') {
-        for (const id of listed[0]!.produced) {
-          const card = page.locator(`li.version[data-model-id="${id}"]`);
-          await card.waitFor();
-          assert.match(await card.innerText(), /challenger/);
-        }
+      assert.equal(listed[0]!.status, 'done', listed[0]!.message);
+      assert.equal(listed[0]!.produced.length, 2);
+      await page.reload();
+      await c.openModels();
+      for (const id of listed[0]!.produced) {
+        const card = page.locator(`li.version[data-model-id="${id}"]`);
+        await card.waitFor();
+        assert.match(await card.innerText(), /challenger/);
       }
     },
   );
@@ -106,8 +106,41 @@ export function modelsPageAfterMerge(c: Context): void {
     { skip: c.skip },
     async () => {
       const page = c.page();
-      // Labels for the posted traffic first (POST /api/v1/labels), then the live monitor's refresh: the lead
-      // fills in how the merged service is made to refresh (its `now` or interval).
+      // The promotions above put a new champion set in force: it decides some traffic, labels come back, and the
+      // live comparison (refreshed every second by this serve) has it beside the set that decided before.
+      const post = async (path: string, body: unknown) => {
+        const r = await fetch(`${c.url()}${path}`, {
+          method: 'POST',
+          headers: { 'x-api-key': c.keys.service!, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.equal(r.status, 200, path);
+      };
+      const now = Date.now();
+      const ids = Array.from({ length: 20 }, (_, i) => `live-${i}`);
+      await post('/api/v1/transactions/batch', {
+        transactions: ids.map((id, i) => ({
+          transaction_id: id,
+          account_id: `live-a${i % 4}`,
+          amount: 20 + i * 40,
+          timestamp: now - 1000 + i,
+        })),
+      });
+      await post('/api/v1/labels', {
+        labels: ids.map((id, i) => ({ transaction_id: id, label: i % 4 === 0 ? 'fraud' : 'legit' })),
+      });
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const m = await get<{ live: { models: { role: string; labels: number }[] } | null }>(
+          '/api/v1/models',
+        );
+        if (m.live?.models.some((x) => x.role === 'champion' && x.labels >= 20)) break;
+        assert.ok(
+          Date.now() < deadline,
+          `the live comparison never showed the champion: ${JSON.stringify(m.live)}`,
+        );
+        await new Promise((r) => setTimeout(r, 500));
+      }
       await c.signIn('analyst');
       await c.openModels();
       const table = page.locator('table.live-metrics');

@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { simulate } from '../../src/simulator/index.ts';
 import { FOREST, GBDT_FEBRUARY, GBDT_JANUARY, writeModelVersions } from '../training/model-versions.ts';
 import { createKey, freePort, startServe, type Served } from './serve-process.ts';
+import { modelsPageAfterMerge } from './models-page-after-merge.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
@@ -83,7 +84,13 @@ before(async () => {
   writeModelVersions(join(dataDir, 'models'));
   for (const role of ['service', 'analyst', 'admin', 'auditor'])
     keys[role] = createKey(dataDir, role, `${role}-models-page`);
-  server = await startServe(dataDir, await freePort(), {}, { models: true });
+  // RETRAIN_MIN_LABELS 20: the labels posted below are enough for Train now to make challengers.
+  server = await startServe(
+    dataDir,
+    await freePort(),
+    { RETRAIN_MIN_LABELS: '20', LIVE_METRICS_INTERVAL_MS: '1000' },
+    { models: true },
+  );
   // Traffic for the drift: simulated transactions, decided (and counted) by this server now.
   const txs = [...simulate({ accounts: 150, days: 3, seed: 4, idPrefix: 'mp-' })]
     .map((r) => r.tx)
@@ -100,6 +107,18 @@ before(async () => {
     results.every((x) => x.status === 201),
     'every transaction decided',
   );
+  // Labels for them, as chargebacks and reviews would bring: every fifth a fraud, the others legitimate.
+  const labelled = await fetch(`${server.url}/api/v1/labels`, {
+    method: 'POST',
+    headers: { 'x-api-key': keys.service!, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      labels: txs.map((tx, i) => ({
+        transaction_id: tx.transaction_id,
+        label: i % 5 === 0 ? 'fraud' : 'legit',
+      })),
+    }),
+  });
+  assert.equal(labelled.status, 200);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
@@ -279,3 +298,14 @@ test(
     }
   },
 );
+
+// Training runs, challengers and their promotion and archiving, the live comparison (issue 13 merged).
+modelsPageAfterMerge({
+  test,
+  skip: missing ?? false,
+  page: () => page,
+  url: () => server.url,
+  keys,
+  signIn,
+  openModels,
+});
