@@ -76,13 +76,3 @@ export function autoPromotionFromEnv(env: NodeJS.ProcessEnv): AutoPromotionSetti
     throw new RangeError(`AUTO_PROMOTE_MIN_LABELS: must be a positive whole number, got "${labels}"`);
   return { enabled: raw === 'true', minLabels };
 }
-
-/** CHALLENGER_TRAFFIC: the share of transactions the challenger set decides, 0 (default) to 1. */
-export function challengerTrafficFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.CHALLENGER_TRAFFIC;
-  if (raw === undefined || raw === '') return 0;
-  const share = Number(raw);
-  if (!Number.isFinite(share) || share < 0 || share > 1)
-    throw new RangeError(`CHALLENGER_TRAFFIC: must be a share between 0 and 1, got "${raw}"`);
-  return share;
-}

@@ -242,7 +242,11 @@ test('AUTO_PROMOTE, AUTO_PROMOTE_MIN_LABELS and CHALLENGER_TRAFFIC that cannot b
   for (const [name, value, pattern] of [
     ['AUTO_PROMOTE', 'yes', /AUTO_PROMOTE: must be true or false, got "yes"$/],
     ['AUTO_PROMOTE_MIN_LABELS', '-3', /AUTO_PROMOTE_MIN_LABELS: must be a positive whole number, got "-3"$/],
-    ['CHALLENGER_TRAFFIC', '1.5', /CHALLENGER_TRAFFIC: must be a share between 0 and 1, got "1.5"$/],
+    [
+      'CHALLENGER_TRAFFIC',
+      '1.5',
+      /CHALLENGER_TRAFFIC: must be a number from 0 to 1 \(a share of transactions\), got "1.5"$/,
+    ],
   ] as const) {
     const run = await cli(
       ['serve', '--no-models', '--port', String(await closedPort()), '--data-dir', dataDir()],

@@ -1,11 +1,7 @@
 /** The automatic promotion rule: the challenger set replaces the champions only on enough labels and a better AP. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  autoPromotionFromEnv,
-  autoPromotionVerdict,
-  challengerTrafficFromEnv,
-} from '../../src/service/auto-promotion.ts';
+import { autoPromotionFromEnv, autoPromotionVerdict } from '../../src/service/auto-promotion.ts';
 import type { LiveModelMetrics, LiveModelReport } from '../../src/service/live-model-metrics.ts';
 
 const CHAMPION = 'gbdt-a+iforest-a';
@@ -131,7 +127,4 @@ test('AUTO_PROMOTE, AUTO_PROMOTE_MIN_LABELS and CHALLENGER_TRAFFIC from the envi
     /^RangeError: AUTO_PROMOTE: must be true or false/,
   );
   assert.throws(() => autoPromotionFromEnv({ AUTO_PROMOTE_MIN_LABELS: '0' }), /AUTO_PROMOTE_MIN_LABELS/);
-  assert.equal(challengerTrafficFromEnv({}), 0);
-  assert.equal(challengerTrafficFromEnv({ CHALLENGER_TRAFFIC: '0.1' }), 0.1);
-  assert.throws(() => challengerTrafficFromEnv({ CHALLENGER_TRAFFIC: '2' }), /CHALLENGER_TRAFFIC/);
 });
