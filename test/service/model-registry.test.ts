@@ -361,7 +361,13 @@ test('PostgreSQL: a process on another machine (empty models directory) loads th
   );
   const elsewhere = join(mkdtempSync(join(tmpdir(), 'fraudwatch-registry-other-')), 'models');
   const worker = await open(b, elsewhere);
-  const stop = worker.registry.follow(20);
+  const stopWorker = worker.registry.follow(20);
+  // Both follow, as serve and worker do: the one whose promotion another process beat catches up by following.
+  const stopServer = server.registry.follow(20);
+  const stop = () => {
+    stopWorker();
+    stopServer();
+  };
   try {
     assert.equal(versionOf(worker.engine), `${GBDT_FEBRUARY}+${FOREST}`, 'loaded from the table');
     assert.ok(readdirSync(elsewhere).includes(`${GBDT_FEBRUARY}.json`), 'with a copy for the drift command');
