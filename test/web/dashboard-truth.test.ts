@@ -5,27 +5,14 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumMissing } from './chromium.ts';
 import { createKey, freePort, startServe, type Served } from './serve-process.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
-const missing = existsSync(CHROMIUM)
-  ? null
-  : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
-if (missing !== null) {
-  if (process.env.CI === 'true') throw new Error(`${missing}: required in CI`);
-  console.error(`\n*** SKIPPING the dashboard browser tests: ${missing} ***\n`);
-}
+const missing = chromiumMissing('the dashboard browser tests');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fraudwatch-web-truth-'));
 const keys: Record<string, string> = {};
@@ -81,7 +68,7 @@ before(async () => {
   for (const role of ['service', 'analyst', 'admin'])
     keys[role] = createKey(dataDir, role, role === 'analyst' ? 'alice' : `${role}-truth`);
   server = await startServe(dataDir, await freePort());
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 

@@ -5,34 +5,16 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeModelVersions } from '../training/model-versions.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumMissing, SHOTS } from './chromium.ts';
 import { createKey, freePort, startServe, type Served } from './serve-process.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SHOTS = join(process.cwd(), 'artifacts', 'dashboard');
-
-const missing = existsSync(CHROMIUM)
-  ? null
-  : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
-if (missing !== null) {
-  if (process.env.CI === 'true') throw new Error(`${missing}: required in CI`);
-  console.error(`\n*** SKIPPING the dashboard browser tests: ${missing} ***\n`);
-}
+const missing = chromiumMissing('the dashboard browser tests');
 
 const JWT_SECRET = 'dashboard-test-secret-of-enough-length-0123456789';
 const dataDir = mkdtempSync(join(tmpdir(), 'fraudwatch-web-'));
@@ -132,7 +114,7 @@ before(async () => {
     keys[role] = createKey(dataDir, role, role === 'analyst' ? 'alice' : `${role}-ui`);
   port = await freePort();
   server = await startServe(dataDir, port, { JWT_SECRET });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 

@@ -7,35 +7,17 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { simulate } from '../../src/simulator/index.ts';
 import { FOREST, GBDT_FEBRUARY, GBDT_JANUARY, writeModelVersions } from '../training/model-versions.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumMissing, SHOTS } from './chromium.ts';
 import { createKey, freePort, startServe, type Served } from './serve-process.ts';
 import { modelsPageAfterMerge } from './models-page-after-merge.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SHOTS = join(process.cwd(), 'artifacts', 'dashboard');
-
-const missing = existsSync(CHROMIUM)
-  ? null
-  : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
-if (missing !== null) {
-  if (process.env.CI === 'true') throw new Error(`${missing}: required in CI`);
-  console.error(`\n*** SKIPPING the Models page browser tests: ${missing} ***\n`);
-}
+const missing = chromiumMissing('the Models page browser tests');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fraudwatch-web-models-page-'));
 const keys: Record<string, string> = {};
@@ -119,7 +101,7 @@ before(async () => {
     }),
   });
   assert.equal(labelled.status, 200);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
 

@@ -4,30 +4,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { weekName, weekStartOf } from '../../src/reports/iso-week.ts';
+import { CHROMIUM, CHROMIUM_FLAGS, chromiumMissing, SHOTS } from './chromium.ts';
 import { createKey, freePort, startServe, type Served } from './serve-process.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
-const SHOTS = join(process.cwd(), 'artifacts', 'dashboard');
-
-const missing = existsSync(CHROMIUM)
-  ? null
-  : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`;
-if (missing !== null) {
-  if (process.env.CI === 'true') throw new Error(`${missing}: required in CI`);
-  console.error(`\n*** SKIPPING the reports page browser test: ${missing} ***\n`);
-}
+const missing = chromiumMissing('the reports page browser test');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fraudwatch-reports-web-'));
 const keys: Record<string, string> = {};
@@ -53,7 +38,7 @@ before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   for (const role of ['service', 'analyst']) keys[role] = createKey(dataDir, role, `${role}-reports`);
   server = await startServe(dataDir, await freePort());
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 }, acceptDownloads: true });
 });
 
