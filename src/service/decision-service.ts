@@ -26,6 +26,7 @@ import {
 import { LatencyHistory } from '../ops/latency-history.ts';
 import type { AccountLease, SharedAccountState } from '../shared-state/redis-account-state.ts';
 import type { Metrics } from '../ops/metrics.ts';
+import { NO_EVENTS, type DomainEventSink } from './domain-events.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
 import { LiveDrift, SCORE_PSI_ALERT } from './live-drift.ts';
@@ -100,6 +101,8 @@ export class DecisionService {
   readonly liveModels: LiveModelMonitor;
   /** Share of transactions the challenger set decides (the A/B split, by a stable hash of the transaction id). */
   readonly challengerTraffic: number;
+  /** Where committed changes are announced (webhooks); the default drops them. */
+  events: DomainEventSink = NO_EVENTS;
 
   constructor(
     readonly engine: Engine,
