@@ -326,6 +326,85 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX training_runs_status ON training_runs (status, seq);`,
     },
   },
+  {
+    version: 15,
+    description:
+      'webhooks (issue 17): subscriptions with their sealed signing secrets, and the outbox of deliveries (leased by senders)',
+    sql: {
+      sqlite: `
+        CREATE TABLE webhook_subscriptions (
+          id TEXT PRIMARY KEY,
+          url TEXT NOT NULL,
+          events TEXT NOT NULL,
+          outcomes TEXT,
+          min_score REAL,
+          enabled INTEGER NOT NULL,
+          key_id TEXT NOT NULL,
+          secret_sealed TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          created_by TEXT NOT NULL
+        );
+        CREATE TABLE webhook_deliveries (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          id TEXT NOT NULL UNIQUE,
+          subscription_id TEXT NOT NULL REFERENCES webhook_subscriptions (id),
+          event_id TEXT NOT NULL,
+          event_type TEXT NOT NULL,
+          event_key TEXT NOT NULL,
+          event_at INTEGER NOT NULL,
+          body TEXT NOT NULL,
+          status TEXT NOT NULL,
+          attempts INTEGER NOT NULL,
+          next_attempt_at INTEGER NOT NULL,
+          lease_until INTEGER,
+          lease_owner TEXT,
+          last_status_code INTEGER,
+          last_error TEXT,
+          created_at INTEGER NOT NULL,
+          delivered_at INTEGER,
+          redelivery_of TEXT
+        );
+        CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX webhook_deliveries_key ON webhook_deliveries (subscription_id, event_key, seq);`,
+      postgres: `
+        CREATE TABLE webhook_subscriptions (
+          id TEXT PRIMARY KEY,
+          url TEXT NOT NULL,
+          events TEXT NOT NULL,
+          outcomes TEXT,
+          min_score DOUBLE PRECISION,
+          enabled BOOLEAN NOT NULL,
+          key_id TEXT NOT NULL,
+          secret_sealed TEXT NOT NULL,
+          created_at BIGINT NOT NULL,
+          updated_at BIGINT NOT NULL,
+          created_by TEXT NOT NULL
+        );
+        CREATE TABLE webhook_deliveries (
+          seq BIGSERIAL PRIMARY KEY,
+          id TEXT NOT NULL UNIQUE,
+          subscription_id TEXT NOT NULL REFERENCES webhook_subscriptions (id),
+          event_id TEXT NOT NULL,
+          event_type TEXT NOT NULL,
+          event_key TEXT NOT NULL,
+          event_at BIGINT NOT NULL,
+          body TEXT NOT NULL,
+          status TEXT NOT NULL,
+          attempts INTEGER NOT NULL,
+          next_attempt_at BIGINT NOT NULL,
+          lease_until BIGINT,
+          lease_owner TEXT,
+          last_status_code INTEGER,
+          last_error TEXT,
+          created_at BIGINT NOT NULL,
+          delivered_at BIGINT,
+          redelivery_of TEXT
+        );
+        CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+        CREATE INDEX webhook_deliveries_key ON webhook_deliveries (subscription_id, event_key, seq);`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

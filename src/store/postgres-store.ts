@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import type { Decision } from '../engine/decision.ts';
+import { PostgresWebhooks } from './webhook-postgres.ts';
 import { auditHash, GENESIS } from './audit-chain.ts';
 import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -181,7 +182,14 @@ export class PostgresStore implements DecisionStore {
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
+    this.webhooks = new PostgresWebhooks({
+      inTransaction: (work) => this.inTransaction(work),
+      query: (sql, values) => this.query(sql, values),
+      appendAudit: (c, entry) => this.appendAudit(c, entry),
+    });
   }
+
+  readonly webhooks: PostgresWebhooks;
 
   /** A timeout becomes a StoreTimeoutError (and /health degraded for a while); anything else passes as is. */
   private failure(error: unknown): unknown {

@@ -61,6 +61,7 @@ import {
 import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
+import { SqliteWebhooks } from './webhook-sqlite.ts';
 import {
   ABANDONED_RESULT,
   fromTrainingRunRow,
@@ -134,7 +135,14 @@ export class SqliteStore implements DecisionStore {
   constructor(private readonly path: string) {
     this.db = openSqlite(path);
     this.writer = path === ':memory:' ? null : new SqliteWriterThread(path);
+    this.webhooks = new SqliteWebhooks(
+      this.db,
+      (work) => this.atomically(work),
+      (entry) => this.appendAudit(entry),
+    );
   }
+
+  readonly webhooks: SqliteWebhooks;
 
   async migrate(): Promise<number> {
     this.db.exec(

@@ -4,6 +4,7 @@
  */
 import type { DecidedBy, Decision, Outcome } from '../engine/decision.ts';
 import { isStorableText, MAX_ID_LENGTH, type Transaction } from '../engine/transaction.ts';
+import type { WebhookStore } from './webhook-types.ts';
 
 /**
  * Review status of a transaction (the case model, docs/api.md "Cases"): an approved transaction has no case
@@ -533,6 +534,8 @@ export interface DecisionStore {
    * (nothing written) when another process changed them first (a known id, a version no longer in `from`).
    */
   updateModelVersions(update: ModelVersionsUpdate): Promise<boolean>;
+  /** Webhook subscriptions and their delivery outbox (issue 17; webhook-types.ts). */
+  readonly webhooks: WebhookStore;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
   /** Healthy, degraded (slow: timeouts) or unhealthy, for /health; without it, ping decides. */
