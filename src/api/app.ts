@@ -36,6 +36,8 @@ import { reportRoutes } from './routes/reports.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
+import { SecretSealer } from '../webhooks/webhook-secrets.ts';
 import { frameworkErrors, ROUTER_OPTIONS } from './url-input.ts';
 
 export interface AppOptions {
@@ -64,6 +66,8 @@ export interface AppOptions {
   httpLimits?: Partial<HttpLimits>;
   /** The built dashboard served at `/`; default web/dist of this package (built by `npm ci`). */
   dashboardDir?: string;
+  /** Seals webhook secrets (serve: the process's master key); default a key that lives as long as the app. */
+  webhookSecrets?: SecretSealer;
 }
 
 /** Never rate limited: an orchestrator's probes and the metrics scrape must not fail because a client is busy. */
@@ -72,7 +76,7 @@ const PROBES = ['/health/live', '/health/ready', '/metrics'];
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 /** What the API's routes use (the plugin allows only GET, HEAD and POST unless told). */
-export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT'];
+export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 /** What a browser client sends: a JSON body and an API key or a bearer token. */
 export const CORS_HEADERS = ['content-type', 'x-api-key', 'authorization'];
 
@@ -192,6 +196,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     modelDriftRoutes(api, options.service);
     overviewRoutes(api, options.service);
     reportRoutes(api, options.service);
+    webhookRoutes(api, options.service, options.webhookSecrets ?? SecretSealer.ephemeral());
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
       const metricsDocs = {

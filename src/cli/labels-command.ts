@@ -15,6 +15,9 @@ import { LABEL_CHUNK } from '../service/decision-service.ts';
 import { openStore } from '../store/open-store.ts';
 import type { DecisionStore, LabelResult, NewLabel } from '../store/types.ts';
 import { isStorableText } from '../engine/transaction.ts';
+import { NO_EVENTS, type DomainEventSink } from '../service/domain-events.ts';
+import { labelEvent } from '../webhooks/decision-events.ts';
+import { OutboxWriter } from '../webhooks/outbox-writer.ts';
 import { noRowsMessage } from './input-failures.ts';
 
 const LABEL_FILE_COLUMNS: readonly string[] = [...LABEL_COLUMNS, 'known_at'];
@@ -92,6 +95,8 @@ export async function importLabels(
   source: string,
   actor: string,
   now: () => number = Date.now,
+  /** Where each recorded label is announced (webhooks' label.recorded). */
+  events: DomainEventSink = NO_EVENTS,
 ): Promise<ImportSummary> {
   const summary: ImportSummary = {
     file,
@@ -115,6 +120,8 @@ export async function importLabels(
     );
     results.forEach((r, i) => {
       const { line, label } = pending[i]!;
+      if (r.result === 'recorded')
+        events.publish(labelEvent(label.transaction_id, label.fraud, label.source, label.known_at));
       if (r.result === 'recorded' || r.result === 'unchanged') summary[r.result]++;
       if (r.result === 'recorded' && r.contradicts_verdict !== null) summary.contradicts_verdict++;
       const message = problemMessage(r, label);
@@ -190,8 +197,11 @@ export function registerLabelsCommand(program: Command): void {
       }
       const store = await openStore({ databaseUrl: process.env.DATABASE_URL, dataDir: opts.dataDir });
       let summary: ImportSummary;
+      // Announced through the store's webhook outbox; written before the store closes.
+      const outbox = new OutboxWriter(store);
       try {
-        summary = await importLabels(store, file, source, cliActor());
+        summary = await importLabels(store, file, source, cliActor(), Date.now, outbox);
+        await outbox.flush();
       } catch (e) {
         if (!(e instanceof FileReadError || e instanceof UnusableFile)) throw e;
         console.error(`fraudwatch labels import: ${e.message}`);

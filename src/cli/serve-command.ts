@@ -3,6 +3,9 @@
  * keys yet it creates an admin key (first-admin-key.ts). Ctrl-C / SIGTERM close the server and the store cleanly.
  */
 import type { Command } from 'commander';
+import { SecretSealer } from '../webhooks/webhook-secrets.ts';
+import { webhookSettingsFromEnv } from '../webhooks/webhook-settings.ts';
+import { Webhooks } from '../webhooks/webhooks.ts';
 import { buildApp } from '../api/app.ts';
 import { readFileSync } from 'node:fs';
 import type { JwtConfig } from '../api/auth.ts';
@@ -138,8 +141,15 @@ export function registerServeCommand(program: Command): void {
         ...settingsOrFail(serviceEnvironment),
       });
       const store = service.store;
+      let webhooks: Webhooks;
+      try {
+        webhooks = new Webhooks(service, SecretSealer.forProcess(opts.dataDir), webhookSettingsFromEnv());
+      } catch (e) {
+        return failStartup((e as Error).message);
+      }
       const app = buildApp({
         service,
+        webhookSecrets: webhooks.sealer,
         logger: logLevel === 'silent' ? false : { level: logLevel },
         rateLimitPerMinute: Number(process.env.RATE_LIMIT_PER_MINUTE) || undefined,
         anonymousRateLimitPerMinute: Number(process.env.RATE_LIMIT_ANONYMOUS_PER_MINUTE) || undefined,
@@ -168,6 +178,7 @@ export function registerServeCommand(program: Command): void {
         throw listenFailure(e, opts.host, opts.port, '--port (env PORT)');
       }
       console.log(`fraudwatch listening on ${url} (store: ${store.kind}; API docs at ${url}/api/docs)`);
+      webhooks.start();
       const stopSchedule = startTraining(service, training);
       const stopTraffic = opts.simulate > 0 ? startSimulatedTraffic(service, opts.simulate) : () => undefined;
       if (opts.simulate > 0) console.log(`sending ${opts.simulate} simulated transactions a second`);
@@ -175,6 +186,7 @@ export function registerServeCommand(program: Command): void {
         stopTraffic();
         stopSchedule();
         await app.close();
+        await webhooks.stop();
         await store.close();
         await service.sharedState?.close();
         process.exit(0);

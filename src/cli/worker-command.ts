@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { openDecisionService, serviceEnvironment } from '../service/open-service.ts';
+import { flushEvents } from '../webhooks/outbox-writer.ts';
 import { DEFAULT_LEASE_TTL_MS, PartitionLeases } from '../stream/partition-leases.ts';
 import { ownedPartitions } from '../stream/stream-config.ts';
 import { StreamWorker } from '../stream/stream-worker.ts';
@@ -165,6 +166,7 @@ export function registerWorkerCommand(program: Command): void {
         await leases.stop();
         http?.close();
         await stream.close();
+        await flushEvents(service.events);
         await service.store.close();
         await service.sharedState?.close();
         console.log(`stopped: ${JSON.stringify(worker.stats)}`);

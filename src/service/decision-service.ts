@@ -27,6 +27,7 @@ import { LatencyHistory } from '../ops/latency-history.ts';
 import type { AccountLease, SharedAccountState } from '../shared-state/redis-account-state.ts';
 import type { Metrics } from '../ops/metrics.ts';
 import { NO_EVENTS, type DomainEventSink } from './domain-events.ts';
+import { decisionEvent, labelEvent } from '../webhooks/decision-events.ts';
 import { GroupCommitWriter } from './group-commit.ts';
 import { LookupBatcher } from './lookup-batcher.ts';
 import { LiveDrift, SCORE_PSI_ALERT } from './live-drift.ts';
@@ -350,6 +351,11 @@ export class DecisionService {
     return this.writer.write(record).then(
       (result) => {
         settle(result.kind === 'created');
+        // Announced after the commit, as a push to the sink: the answer does not wait for any webhook.
+        if (result.kind === 'created' && record.decision.outcome !== 'approve') {
+          const event = decisionEvent(record);
+          if (event !== null) this.events.publish(event);
+        }
         return result;
       },
       (e: unknown) => {
@@ -391,6 +397,8 @@ export class DecisionService {
     if (merchant !== undefined && (status === 'confirmed_fraud' || status === 'legitimate')) {
       this.engine.feedback(transactionId, status === 'confirmed_fraud' ? 'fraud' : 'legit', at, merchant);
     }
+    if (status === 'confirmed_fraud' || status === 'legitimate')
+      this.events.publish(labelEvent(transactionId, status === 'confirmed_fraud', 'verdict', at, { actor }));
     return change;
   }
 
@@ -405,7 +413,14 @@ export class DecisionService {
     try {
       for (let i = 0; i < labels.length; i += LABEL_CHUNK) {
         if (i > 0) await new Promise((resolve) => setImmediate(resolve));
-        results.push(...(await this.store.recordLabels(labels.slice(i, i + LABEL_CHUNK), actor, this.now())));
+        const chunk = labels.slice(i, i + LABEL_CHUNK);
+        const stored = await this.store.recordLabels(chunk, actor, this.now());
+        stored.forEach((r, j) => {
+          const label = chunk[j]!;
+          if (r.result === 'recorded')
+            this.events.publish(labelEvent(label.transaction_id, label.fraud, label.source, label.known_at));
+        });
+        results.push(...stored);
       }
     } finally {
       // What was stored reaches the engine even when a later chunk failed.

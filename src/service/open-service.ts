@@ -23,6 +23,7 @@ import { DecisionService } from './decision-service.ts';
 import { DEFAULT_LIVE_METRICS_INTERVAL_MS } from './live-model-metrics.ts';
 import type { LiveModelSettings } from './live-model-settings.ts';
 import { ModelRegistry } from './model-registry.ts';
+import { OutboxWriter } from '../webhooks/outbox-writer.ts';
 
 export interface OpenServiceOptions {
   dataDir: string;
@@ -86,6 +87,8 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
       liveMetricsWindowMs: options.liveModels?.liveMetricsWindowMs,
     },
   );
+  // Decisions, verdicts and labels are announced through the store's webhook outbox (serve sends it).
+  service.events = new OutboxWriter(store);
   if (options.models) {
     const dir = join(options.dataDir, 'models');
     // The very first start (the store knows no model version, none is in the directory) trains a first pair.
