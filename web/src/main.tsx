@@ -10,6 +10,7 @@ import { Queue } from './pages/Queue.tsx';
 import { ReportsPage } from './pages/Reports.tsx';
 import { RulesPage } from './pages/Rules.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
+import { WebhooksPage } from './pages/Webhooks.tsx';
 import { TransactionDetail } from './pages/TransactionDetail.tsx';
 import { hrefFor, useRoute, type Route } from './router.ts';
 import { can, SessionContext, type Session } from './session.tsx';
@@ -23,6 +24,7 @@ const NAV: { route: Route; label: string; visible: (s: Session) => boolean }[] =
   { route: { page: 'models' }, label: 'Models', visible: (s) => can.readModels(s.role) },
   { route: { page: 'settings' }, label: 'Settings', visible: () => true },
   { route: { page: 'reports' }, label: 'Reports', visible: () => true },
+  { route: { page: 'webhooks' }, label: 'Webhooks', visible: (s) => can.readWebhooks(s.role) },
 ];
 
 function App() {
@@ -88,6 +90,7 @@ function App() {
           {route.page === 'models' && <ModelsPage />}
           {route.page === 'settings' && <SettingsPage />}
           {route.page === 'reports' && <ReportsPage />}
+          {route.page === 'webhooks' && <WebhooksPage />}
         </ErrorBoundary>
       </main>
     </SessionContext.Provider>

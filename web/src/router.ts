@@ -8,7 +8,8 @@ export type Route =
   | { page: 'rules' }
   | { page: 'models' }
   | { page: 'settings' }
-  | { page: 'reports' };
+  | { page: 'reports' }
+  | { page: 'webhooks' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
@@ -25,6 +26,8 @@ export function parseRoute(hash: string): Route {
       return { page: 'settings' };
     case 'reports':
       return { page: 'reports' };
+    case 'webhooks':
+      return { page: 'webhooks' };
     default:
       return { page: 'overview' };
   }

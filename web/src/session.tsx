@@ -23,5 +23,7 @@ export const can = {
   changeSettings: (role: Role) => role === 'admin',
   readModels: (role: Role) => role === 'analyst' || role === 'admin' || role === 'auditor',
   manageModels: (role: Role) => role === 'admin',
+  readWebhooks: (role: Role) => role === 'admin' || role === 'auditor',
+  manageWebhooks: (role: Role) => role === 'admin',
   readDashboard: (role: Role) => role !== 'service',
 };
