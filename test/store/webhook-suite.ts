@@ -229,6 +229,24 @@ export function webhookSuite(
     );
     assert.equal(await w.enqueue([event(9, 'hook17-tx9')], now), 0 + (await countOthers(store())));
   });
+  it('webhooks: two senders claiming at once take disjoint deliveries', async () => {
+    const w = store().webhooks;
+    await w.create(subscription('hook17-c', { events: ['label.recorded'] }), audit('webhook_created'));
+    const events = Array.from({ length: 20 }, (_, i) =>
+      event(100 + i, `hook17-race-${i}`, { type: 'label.recorded', outcome: null, score: null }),
+    );
+    await w.enqueue(events, T + 50);
+    const now = T + 1_000_000;
+    const [a, b] = await Promise.all([
+      w.claim('race-1', now, 10_000, 15),
+      w.claim('race-2', now, 10_000, 15),
+    ]);
+    const ofC = (list: typeof a) => list.filter((d) => d.subscription_id === 'hook17-c').map((d) => d.id);
+    const both = [...ofC(a), ...ofC(b)];
+    assert.equal(new Set(both).size, both.length, 'no delivery claimed twice');
+    assert.equal(both.length, 20);
+    await w.remove('hook17-c', audit('webhook_deleted'));
+  });
 }
 
 /** Enabled subscriptions other tests may have left (none use hook17-): the count they would receive. */

@@ -233,6 +233,42 @@ test('filters: outcomes and a minimum score choose the decisions a subscription 
   await unsubscribe(hook.id);
 });
 
+test('label.recorded: a verdict and an imported label are announced; a redelivery sends the body again', async () => {
+  const r = await receiver();
+  const hook = await subscribe(r.url, { events: ['label.recorded'] });
+  const tx = flagged();
+  await service.decide(tx);
+  await service.review(tx.transaction_id, 'confirmed_fraud', 'analyst-hooks', null);
+  const other = flagged();
+  await service.decide(other);
+  await service.recordLabels(
+    [{ transaction_id: other.transaction_id, fraud: false, source: 'chargebacks', known_at: Date.now() }],
+    'service-hooks',
+  );
+  const got = await r.waitFor(2);
+  const events = got.map((g) => JSON.parse(g.body));
+  assert.deepEqual(
+    events.map((e) => [e.type, e.data.transaction_id, e.data.fraud, e.data.source]),
+    [
+      ['label.recorded', tx.transaction_id, true, 'verdict'],
+      ['label.recorded', other.transaction_id, false, 'chargebacks'],
+    ],
+  );
+  const first = String(got[0]!.headers['x-fraudwatch-delivery']);
+  await waitUntil(async () => (await store.webhooks.getDelivery(first))?.status === 'delivered');
+  const again = await app.inject({
+    method: 'POST',
+    url: `/api/v1/webhooks/${hook.id}/deliveries/${first}/redeliver`,
+    headers: admin,
+  });
+  assert.equal(again.statusCode, 202, again.body);
+  const third = (await r.waitFor(3))[2]!;
+  assert.equal(third.body, got[0]!.body);
+  assert.equal(third.headers['x-fraudwatch-delivery'], again.json().id);
+  assert.notEqual(again.json().id, first);
+  await unsubscribe(hook.id);
+});
+
 test('metrics: deliveries by status, queue depth and the oldest pending age on /metrics', async () => {
   const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
   assert.match(text, /fraudwatch_webhook_deliveries\{status="delivered"\} \d+/);
