@@ -111,6 +111,9 @@ export class PostgresWebhooks implements WebhookStore {
 
   async enqueue(events: readonly OutboxEvent[], at: number): Promise<number> {
     if (events.length === 0) return 0;
+    // Without a subscription that wants them, nothing is written (no transaction).
+    const wanted = (await this.list()).filter((s) => s.enabled);
+    if (outboxRows(events, wanted, at).length === 0) return 0;
     return this.db.inTransaction(async (c) => {
       const subscriptions = (
         await c.query<SubscriptionRow>(

@@ -105,14 +105,17 @@ export class SqliteWebhooks implements WebhookStore {
 
   async enqueue(events: readonly OutboxEvent[], at: number): Promise<number> {
     if (events.length === 0) return 0;
-    return this.atomically(() => {
-      const subscriptions = (
+    const enabled = (): WebhookSubscription[] =>
+      (
         this.db
           .prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE enabled = 1`)
           .all() as SubscriptionRow[]
       ).map(fromSubscriptionRow);
+    // Without a subscription that wants them, nothing is written: no write lock, no sync of the file.
+    if (outboxRows(events, enabled(), at).length === 0) return 0;
+    return this.atomically(() => {
       const insert = this.db.prepare(INSERT_DELIVERY);
-      const rows = outboxRows(events, subscriptions, at);
+      const rows = outboxRows(events, enabled(), at);
       for (const row of rows) insert.run(...row);
       return rows.length;
     });
