@@ -6,6 +6,7 @@ import type { Transaction } from '../../src/engine/transaction.ts';
 import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import { LATEST_SCHEMA } from '../../src/store/migrations.ts';
 import { verifyAuditTrail } from '../../src/store/audit-chain.ts';
+import { snoozeSuite } from './snooze-suite.ts';
 import {
   ABANDONED_MESSAGE,
   type DecisionStore,
@@ -1301,4 +1302,6 @@ export function storeSuite(
     assert.deepEqual(found.map((s) => s.transaction.transaction_id).sort(), ['t2041', 't2045']);
     assert.deepEqual(await store.transactionsDecidedIn([], T4, to), []);
   });
+
+  snoozeSuite(it, () => store);
 }
