@@ -35,6 +35,7 @@ import { overviewRoutes } from './routes/overview.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
+import { snoozeRoutes } from './routes/snoozes.ts';
 import { transactionRoutes } from './routes/transactions.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { SecretSealer } from '../webhooks/webhook-secrets.ts';
@@ -190,6 +191,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     accountRoutes(api, options.service);
     ruleRoutes(api, options.service);
     settingsRoutes(api, options.service);
+    snoozeRoutes(api, options.service);
     modelRoutes(api, options.service);
     labelRoutes(api, options.service);
     modelTrainingRoutes(api, options.service);

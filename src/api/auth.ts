@@ -213,6 +213,7 @@ export const ROUTE_ROLES = {
   review: ['analyst', 'admin'],
   readRules: ['analyst', 'admin', 'auditor'],
   editRules: ['analyst', 'admin'],
+  snoozeRules: ['analyst', 'admin'],
   publishRules: ['admin'],
   changeSettings: ['admin'],
   readAudit: ['analyst', 'admin', 'auditor'],

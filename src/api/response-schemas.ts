@@ -46,6 +46,26 @@ export const DecisionReply = Reply(
           'The model set that decided: the champion in force, or the challenger (CHALLENGER_TRAFFIC split); absent on decisions stored before issue 13',
       }),
     ),
+    hold: Type.Optional(
+      Type.Boolean({
+        description:
+          'A blocking review: the outcome is review or block_and_review and the caller waits for the verdict (GET /api/v1/transactions/{id}, `hold`); absent on decisions stored before issue 17',
+      }),
+    ),
+    snoozed_rules: Type.Optional(
+      Type.Array(
+        Reply({
+          rule: Type.String({ description: 'id@version' }),
+          snooze_id: Type.String(),
+          entity_type: OneOf(['account', 'merchant', 'device'] as const),
+          until: Type.Number({ description: 'Epoch milliseconds' }),
+        }),
+        {
+          description:
+            'Rules that fired but were skipped, muted by a snooze for this entity; absent when none',
+        },
+      ),
+    ),
     shadow: Type.Optional(
       Nullable(
         Reply(
@@ -79,6 +99,16 @@ export const TransactionLabelReply = Reply(
   'The latest label known for the transaction (an import on a tie with a verdict); null when none',
 );
 
+/** Where a held decision stands (docs/decisions.md, "Holds"). */
+export const HoldReply = Reply(
+  {
+    status: OneOf(['pending_review', 'approved', 'declined'] as const),
+    decided_by: Nullable(Type.String({ description: 'The analyst who gave the final verdict' })),
+    decided_at: Nullable(IsoTime),
+  },
+  'A held decision: pending_review until an analyst decides, then approved or declined; null when not held',
+);
+
 export const StoredTransactionReply = Reply({
   transaction: Reply({}, 'The transaction as validated (fields of the request body)'),
   decision: DecisionReply,
@@ -86,6 +116,7 @@ export const StoredTransactionReply = Reply({
   decided_at: Type.Number({ description: 'Epoch milliseconds' }),
   updated_at: Type.Number({ description: 'Epoch milliseconds' }),
   label: Nullable(TransactionLabelReply),
+  hold: Nullable(HoldReply),
 });
 
 const ItemError = Type.Object({
@@ -158,6 +189,7 @@ export const SettingsReply = Reply({
   thresholds: Reply({ review: Type.Number(), block_and_review: Type.Number(), decline: Type.Number() }),
   bypass: Type.Boolean(),
   bypass_score: Type.Number(),
+  hold_on_review: Type.Optional(Type.Boolean({ description: 'Every review is a hold (docs/decisions.md)' })),
 });
 
 export const RuleValidationReply = Reply({

@@ -9,6 +9,8 @@
  * most severe wins (decline > block_and_review > review > approve), so an allow list cannot rescue a blocked card.
  */
 
+import type { SnoozedRule } from './rule-snoozes.ts';
+
 export const OUTCOMES = ['approve', 'review', 'block_and_review', 'decline'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
@@ -33,12 +35,18 @@ export interface DecisionSettings {
   /** Approve everything with `bypass_score`, marking decisions `bypassed` (the runbooks' fraud-detector bypass). */
   bypass: boolean;
   bypass_score: number;
+  /**
+   * Every review and block_and_review decision is a hold (a blocking review: the caller waits for the analyst's
+   * verdict, docs/decisions.md "Holds"). Optional: settings stored before issue 17 lack it (false).
+   */
+  hold_on_review?: boolean;
 }
 
 export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   thresholds: DEFAULT_THRESHOLDS,
   bypass: false,
   bypass_score: 0,
+  hold_on_review: false,
 };
 
 /**
@@ -63,6 +71,11 @@ export interface ShadowScore {
   model_version: string | null;
 }
 
+/** Outcomes a hold applies to: the ones that open a case (approve and decline are final at once). */
+export function holdable(outcome: Outcome): boolean {
+  return outcome === 'review' || outcome === 'block_and_review';
+}
+
 export interface Decision {
   transaction_id: string;
   score: number;
@@ -80,6 +93,13 @@ export interface Decision {
    */
   decided_by?: DecidedBy;
   shadow?: ShadowScore | null;
+  /**
+   * A blocking review (issue 17): the outcome is review or block_and_review and the caller should wait for the
+   * analyst's verdict (GET /api/v1/transactions/{id}, `hold`). The engine always sets it; older decisions lack it.
+   */
+  hold?: boolean;
+  /** Fired rules skipped because a snooze mutes them for this transaction's entity; absent when none was. */
+  snoozed_rules?: SnoozedRule[];
 }
 
 /** Checks thresholds are ordered and within [0,1]; returns a message or null. */

@@ -5,6 +5,7 @@
 import {
   combinedScore,
   DEFAULT_DECISION_SETTINGS,
+  holdable,
   outcomeForScore,
   outcomeSeverity,
   thresholdsProblem,
@@ -25,6 +26,7 @@ import type { ModelSlot } from './model.ts';
 import type { CompiledRuleSet } from './rules/index.ts';
 import { loadDefaultRules } from './rules/index.ts';
 import type { Transaction } from './transaction.ts';
+import type { SnoozedRule, SnoozeIndex } from './rule-snoozes.ts';
 import { DEFAULT_CURRENCY_SETTINGS, type CurrencySettings } from './currency-settings.ts';
 
 export const DEFAULT_LABEL_DELAY_MS = 7 * 86_400_000;
@@ -190,8 +192,25 @@ export class Engine {
     if (!Number.isFinite(next.bypass_score) || next.bypass_score < 0 || next.bypass_score > 1) {
       throw new RangeError('bypass_score: must be a number in [0,1]');
     }
+    if (next.hold_on_review !== undefined && typeof next.hold_on_review !== 'boolean') {
+      throw new RangeError('hold_on_review: must be true or false');
+    }
     return next;
   }
+
+  /**
+   * The rule snoozes in force (issue 17), replaced whole like the rules: null (or an empty index) when there are
+   * none, so a decision then pays one null check per fired rule and nothing else.
+   */
+  setSnoozes(snoozes: SnoozeIndex | null): void {
+    this.snoozes = snoozes === null || snoozes.size === 0 ? null : snoozes;
+  }
+
+  get snoozeIndex(): SnoozeIndex | null {
+    return this.snoozes;
+  }
+
+  private snoozes: SnoozeIndex | null = null;
 
   setSettings(settings: Partial<DecisionSettings>): void {
     this.settings = this.checkSettings(settings);
@@ -304,6 +323,7 @@ export class Engine {
         degraded: false,
         decided_by: 'champion',
         shadow: null,
+        hold: false,
       };
     }
 
@@ -311,10 +331,27 @@ export class Engine {
     let keep = 1;
     let forced: Outcome | null = null;
     let floor: Outcome | null = null;
+    let holdRule = false;
+    const snoozes = this.snoozes;
+    let snoozed: SnoozedRule[] | null = null;
     const list = rules.rules;
     for (let i = 0; i < list.length; i++) {
       const rule = list[i]!;
       if (!rule.test(tx, f)) continue;
+      // Asked only of a fired rule, and only while a snooze exists: the snoozed rule counts for nothing.
+      if (snoozes !== null) {
+        const snooze = snoozes.find(rule.id, tx);
+        if (snooze !== null) {
+          (snoozed ??= []).push({
+            rule: rule.ref,
+            snooze_id: snooze.id,
+            entity_type: snooze.entity_type,
+            until: snooze.until,
+          });
+          continue;
+        }
+      }
+      if (rule.hold) holdRule = true;
       if (rule.outcome !== null) {
         reasons.push({ kind: 'rule', rule: rule.ref, reason: rule.reason, score: 0, outcome: rule.outcome });
         if (forced === null || outcomeSeverity(rule.outcome) > outcomeSeverity(forced)) forced = rule.outcome;
@@ -371,7 +408,7 @@ export class Engine {
       }
     }
 
-    return {
+    const decision: Decision = {
       transaction_id: tx.transaction_id,
       score,
       outcome,
@@ -384,7 +421,10 @@ export class Engine {
       degraded,
       decided_by: byChallenger ? 'challenger' : 'champion',
       shadow,
+      hold: holdable(outcome) && (holdRule || settings.hold_on_review === true),
     };
+    if (snoozed !== null) decision.snoozed_rules = snoozed;
+    return decision;
   }
 
   // What scoreSet found, in fields rather than a returned object: the hot path allocates nothing for it.

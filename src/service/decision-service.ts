@@ -40,6 +40,7 @@ import type { ModelTrainer } from './model-trainer.ts';
 import { StateRebuild, type RebuildOptions } from './state-rebuild.ts';
 import { StateRollback } from './state-rollback.ts';
 import { StoredDecisionState } from './stored-decision-state.ts';
+import { StoredSnoozes } from './stored-snoozes.ts';
 
 /**
  * Labels stored per database transaction by `recordLabels` and `labels import`: about 4 ms of the embedded
@@ -94,6 +95,8 @@ export class DecisionService {
   rebuild: StateRebuild | null = null;
   /** Decision settings and rules as stored: every change is a version, other processes' changes are followed. */
   readonly stored: StoredDecisionState;
+  /** Rule snoozes as stored: created and ended here (audited), other processes' followed (issue 17). */
+  readonly snoozes: StoredSnoozes;
   /** This process's traffic against its models' training data (PSI), for /health and /metrics. */
   readonly drift: LiveDrift;
   /** Imported labels into the engine: replayed by the rebuild, then followed (other processes record them too). */
@@ -120,6 +123,7 @@ export class DecisionService {
     this.lookups = new LookupBatcher(store);
     this.rollback = new StateRollback(engine);
     this.stored = new StoredDecisionState(engine, store, now);
+    this.snoozes = new StoredSnoozes(engine, store, now);
     this.drift = new LiveDrift(engine);
     this.labelFeed = new LabelFeed(engine, store);
     metrics?.watchDrift(() => this.drift.reports(this.now()));

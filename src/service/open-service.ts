@@ -114,6 +114,9 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
   // another process (a server, a worker) changes are followed within followMs.
   await service.stored.load(log);
   service.stored.follow(followMs, log);
+  // Rule snoozes the same way: in force from the start, other processes' followed within followMs.
+  await service.snoozes.load();
+  service.snoozes.follow(followMs, log);
   // The live comparison of model versions (at the review threshold just loaded), recomputed from the store off
   // the request path on an unref'd timer.
   service.liveModels.start(options.liveModels?.liveMetricsIntervalMs ?? DEFAULT_LIVE_METRICS_INTERVAL_MS);

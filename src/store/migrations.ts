@@ -327,7 +327,7 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    version: 15,
+    version: 13,
     description:
       'webhooks (issue 17): subscriptions with their sealed signing secrets, and the outbox of deliveries (leased by senders)',
     sql: {
@@ -403,6 +403,45 @@ export const MIGRATIONS: readonly Migration[] = [
         );
         CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
         CREATE INDEX webhook_deliveries_key ON webhook_deliveries (subscription_id, event_key, seq);`,
+    },
+  },
+  {
+    version: 14,
+    description:
+      'rule snoozes (issue 17): one rule muted for one account, merchant or device until a time; ended early by setting ended_at',
+    sql: {
+      sqlite: `
+        CREATE TABLE rule_snoozes (
+          id TEXT PRIMARY KEY,
+          rule_id TEXT NOT NULL,
+          entity_type TEXT NOT NULL,
+          entity_id TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          created_by TEXT NOT NULL,
+          until INTEGER NOT NULL,
+          ended_at INTEGER,
+          ended_by TEXT
+        );
+        CREATE INDEX rule_snoozes_entity ON rule_snoozes (entity_type, entity_id);
+        CREATE INDEX rule_snoozes_rule ON rule_snoozes (rule_id);
+        CREATE INDEX rule_snoozes_until ON rule_snoozes (until) WHERE ended_at IS NULL;`,
+      postgres: `
+        CREATE TABLE rule_snoozes (
+          id TEXT PRIMARY KEY,
+          rule_id TEXT NOT NULL,
+          entity_type TEXT NOT NULL,
+          entity_id TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          created_at BIGINT NOT NULL,
+          created_by TEXT NOT NULL,
+          until BIGINT NOT NULL,
+          ended_at BIGINT,
+          ended_by TEXT
+        );
+        CREATE INDEX rule_snoozes_entity ON rule_snoozes (entity_type, entity_id);
+        CREATE INDEX rule_snoozes_rule ON rule_snoozes (rule_id);
+        CREATE INDEX rule_snoozes_until ON rule_snoozes (until) WHERE ended_at IS NULL;`,
     },
   },
 ];

@@ -17,6 +17,17 @@ import {
   ModelVersionsChanged,
 } from './model-version-queries.ts';
 import {
+  END_SNOOZE_SQL,
+  listSnoozesSql,
+  SNOOZE_BY_ID_SQL,
+  SNOOZE_COLUMNS,
+  snoozeActive,
+  snoozeValues,
+  type RuleSnoozeRecord,
+  type SnoozeEnd,
+  type SnoozeQuery,
+} from './snooze-queries.ts';
+import {
   breakdownSql,
   CASES_BY_DAY_SQL,
   foldBreakdown,
@@ -894,6 +905,34 @@ export class PostgresStore implements DecisionStore {
   async deleteTransactions(ids: string[]): Promise<number> {
     const r = await this.query('DELETE FROM transactions WHERE transaction_id = ANY($1)', [ids]);
     return r.rowCount ?? 0;
+  }
+
+  async createSnooze(snooze: RuleSnoozeRecord, audit: NewAuditEntry): Promise<void> {
+    await this.inTransaction(async (c) => {
+      await c.query(
+        `INSERT INTO rule_snoozes (${SNOOZE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        snoozeValues(snooze),
+      );
+      await this.appendAudit(c, audit);
+    });
+  }
+
+  async endSnooze(id: string, at: number, actor: string, audit: NewAuditEntry): Promise<SnoozeEnd | null> {
+    return this.inTransaction(async (c): Promise<SnoozeEnd | null> => {
+      // FOR UPDATE: two processes ending one snooze at once end it (and audit it) once.
+      const { rows } = await c.query<RuleSnoozeRecord>(`${SNOOZE_BY_ID_SQL(placeholder)} FOR UPDATE`, [id]);
+      const row = rows[0];
+      if (row === undefined) return null;
+      if (!snoozeActive(row, at)) return { result: 'not_active', snooze: row };
+      await c.query(END_SNOOZE_SQL(placeholder), [at, actor, id]);
+      await this.appendAudit(c, audit);
+      return { result: 'ended', snooze: { ...row, ended_at: at, ended_by: actor } };
+    });
+  }
+
+  async listSnoozes(query: SnoozeQuery): Promise<RuleSnoozeRecord[]> {
+    const { sql, params } = listSnoozesSql(query, placeholder);
+    return (await this.read<RuleSnoozeRecord>(sql, params)).rows;
   }
 
   /** What a `SELECT 1` failed with, or null when it answered. */

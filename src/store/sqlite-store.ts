@@ -58,6 +58,17 @@ import {
   modelVersionValues,
   ModelVersionsChanged,
 } from './model-version-queries.ts';
+import {
+  END_SNOOZE_SQL,
+  listSnoozesSql,
+  SNOOZE_BY_ID_SQL,
+  SNOOZE_COLUMNS,
+  snoozeActive,
+  snoozeValues,
+  type RuleSnoozeRecord,
+  type SnoozeEnd,
+  type SnoozeQuery,
+} from './snooze-queries.ts';
 import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
@@ -671,6 +682,31 @@ export class SqliteStore implements DecisionStore {
   async durability(): Promise<{ writer: SqliteDurability; server: SqliteDurability }> {
     const server = durabilityOf(this.db);
     return { writer: this.writer === null ? server : await this.writer.durability(), server };
+  }
+
+  async createSnooze(snooze: RuleSnoozeRecord, audit: NewAuditEntry): Promise<void> {
+    this.atomically(() => {
+      this.stmt(`INSERT INTO rule_snoozes (${SNOOZE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+        ...snoozeValues(snooze),
+      );
+      this.appendAudit(audit);
+    });
+  }
+
+  async endSnooze(id: string, at: number, actor: string, audit: NewAuditEntry): Promise<SnoozeEnd | null> {
+    return this.atomically((): SnoozeEnd | null => {
+      const row = this.stmt(SNOOZE_BY_ID_SQL(placeholder)).get(id) as RuleSnoozeRecord | undefined;
+      if (row === undefined) return null;
+      if (!snoozeActive(row, at)) return { result: 'not_active', snooze: row };
+      this.stmt(END_SNOOZE_SQL(placeholder)).run(at, actor, id);
+      this.appendAudit(audit);
+      return { result: 'ended', snooze: { ...row, ended_at: at, ended_by: actor } };
+    });
+  }
+
+  async listSnoozes(query: SnoozeQuery): Promise<RuleSnoozeRecord[]> {
+    const { sql, params } = listSnoozesSql(query, placeholder);
+    return this.stmt(sql).all(...params) as RuleSnoozeRecord[];
   }
 
   async ping(): Promise<boolean> {

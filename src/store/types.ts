@@ -5,6 +5,7 @@
 import type { DecidedBy, Decision, Outcome } from '../engine/decision.ts';
 import { isStorableText, MAX_ID_LENGTH, type Transaction } from '../engine/transaction.ts';
 import type { WebhookStore } from './webhook-types.ts';
+import type { RuleSnoozeRecord, SnoozeEnd, SnoozeQuery } from './snooze-queries.ts';
 
 /**
  * Review status of a transaction (the case model, docs/api.md "Cases"): an approved transaction has no case
@@ -536,6 +537,15 @@ export interface DecisionStore {
   updateModelVersions(update: ModelVersionsUpdate): Promise<boolean>;
   /** Webhook subscriptions and their delivery outbox (issue 17; webhook-types.ts). */
   readonly webhooks: WebhookStore;
+  /** Stores a rule snooze (issue 17) and `audit` with it in one database transaction. */
+  createSnooze(snooze: RuleSnoozeRecord, audit: NewAuditEntry): Promise<void>;
+  /**
+   * Ends a snooze now (`at`, by `actor`) and writes `audit` with it, atomically; a snooze already ended or past
+   * its end is left alone (`not_active`, nothing written); null for an unknown id.
+   */
+  endSnooze(id: string, at: number, actor: string, audit: NewAuditEntry): Promise<SnoozeEnd | null>;
+  /** Snoozes matching `query`, newest first. */
+  listSnoozes(query: SnoozeQuery): Promise<RuleSnoozeRecord[]>;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
   /** Healthy, degraded (slow: timeouts) or unhealthy, for /health; without it, ping decides. */

@@ -68,7 +68,10 @@ test('an unknown body field is refused with the nearest known name, and nothing 
 
   const far = await send('PUT', '/api/v1/settings/decision', '{"colour":"red","bypass":false}');
   assert.equal(far.status, 400);
-  assert.match(far.reply.details[0]!.message, /unknown field \(known: thresholds, bypass, bypass_score\)/);
+  assert.match(
+    far.reply.details[0]!.message,
+    /unknown field \(known: thresholds, bypass, bypass_score, hold_on_review\)/,
+  );
 });
 
 test('a verdict with "notes" is refused naming "note" rather than losing the note', async () => {

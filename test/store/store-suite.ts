@@ -6,6 +6,7 @@ import type { Transaction } from '../../src/engine/transaction.ts';
 import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import { LATEST_SCHEMA } from '../../src/store/migrations.ts';
 import { verifyAuditTrail } from '../../src/store/audit-chain.ts';
+import { snoozeSuite } from './snooze-suite.ts';
 import {
   ABANDONED_MESSAGE,
   type DecisionStore,
@@ -1304,4 +1305,5 @@ export function storeSuite(
   });
 
   webhookSuite(it, () => store);
+  snoozeSuite(it, () => store);
 }

@@ -51,12 +51,14 @@ export function settingsRoutes(app: FastifyInstance, service: DecisionService): 
             ),
             bypass: Type.Optional(Type.Boolean()),
             bypass_score: Type.Optional(Score),
+            hold_on_review: Type.Optional(Type.Boolean()),
           },
           {
             additionalProperties: false,
             examples: [
               { thresholds: { review: 0.4, block_and_review: 0.8, decline: 0.95 } },
               { bypass: true },
+              { hold_on_review: true },
             ],
           },
         ),

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { DecisionService } from '../../service/decision-service.ts';
+import { holdView } from '../../service/hold-status.ts';
 import { ROUTE_ROLES } from '../auth.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { Id, TRANSACTION_EXAMPLE, TransactionBody } from '../input-schema.ts';
@@ -97,7 +98,9 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
         description:
           'A person reading it (any role but service) is audited as transaction_read. `label` is the latest ' +
           'known: an imported one (POST /api/v1/labels, `labels import`; its source) or the verdict of a ' +
-          'closed case (source `verdict`); null when neither.',
+          'closed case (source `verdict`); null when neither. `hold` is null unless the decision was a hold ' +
+          '(a blocking review): then `pending_review` until an analyst gives the verdict, then `approved` or ' +
+          '`declined` with who and when (docs/decisions.md, "Holds").',
         tags: ['transactions'],
         params: Type.Object({ id: Id }),
         response: {
@@ -127,7 +130,11 @@ export function transactionRoutes(app: FastifyInstance, service: DecisionService
           note: null,
         });
       }
-      return { ...stored, label: transactionLabel(stored, imported) };
+      return {
+        ...stored,
+        label: transactionLabel(stored, imported),
+        hold: await holdView(stored, service.store),
+      };
     },
   );
 

@@ -20,6 +20,8 @@ export interface CompiledRule {
   readonly outcome: Outcome | null;
   /** The least outcome a decision gets when this scoring rule fires; null for none. */
   readonly atLeast: Outcome | null;
+  /** When it fires, a review or block_and_review decision is held (docs/rules.md, "Holds"). */
+  readonly hold: boolean;
   readonly test: Predicate;
 }
 
@@ -169,6 +171,7 @@ export function compileValidated(doc: RulesDocument): CompiledRuleSet {
         score: r.outcome === undefined ? (r.score ?? 0) : 0,
         outcome: r.outcome ?? null,
         atLeast: r.outcome === undefined ? (r.at_least ?? null) : null,
+        hold: r.hold === true,
         test: compileCondition(r.when, lists),
       }),
     );

@@ -38,6 +38,8 @@ export interface RuleDefinition {
   outcome?: Outcome;
   /** With `score`: the decision's outcome is at least this when the rule fires (the score is unchanged). */
   at_least?: Exclude<Outcome, 'approve'>;
+  /** With `outcome` review / block_and_review or with `at_least`: a review this rule causes is a hold. */
+  hold?: boolean;
   reason: string;
 }
 

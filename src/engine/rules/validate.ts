@@ -36,6 +36,7 @@ const RULE_KEYS = [
   'score',
   'outcome',
   'at_least',
+  'hold',
   'reason',
 ];
 const LEAF_KEYS = ['field', 'op', 'value', 'value_field', 'list'];
@@ -246,6 +247,17 @@ class Checker {
       else if (typeof rule.at_least !== 'string' || !floors.includes(rule.at_least)) {
         this.add(`${path}.at_least`, `must be one of ${floors.join(', ')}, got ${kind(rule.at_least)}`);
       }
+    }
+    if (rule.hold !== undefined) {
+      // A hold makes the review this rule causes blocking: a rule that causes none cannot hold anything.
+      if (typeof rule.hold !== 'boolean') this.add(`${path}.hold`, 'must be true or false');
+      else if (rule.hold && hasOutcome && rule.outcome !== 'review' && rule.outcome !== 'block_and_review')
+        this.add(
+          `${path}.hold`,
+          'goes with outcome review or block_and_review (approve and decline are final)',
+        );
+      else if (rule.hold && hasScore && rule.at_least === undefined)
+        this.add(`${path}.hold`, 'goes with "at_least" beside "score" (a weight alone may cause no review)');
     }
   }
 

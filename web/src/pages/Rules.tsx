@@ -7,6 +7,7 @@ import { api, ApiError, errorMessage, type FieldError } from '../api.ts';
 import { DryRunResult } from '../components/DryRunResult.tsx';
 import { FieldErrors } from '../components/FieldErrors.tsx';
 import { RuleCard } from '../components/RuleCard.tsx';
+import { RuleSnoozes } from '../components/RuleSnoozes.tsx';
 import { ChangeOutcome, ErrorBox, formatTime, Loading } from '../components/Status.tsx';
 import { errorsByRule, fromDraft, toDraft, type Draft, type DraftRule } from '../rules-draft.ts';
 import { can, useSession } from '../session.tsx';
@@ -296,6 +297,7 @@ export function RulesPage() {
           ))}
         </tbody>
       </table>
+      <RuleSnoozes ruleIds={current.data?.document.rules.map((r) => r.id) ?? []} />
     </section>
   );
 }
