@@ -15,6 +15,7 @@ import {
   type StoredTransaction,
   type StoredVerdict,
 } from '../../src/store/types.ts';
+import { queueStoreSuite } from './queue-store-suite.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
 
@@ -1301,4 +1302,6 @@ export function storeSuite(
     assert.deepEqual(found.map((s) => s.transaction.transaction_id).sort(), ['t2041', 't2045']);
     assert.deepEqual(await store.transactionsDecidedIn([], T4, to), []);
   });
+
+  queueStoreSuite(it, () => store);
 }
