@@ -33,6 +33,7 @@ import { modelRoutes } from './routes/models.ts';
 import { modelTrainingRoutes } from './routes/model-training.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { queueRoutes } from './routes/queues.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { transactionRoutes } from './routes/transactions.ts';
@@ -192,6 +193,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     modelDriftRoutes(api, options.service);
     overviewRoutes(api, options.service);
     reportRoutes(api, options.service);
+    queueRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
       const metricsDocs = {

@@ -223,4 +223,6 @@ export const ROUTE_ROLES = {
   readReports: ['analyst', 'admin', 'auditor'],
   manageModels: ['admin'],
   recordLabels: ['service', 'admin'],
+  readQueues: ['analyst', 'admin', 'auditor'],
+  manageQueues: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -124,5 +124,6 @@ export const API_TAGS = [
   { name: 'labels', description: 'Labels that arrive after the decision: chargebacks, fraud reports' },
   { name: 'overview', description: "The dashboard's figures and the caller's identity" },
   { name: 'reports', description: 'The weekly report and the fraud-pattern report (JSON, HTML, Markdown)' },
+  { name: 'queues', description: 'Case queues: filters, members with capacities, SLA targets' },
   { name: 'operations', description: 'Health, readiness and metrics (public)' },
 ];
