@@ -226,4 +226,6 @@ export const ROUTE_ROLES = {
   recordLabels: ['service', 'admin'],
   readWebhooks: ['admin', 'auditor'],
   manageWebhooks: ['admin'],
+  readQueues: ['analyst', 'admin', 'auditor'],
+  manageQueues: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -125,5 +125,6 @@ export const API_TAGS = [
   { name: 'overview', description: "The dashboard's figures and the caller's identity" },
   { name: 'reports', description: 'The weekly report and the fraud-pattern report (JSON, HTML, Markdown)' },
   { name: 'webhooks', description: 'Subscriptions other systems get decisions, cases and labels through' },
+  { name: 'queues', description: 'Case queues: filters, members with capacities, SLA targets' },
   { name: 'operations', description: 'Health, readiness and metrics (public)' },
 ];

@@ -444,6 +444,39 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX rule_snoozes_until ON rule_snoozes (until) WHERE ended_at IS NULL;`,
     },
   },
+  {
+    version: 15,
+    description:
+      'case queues (issue 17): a validated filter over open cases (JSON), members with capacities (JSON), an SLA age, and the round-robin cursor of auto-assignment',
+    sql: {
+      sqlite: `
+        CREATE TABLE case_queues (
+          name TEXT PRIMARY KEY,
+          position INTEGER NOT NULL,
+          filter TEXT NOT NULL,
+          members TEXT NOT NULL,
+          sla_seconds INTEGER NOT NULL,
+          last_assigned TEXT,
+          created_at INTEGER NOT NULL,
+          created_by TEXT NOT NULL,
+          updated_at INTEGER NOT NULL,
+          updated_by TEXT NOT NULL
+        );`,
+      postgres: `
+        CREATE TABLE case_queues (
+          name TEXT PRIMARY KEY,
+          position BIGINT NOT NULL,
+          filter TEXT NOT NULL,
+          members TEXT NOT NULL,
+          sla_seconds BIGINT NOT NULL,
+          last_assigned TEXT,
+          created_at BIGINT NOT NULL,
+          created_by TEXT NOT NULL,
+          updated_at BIGINT NOT NULL,
+          updated_by TEXT NOT NULL
+        );`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -28,6 +28,20 @@ import {
   type SnoozeQuery,
 } from './snooze-queries.ts';
 import {
+  changedQueue,
+  DELETE_QUEUE_SQL,
+  fromQueueRow,
+  INSERT_QUEUE_SQL,
+  LIST_QUEUES_SQL,
+  QUEUE_BY_NAME_SQL,
+  queueValues,
+  UPDATE_QUEUE_SQL,
+  updateQueueValues,
+  type QueueChanges,
+} from './queue-queries.ts';
+import { queueDefinitionText } from '../cases/queue-audit.ts';
+import type { QueueRecord } from '../cases/queue-model.ts';
+import {
   breakdownSql,
   CASES_BY_DAY_SQL,
   foldBreakdown,
@@ -96,6 +110,7 @@ import {
   type ModelVersionsUpdate,
   type RecentCursor,
   type NewAuditEntry,
+  type QueueAudit,
   type NewDecision,
   type Page,
   type RulePublishResult,
@@ -933,6 +948,59 @@ export class PostgresStore implements DecisionStore {
   async listSnoozes(query: SnoozeQuery): Promise<RuleSnoozeRecord[]> {
     const { sql, params } = listSnoozesSql(query, placeholder);
     return (await this.read<RuleSnoozeRecord>(sql, params)).rows;
+  }
+
+  async listQueues(): Promise<QueueRecord[]> {
+    return (await this.read<never>(LIST_QUEUES_SQL)).rows.map(fromQueueRow);
+  }
+
+  async getQueue(name: string): Promise<QueueRecord | null> {
+    const row = (await this.read<never>(QUEUE_BY_NAME_SQL(placeholder), [name])).rows[0];
+    return row === undefined ? null : fromQueueRow(row);
+  }
+
+  async createQueue(queue: QueueRecord, audit: NewAuditEntry): Promise<boolean> {
+    return this.inTransaction(async (c) => {
+      const created = (await c.query(INSERT_QUEUE_SQL(placeholder), queueValues(queue))).rowCount === 1;
+      if (created) await this.appendAudit(c, audit);
+      return created;
+    });
+  }
+
+  async updateQueue(
+    name: string,
+    changes: QueueChanges,
+    at: number,
+    audit: QueueAudit,
+  ): Promise<QueueRecord | null> {
+    return this.inTransaction(async (c): Promise<QueueRecord | null> => {
+      // FOR UPDATE: a change and an auto-assignment (which holds the same lock) never interleave.
+      const row = (await c.query<never>(`${QUEUE_BY_NAME_SQL(placeholder)} FOR UPDATE`, [name])).rows[0];
+      if (row === undefined) return null;
+      const before = fromQueueRow(row);
+      const after = changedQueue(before, changes, at, audit.actor);
+      await c.query(UPDATE_QUEUE_SQL(placeholder), updateQueueValues(after));
+      await this.appendAudit(c, {
+        ...audit,
+        old_value: queueDefinitionText(before),
+        new_value: queueDefinitionText(after),
+      });
+      return after;
+    });
+  }
+
+  async deleteQueue(name: string, audit: QueueAudit): Promise<boolean> {
+    return this.inTransaction(async (c) => {
+      const row = (await c.query<never>(`${QUEUE_BY_NAME_SQL(placeholder)} FOR UPDATE`, [name])).rows[0];
+      if (row === undefined) return false;
+      await c.query(DELETE_QUEUE_SQL(placeholder), [name]);
+      await this.appendAudit(c, {
+        ...audit,
+        old_value: queueDefinitionText(fromQueueRow(row)),
+        new_value: null,
+      });
+      return true;
+    });
   }
 
   /** What a `SELECT 1` failed with, or null when it answered. */

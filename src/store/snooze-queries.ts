@@ -1,5 +1,5 @@
 /**
- * The rule_snoozes SQL both stores share (migration 16): a snooze is active from its creation until `until`, or
+ * The rule_snoozes SQL both stores share (migration 14): a snooze is active from its creation until `until`, or
  * until `ended_at` when someone ended it early. Only the placeholders differ between the dialects.
  */
 import type { SnoozeEntityType } from '../engine/rule-snoozes.ts';

@@ -69,6 +69,20 @@ import {
   type SnoozeEnd,
   type SnoozeQuery,
 } from './snooze-queries.ts';
+import {
+  changedQueue,
+  DELETE_QUEUE_SQL,
+  fromQueueRow,
+  INSERT_QUEUE_SQL,
+  LIST_QUEUES_SQL,
+  QUEUE_BY_NAME_SQL,
+  queueValues,
+  UPDATE_QUEUE_SQL,
+  updateQueueValues,
+  type QueueChanges,
+} from './queue-queries.ts';
+import { queueDefinitionText } from '../cases/queue-audit.ts';
+import type { QueueRecord } from '../cases/queue-model.ts';
 import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
@@ -94,6 +108,7 @@ import {
   type ModelVersionsUpdate,
   type RecentCursor,
   type NewAuditEntry,
+  type QueueAudit,
   type NewDecision,
   type DecidedCursor,
   type Page,
@@ -707,6 +722,54 @@ export class SqliteStore implements DecisionStore {
   async listSnoozes(query: SnoozeQuery): Promise<RuleSnoozeRecord[]> {
     const { sql, params } = listSnoozesSql(query, placeholder);
     return this.stmt(sql).all(...params) as RuleSnoozeRecord[];
+  }
+
+  async listQueues(): Promise<QueueRecord[]> {
+    return (this.stmt(LIST_QUEUES_SQL).all() as never[]).map(fromQueueRow);
+  }
+
+  async getQueue(name: string): Promise<QueueRecord | null> {
+    const row = this.stmt(QUEUE_BY_NAME_SQL(placeholder)).get(name) as never | undefined;
+    return row === undefined ? null : fromQueueRow(row);
+  }
+
+  async createQueue(queue: QueueRecord, audit: NewAuditEntry): Promise<boolean> {
+    return this.atomically(() => {
+      const created = this.stmt(INSERT_QUEUE_SQL(placeholder)).run(...queueValues(queue)).changes === 1;
+      if (created) this.appendAudit(audit);
+      return created;
+    });
+  }
+
+  async updateQueue(
+    name: string,
+    changes: QueueChanges,
+    at: number,
+    audit: QueueAudit,
+  ): Promise<QueueRecord | null> {
+    return this.atomically((): QueueRecord | null => {
+      const row = this.stmt(QUEUE_BY_NAME_SQL(placeholder)).get(name) as never | undefined;
+      if (row === undefined) return null;
+      const before = fromQueueRow(row);
+      const after = changedQueue(before, changes, at, audit.actor);
+      this.stmt(UPDATE_QUEUE_SQL(placeholder)).run(...updateQueueValues(after));
+      this.appendAudit({
+        ...audit,
+        old_value: queueDefinitionText(before),
+        new_value: queueDefinitionText(after),
+      });
+      return after;
+    });
+  }
+
+  async deleteQueue(name: string, audit: QueueAudit): Promise<boolean> {
+    return this.atomically(() => {
+      const row = this.stmt(QUEUE_BY_NAME_SQL(placeholder)).get(name) as never | undefined;
+      if (row === undefined) return false;
+      this.stmt(DELETE_QUEUE_SQL(placeholder)).run(name);
+      this.appendAudit({ ...audit, old_value: queueDefinitionText(fromQueueRow(row)), new_value: null });
+      return true;
+    });
   }
 
   async ping(): Promise<boolean> {

@@ -6,6 +6,8 @@ import type { DecidedBy, Decision, Outcome } from '../engine/decision.ts';
 import { isStorableText, MAX_ID_LENGTH, type Transaction } from '../engine/transaction.ts';
 import type { WebhookStore } from './webhook-types.ts';
 import type { RuleSnoozeRecord, SnoozeEnd, SnoozeQuery } from './snooze-queries.ts';
+import type { QueueRecord } from '../cases/queue-model.ts';
+import type { QueueChanges } from './queue-queries.ts';
 
 /**
  * Review status of a transaction (the case model, docs/api.md "Cases"): an approved transaction has no case
@@ -395,6 +397,9 @@ export interface DecisionBreakdown {
   models: { model_version: string | null; decisions: number }[];
 }
 
+/** A queue change's audit entry; the store fills in the definitions before and after. */
+export type QueueAudit = Omit<NewAuditEntry, 'old_value' | 'new_value'>;
+
 export interface DecisionStore {
   readonly kind: 'embedded' | 'postgres';
   /** Applies pending migrations; returns the schema version. */
@@ -546,6 +551,23 @@ export interface DecisionStore {
   endSnooze(id: string, at: number, actor: string, audit: NewAuditEntry): Promise<SnoozeEnd | null>;
   /** Snoozes matching `query`, newest first. */
   listSnoozes(query: SnoozeQuery): Promise<RuleSnoozeRecord[]>;
+  /** Case queues (issue 17), by position then name. */
+  listQueues(): Promise<QueueRecord[]>;
+  getQueue(name: string): Promise<QueueRecord | null>;
+  /** Stores a queue and `audit` atomically; false (nothing written) when the name is taken. */
+  createQueue(queue: QueueRecord, audit: NewAuditEntry): Promise<boolean>;
+  /**
+   * Changes a queue and audits it (`audit` with old_value/new_value filled in: the definitions before and after)
+   * in one transaction; null (nothing written) for an unknown name.
+   */
+  updateQueue(
+    name: string,
+    changes: QueueChanges,
+    at: number,
+    audit: QueueAudit,
+  ): Promise<QueueRecord | null>;
+  /** Deletes a queue and audits it (old_value: its definition) atomically; false for an unknown name. */
+  deleteQueue(name: string, audit: QueueAudit): Promise<boolean>;
   /** Is the database reachable (for /health). */
   ping(): Promise<boolean>;
   /** Healthy, degraded (slow: timeouts) or unhealthy, for /health; without it, ping decides. */

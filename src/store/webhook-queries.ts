@@ -1,5 +1,5 @@
 /**
- * The webhook tables' rows (migration 15) as both stores read them, and the SQL text both share; `p(n)` is the
+ * The webhook tables' rows (migration 13) as both stores read them, and the SQL text both share; `p(n)` is the
  * dialect's n-th placeholder (`?` or `$n`).
  */
 import { randomUUID } from 'node:crypto';

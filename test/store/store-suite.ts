@@ -17,6 +17,7 @@ import {
   type StoredVerdict,
 } from '../../src/store/types.ts';
 import { webhookSuite } from './webhook-suite.ts';
+import { queueStoreSuite } from './queue-store-suite.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
 
@@ -1306,4 +1307,5 @@ export function storeSuite(
 
   webhookSuite(it, () => store);
   snoozeSuite(it, () => store);
+  queueStoreSuite(it, () => store);
 }
