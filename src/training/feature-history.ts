@@ -4,6 +4,68 @@
  * the retention are dropped in blocks, so memory stays bounded on long replays. Stored as Float32 to halve memory.
  */
 
+/** Rows as flat typed arrays, so they can be handed to another thread without a copy (a transfer). */
+export interface PackedRows {
+  width: number;
+  n: number;
+  features: Float32Array;
+  timestamps: Float64Array;
+  /** 1 fraud, 0 legit, -1 unknown. */
+  labels: Int8Array;
+}
+
+/** Appends rows into PackedRows, doubling the arrays as they fill. */
+export class RowPacker {
+  private rows: PackedRows;
+
+  constructor(width: number, initialRows = 4096) {
+    this.rows = {
+      width,
+      n: 0,
+      features: new Float32Array(initialRows * width),
+      timestamps: new Float64Array(initialRows),
+      labels: new Int8Array(initialRows),
+    };
+  }
+
+  get size(): number {
+    return this.rows.n;
+  }
+
+  push(timestamp: number, row: Float64Array, label: 0 | 1 | null): void {
+    if (this.rows.n === this.rows.timestamps.length) this.grow();
+    const r = this.rows;
+    r.features.set(row.subarray(0, r.width), r.n * r.width);
+    r.timestamps[r.n] = timestamp;
+    r.labels[r.n] = label === null ? -1 : label;
+    r.n++;
+  }
+
+  /** The rows gathered, as views of their length (no copy: a transfer moves the whole buffers). */
+  finish(): PackedRows {
+    const r = this.rows;
+    return {
+      width: r.width,
+      n: r.n,
+      features: r.features.subarray(0, r.n * r.width),
+      timestamps: r.timestamps.subarray(0, r.n),
+      labels: r.labels.subarray(0, r.n),
+    };
+  }
+
+  private grow(): void {
+    const r = this.rows;
+    const capacity = r.timestamps.length * 2;
+    const features = new Float32Array(capacity * r.width);
+    features.set(r.features);
+    const timestamps = new Float64Array(capacity);
+    timestamps.set(r.timestamps);
+    const labels = new Int8Array(capacity);
+    labels.set(r.labels);
+    this.rows = { ...r, features, timestamps, labels };
+  }
+}
+
 export class FeatureHistory {
   private features: Float32Array;
   private timestamps: Float64Array;
@@ -18,6 +80,20 @@ export class FeatureHistory {
     this.features = new Float32Array(initialRows * width);
     this.timestamps = new Float64Array(initialRows);
     this.labels = new Int8Array(initialRows);
+  }
+
+  /** A history of rows gathered newest first (a store's scan), put back in time order. */
+  static fromNewestFirst(rows: PackedRows): FeatureHistory {
+    const history = new FeatureHistory(rows.width, Math.max(1, rows.n));
+    const { width } = rows;
+    for (let i = 0; i < rows.n; i++) {
+      const from = rows.n - 1 - i;
+      history.features.set(rows.features.subarray(from * width, (from + 1) * width), i * width);
+      history.timestamps[i] = rows.timestamps[from]!;
+      history.labels[i] = rows.labels[from]!;
+    }
+    history.end = rows.n;
+    return history;
   }
 
   get size(): number {

@@ -9,9 +9,9 @@
  */
 import { FEATURE_COUNT } from '../engine/features/catalog.ts';
 import type { DecisionStore, RecentCursor } from '../store/types.ts';
-import { FeatureHistory } from './feature-history.ts';
+import { RowPacker } from './feature-history.ts';
 import { knownLabels } from './known-labels.ts';
-import type { TrainingJob } from './train-models.ts';
+import type { StoredRowsJob } from './train-models.ts';
 
 export interface StoreTrainingOptions {
   /** Epoch ms: no decision after it, no label known after it. */
@@ -27,7 +27,8 @@ export interface StoreTrainingOptions {
 }
 
 export interface StoreTrainingSet {
-  job: TrainingJob;
+  /** The rows as gathered: the matrices are built where the job trains (prepareTrainingJob). */
+  job: StoredRowsJob;
   decisions: number;
   /** Labelled rows by where the label came from. */
   verdicts: { fraud: number; legit: number };
@@ -47,8 +48,9 @@ export async function trainingSetFromStore(
   const maxRows = options.maxRows ?? 1_000_000;
   const labels = await knownLabels(store, cutoff);
   const from = cutoff - windowMs;
-  // newest first from the store; kept in that order, then pushed oldest first
-  const rows: { at: number; features: Float64Array; label: 0 | 1 | null }[] = [];
+  // newest first from the store, packed in that order (the training side puts them back in time order)
+  const rows = new RowPacker(FEATURE_COUNT);
+  let oldest = from;
   const counts = { fraud: 0, legit: 0 };
   let assumedLegit = 0;
   let awaitingLabel = 0;
@@ -56,7 +58,7 @@ export async function trainingSetFromStore(
   scan: for (;;) {
     const page = await store.recentDecisions(PAGE, after);
     for (const row of page) {
-      if (row.decided_at < from || rows.length >= maxRows) break scan;
+      if (row.decided_at < from || rows.size >= maxRows) break scan;
       if (row.decided_at > cutoff || row.features === null) continue;
       const known = labels.get(row.transaction.transaction_id);
       let label: 0 | 1 | null;
@@ -70,7 +72,8 @@ export async function trainingSetFromStore(
         label = null;
         awaitingLabel++;
       }
-      rows.push({ at: row.decided_at, features: row.features, label });
+      rows.push(row.decided_at, row.features, label);
+      oldest = row.decided_at;
     }
     if (page.length < PAGE) break;
     // The embedded store answers a page at once (a resolved promise never lets the event loop run): without a
@@ -79,25 +82,21 @@ export async function trainingSetFromStore(
     const last = page[page.length - 1]!;
     after = { decided_at: last.decided_at, transaction_id: last.transaction.transaction_id };
   }
-  const history = new FeatureHistory(FEATURE_COUNT, Math.max(1, rows.length));
-  for (let i = rows.length - 1; i >= 0; i--) history.push(rows[i]!.at, rows[i]!.features, rows[i]!.label);
-  const labelled = history.labelled(-Infinity, Infinity, 1);
-  const sample = history.sample(-Infinity, Infinity, options.sampleRows ?? 50_000);
-  const oldest = rows.length > 0 ? rows[rows.length - 1]!.at : from;
+  const packed = rows.finish();
   return {
     job: {
-      labelled,
-      sample,
+      rows: packed,
+      sampleRows: options.sampleRows ?? 50_000,
       seed: options.seed ?? 1,
       training: {
         from: new Date(oldest).toISOString(),
         to: new Date(cutoff).toISOString(),
-        rows: labelled.n,
+        rows: 0,
         positives: counts.fraud,
         label_delay_ms: labelDelayMs,
       },
     },
-    decisions: rows.length,
+    decisions: packed.n,
     verdicts: counts,
     assumedLegit,
     awaitingLabel,

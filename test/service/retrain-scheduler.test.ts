@@ -14,7 +14,7 @@ import { ModelTrainer, type TrainingOutcome } from '../../src/service/model-trai
 import { RetrainScheduler } from '../../src/service/retrain-scheduler.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { trainOffThread } from '../../src/training/train-off-thread.ts';
-import type { TrainingJob } from '../../src/training/train-models.ts';
+import { prepareTrainingJob, type PreparedTrainingJob } from '../../src/training/train-models.ts';
 import {
   confirmFrauds as confirmAll,
   DAY,
@@ -66,14 +66,15 @@ async function traffic(w: World, fromDay: number, days: number, seed: number): P
 const confirmFrauds = (w: World, from: number, to: number, lagMs: number): Promise<number> =>
   confirmAll(w.store, w.frauds, from, to, lagMs);
 
-function trainer(w: World, store = w.store, seen: TrainingJob[] = []): ModelTrainer {
+function trainer(w: World, store = w.store, seen: PreparedTrainingJob[] = []): ModelTrainer {
   return new ModelTrainer(store, w.registry, {
     labelDelayMs: 7 * DAY,
     minFrauds: POLICY.minLabels,
     defaultWindowMs: 30 * DAY,
     clock: () => 0,
     train: (job) => {
-      seen.push(job);
+      // the matrices as the thread builds them (the job's own buffers move to the thread)
+      seen.push(prepareTrainingJob(job));
       return trainOffThread(job);
     },
   });
@@ -196,7 +197,7 @@ test('a run never sees a label known after its cut-off', async () => {
   const before = await confirmFrauds(w, START, START + 10 * DAY, DAY);
   for (const [id, at] of w.frauds)
     if (at >= START + 10 * DAY) await w.store.setStatus(id, 'confirmed_fraud', 'ana', null, cutoff + DAY);
-  const seen: TrainingJob[] = [];
+  const seen: PreparedTrainingJob[] = [];
   const outcome = await trainer(w, w.store, seen).train('manual', 'admin', 30 * DAY, cutoff);
   assert.ok('run' in outcome);
   assert.equal(outcome.run.status, 'done', outcome.run.result.message ?? '');

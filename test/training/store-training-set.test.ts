@@ -8,6 +8,7 @@ import { FEATURE_COUNT } from '../../src/engine/features/catalog.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { NewDecision } from '../../src/store/types.ts';
 import { trainingSetFromStore } from '../../src/training/store-training-set.ts';
+import { prepareTrainingJob } from '../../src/training/train-models.ts';
 
 const DAY = 86_400_000;
 const CUTOFF = Date.UTC(2026, 10, 30);
@@ -73,7 +74,8 @@ test('a training set from the store uses only labels known by the cut-off, and w
     );
     assert.equal(set.assumedLegit, 1, 'older than the label delay and never labelled');
     assert.equal(set.awaitingLabel, 2, 'younger than the label delay, label not known by the cut-off');
-    const { X, y, n } = set.job.labelled;
+    const job = prepareTrainingJob(set.job);
+    const { X, y, n } = job.labelled;
     assert.equal(n, 3);
     const rows = Array.from({ length: n }, (_, i) => [X[i * FEATURE_COUNT], y[i]]);
     assert.deepEqual(
@@ -85,9 +87,10 @@ test('a training set from the store uses only labels known by the cut-off, and w
       ],
       'oldest first, with their labels',
     );
-    assert.equal(set.job.sample.n, 5, 'the anomaly sample takes every decided row in the window');
-    assert.equal(set.job.training.label_delay_ms, 7 * DAY);
-    assert.equal(set.job.training.to, new Date(CUTOFF).toISOString());
+    assert.equal(job.sample.n, 5, 'the anomaly sample takes every decided row in the window');
+    assert.equal(job.training.rows, 3);
+    assert.equal(job.training.label_delay_ms, 7 * DAY);
+    assert.equal(job.training.to, new Date(CUTOFF).toISOString());
   } finally {
     await store.close();
   }
