@@ -120,6 +120,9 @@ export async function runHttpTrainingBench(
       p99_ms_training: withTraining.p99_ms,
       p999_ms_training: withTraining.p999_ms,
       errors: alone.errors + alone.non2xx + withTraining.errors + withTraining.non2xx,
+      // where the errors were: lost requests (no answer) and non-2xx answers by status, per phase
+      errors_alone: { lost: alone.errors, ...alone.non2xx_by_status },
+      errors_training: { lost: withTraining.errors, ...withTraining.non2xx_by_status },
       training_status: run.status,
       training_seconds: trainingSeconds,
       // the load lasted `seconds`: a training longer than that was measured for part of its length only

@@ -29,6 +29,8 @@ export interface OpenLoopResult {
   sent: number;
   completed: number;
   non2xx: number;
+  /** Answers other than 2xx by status code, so a count of failures says what they were. */
+  non2xx_by_status: Record<string, number>;
   errors: number;
   p50_ms: number;
   p90_ms: number;
@@ -139,6 +141,7 @@ export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
   const latencies = new Float64Array(total);
   let completed = 0;
   let non2xx = 0;
+  const non2xxByStatus: Record<string, number> = {};
   let errors = 0;
   let sent = 0;
   /** Due instants of requests waiting for a free connection, oldest first. */
@@ -162,6 +165,7 @@ export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
         sent,
         completed,
         non2xx,
+        non2xx_by_status: non2xxByStatus,
         errors,
         p50_ms: round(percentile(sorted, 0.5)),
         p90_ms: round(percentile(sorted, 0.9)),
@@ -182,7 +186,10 @@ export function openLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
     };
     const onDone = (conn: Connection, status: number, dueAt: number): void => {
       latencies[completed++] = performance.now() - dueAt;
-      if (status < 200 || status > 299) non2xx++;
+      if (status < 200 || status > 299) {
+        non2xx++;
+        non2xxByStatus[status] = (non2xxByStatus[status] ?? 0) + 1;
+      }
       idle.push(conn);
       dispatch();
       if (completed + errors >= total) finish();
