@@ -15,6 +15,7 @@ import {
   type BackupSummary,
   type RestoreSummary,
 } from '../store/backup.ts';
+import { MASTER_KEY_FILE } from '../webhooks/webhook-secrets.ts';
 import { openStore } from '../store/open-store.ts';
 import { StartupError } from './startup-failure.ts';
 
@@ -69,8 +70,8 @@ export function registerBackupCommands(program: Command): void {
           summary,
           opts.json,
           summary.kind === 'embedded'
-            ? `backup written to ${summary.file} (${summary.bytes} bytes): ${rows(summary.tables)}; ${summary.files.length} model files`
-            : `backup written to ${summary.file} (${summary.bytes} bytes, pg_dump custom format)`,
+            ? `backup written to ${summary.file} (${summary.bytes} bytes): ${rows(summary.tables)}; ${summary.files.length} model files; not in it, on purpose: the webhook master key (${MASTER_KEY_FILE} or FRAUDWATCH_WEBHOOK_KEY): keep it apart (docs/runbooks/backup-and-recovery.md)`
+            : `backup written to ${summary.file} (${summary.bytes} bytes, pg_dump custom format); not in it, on purpose: the webhook master key (FRAUDWATCH_WEBHOOK_KEY): keep it apart (docs/runbooks/backup-and-recovery.md)`,
         );
       } catch (e) {
         refused(e);

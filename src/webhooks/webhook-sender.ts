@@ -14,6 +14,9 @@ import { signatureOf } from './signature.ts';
 const CLAIM_LIMIT = 50;
 const MAX_BACKOFF_MS = 3_600_000;
 const MAX_ERROR_LENGTH = 500;
+/** The master key that sealed the subscription's secret is not this process's (e.g. a restore without it). */
+export const UNSEALABLE_SECRET =
+  "signing secret sealed under another master key (FRAUDWATCH_WEBHOOK_KEY or the data dir's webhook-secrets.key changed, e.g. restored without it): rotate this subscription's secret";
 
 /** The wait before attempt `attempts + 1`: base x 2^(attempts - 1), capped at an hour, times 0.5-1.5 (jitter). */
 export function backoffMs(attempts: number, baseMs: number, random: () => number = Math.random): number {
@@ -95,34 +98,41 @@ export class WebhookSender {
     const at = this.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    let secret: string | null = null;
     try {
-      const timestamp = String(Math.floor(at / 1000));
-      const secret = this.sealer.open(d.secret_sealed);
-      const response = await fetch(d.url, {
-        method: 'POST',
-        body: d.body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'fraudwatch-webhooks/1',
-          'x-fraudwatch-event': d.event_type,
-          'x-fraudwatch-delivery': d.id,
-          'x-fraudwatch-timestamp': timestamp,
-          'x-fraudwatch-signature': signatureOf(secret, timestamp, d.body),
-          'x-fraudwatch-key-id': d.key_id,
-        },
-      });
-      statusCode = response.status;
-      await response.body?.cancel().catch(() => undefined);
-      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code;
-      error =
-        (e as Error).name === 'TimeoutError'
-          ? `no answer within ${this.settings.timeoutMs} ms`
-          : (cause ?? (e as Error).message);
+      secret = this.sealer.open(d.secret_sealed);
+    } catch {
+      // Nothing unsigned goes out: the delivery waits (and retries) until the secret is rotated.
+      error = UNSEALABLE_SECRET;
     }
+    if (secret !== null)
+      try {
+        const timestamp = String(Math.floor(at / 1000));
+        const response = await fetch(d.url, {
+          method: 'POST',
+          body: d.body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.settings.timeoutMs),
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'fraudwatch-webhooks/1',
+            'x-fraudwatch-event': d.event_type,
+            'x-fraudwatch-delivery': d.id,
+            'x-fraudwatch-timestamp': timestamp,
+            'x-fraudwatch-signature': signatureOf(secret, timestamp, d.body),
+            'x-fraudwatch-key-id': d.key_id,
+          },
+        });
+        statusCode = response.status;
+        await response.body?.cancel().catch(() => undefined);
+        if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
+      } catch (e) {
+        const cause = (e as { cause?: { code?: string } }).cause?.code;
+        error =
+          (e as Error).name === 'TimeoutError'
+            ? `no answer within ${this.settings.timeoutMs} ms`
+            : (cause ?? (e as Error).message);
+      }
     await this.record(d, statusCode, error?.slice(0, MAX_ERROR_LENGTH) ?? null);
   }
 

@@ -17,6 +17,7 @@ import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { verifySignature } from '../../src/webhooks/signature.ts';
 import { SecretSealer } from '../../src/webhooks/webhook-secrets.ts';
 import { Webhooks } from '../../src/webhooks/webhooks.ts';
+import { UNSEALABLE_SECRET } from '../../src/webhooks/webhook-sender.ts';
 import { labelEvent } from '../../src/webhooks/decision-events.ts';
 import { Receiver } from './receiver.ts';
 
@@ -144,6 +145,42 @@ test('a receiver answering 500 twice then 200 gets the event three times, with t
   assert.deepEqual([d?.attempts, d?.last_status_code], [3, 200]);
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.equal(r.received.length, 3, 'nothing more after the 200');
+  await unsubscribe(hook.id);
+});
+
+test('a secret sealed under another master key (a restore without the key): nothing goes out until it is rotated', async () => {
+  const r = await receiver();
+  const hook = await subscribe(r.url);
+  // What a data dir restored without its webhook-secrets.key looks like to this process.
+  const elsewhere = SecretSealer.ephemeral().seal(`whsec_${'B'.repeat(43)}`);
+  await store.webhooks.update(hook.id, { secret_sealed: elsewhere }, Date.now(), {
+    at: Date.now(),
+    actor: 'test',
+    action: 'webhook_updated',
+    transaction_id: null,
+    old_value: null,
+    new_value: null,
+    note: null,
+  });
+  service.events.publish(labelEvent('hook17-unsealable', true, 'test', Date.now()));
+  await waitUntil(async () => {
+    const [d] = await store.webhooks.deliveries({ subscription_id: hook.id, limit: 1 });
+    return d !== undefined && d.attempts >= 1;
+  });
+  const [pending] = await store.webhooks.deliveries({ subscription_id: hook.id, limit: 1 });
+  assert.equal(pending!.status, 'pending');
+  assert.equal(pending!.last_error, UNSEALABLE_SECRET);
+  assert.equal(r.received.length, 0, 'nothing unsigned or mis-signed was sent');
+  const rotated = (
+    await app.inject({ method: 'POST', url: `/api/v1/webhooks/${hook.id}/rotate-secret`, headers: admin })
+  ).json<{ secret: string }>();
+  const [got] = await r.waitFor(1);
+  assert.equal(JSON.parse(got!.body).data.transaction_id, 'hook17-unsealable');
+  const ts = String(got!.headers['x-fraudwatch-timestamp']);
+  assert.equal(
+    verifySignature(rotated.secret, ts, got!.body, String(got!.headers['x-fraudwatch-signature'])),
+    true,
+  );
   await unsubscribe(hook.id);
 });
 
