@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { Decision } from '../engine/decision.ts';
 import { PostgresWebhooks } from './webhook-postgres.ts';
+import { POSTGRES_CASES_PENDING } from './postgres-cases.ts';
 import { auditHash, GENESIS } from './audit-chain.ts';
 import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -216,6 +217,7 @@ export class PostgresStore implements DecisionStore {
   }
 
   readonly webhooks: PostgresWebhooks;
+  readonly cases = POSTGRES_CASES_PENDING;
 
   /** A timeout becomes a StoreTimeoutError (and /health degraded for a while); anything else passes as is. */
   private failure(error: unknown): unknown {
