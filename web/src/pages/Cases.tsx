@@ -83,14 +83,14 @@ function summarize(results: readonly BulkResult[]): { message: string; failure: 
   return { message, failure };
 }
 
+/** The action as a verb phrase: "Assign to you (alice)", "Close as fraud". */
 function actionWords(action: BulkAction, me: string): string {
-  if (action.action === 'assign')
-    return action.assignee === null
-      ? 'Unassign'
-      : `Assign to ${action.assignee === 'me' ? `you (${me})` : action.assignee}`;
-  return isClosed(action.status)
-    ? `${CASE_STATUS_LABELS[action.status].replace(/^c/, 'C')}, labelling every transaction in it,`
-    : `Set to ${CASE_STATUS_LABELS[action.status]}`;
+  if (action.action === 'assign') {
+    if (action.assignee === null) return 'Unassign';
+    return `Assign to ${action.assignee === 'me' ? `you (${me})` : action.assignee}`;
+  }
+  const words = CASE_STATUS_LABELS[action.status];
+  return isClosed(action.status) ? `C${words.slice(1)}` : `Set to ${words}`;
 }
 
 interface Pending {
@@ -103,7 +103,8 @@ export function CasesPage() {
   const mayWork = can.workCases(session.role);
   const [tab, setTab] = useState<Tab>(savedTab);
   const [sort, setSort] = useState<'priority' | 'age'>('priority');
-  const [list, setList] = useState<CasePage | null>(null);
+  // Kept with the query it answers, so a tab never shows the rows of the one before while it loads.
+  const [loaded, setLoaded] = useState<{ query: string; page: CasePage } | null>(null);
   const [listError, setListError] = useState<string | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
@@ -122,12 +123,14 @@ export function CasesPage() {
 
   const backlog = usePolling(() => api<{ queues: BacklogRow[] }>('/api/v1/queues/backlog'), POLL_MS, []);
 
+  const list = loaded !== null && loaded.query === query ? loaded.page : null;
+
   const loadFirst = useCallback(async () => {
     try {
       const page = await api<CasePage>(`/api/v1/cases?${query}&limit=${PAGE_SIZE}`);
       if (currentQuery.current !== query) return; // an answer for a tab left meanwhile
       pagesLoaded.current = 1;
-      setList(page);
+      setLoaded({ query, page });
       setListError(null);
     } catch (e) {
       setListError(errorMessage(e));
@@ -135,7 +138,6 @@ export function CasesPage() {
   }, [query]);
 
   useEffect(() => {
-    setList(null);
     setChecked(new Set());
     void loadFirst();
     const timer = setInterval(() => {
@@ -152,10 +154,13 @@ export function CasesPage() {
       );
       if (currentQuery.current !== query) return;
       pagesLoaded.current += 1;
-      setList((before) => {
-        if (before === null) return page;
-        const seen = new Set(before.items.map((c) => c.id));
-        return { ...page, items: [...before.items, ...page.items.filter((c) => !seen.has(c.id))] };
+      setLoaded((before) => {
+        if (before === null || before.query !== query) return { query, page };
+        const seen = new Set(before.page.items.map((c) => c.id));
+        return {
+          query,
+          page: { ...page, items: [...before.page.items, ...page.items.filter((c) => !seen.has(c.id))] },
+        };
       });
     } catch (e) {
       setListError(errorMessage(e));
@@ -343,6 +348,9 @@ export function CasesPage() {
         >
           {actionWords(pending.action, session.name)}{' '}
           {pending.ids.length === 1 ? `case ${pending.ids[0]}` : `${pending.ids.length} cases`}?
+          {pending.action.action === 'status' &&
+            isClosed(pending.action.status) &&
+            ' Every transaction in it is labelled, and the models learn from that.'}
         </ConfirmChange>
       )}
       <ChangeOutcome message={message} failure={failure} />
