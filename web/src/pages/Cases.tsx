@@ -8,6 +8,7 @@ import { api, errorMessage } from '../api.ts';
 import {
   bulkCases,
   CASE_STATUS_LABELS,
+  CLOSING,
   formatAge,
   isClosed,
   toMillis,
@@ -89,8 +90,8 @@ function actionWords(action: BulkAction, me: string): string {
     if (action.assignee === null) return 'Unassign';
     return `Assign to ${action.assignee === 'me' ? `you (${me})` : action.assignee}`;
   }
-  const words = CASE_STATUS_LABELS[action.status];
-  return isClosed(action.status) ? `C${words.slice(1)}` : `Set to ${words}`;
+  const closing = CLOSING.find((c) => c.status === action.status);
+  return closing?.label ?? `Set to ${CASE_STATUS_LABELS[action.status]}`;
 }
 
 interface Pending {
