@@ -477,6 +477,119 @@ export const MIGRATIONS: readonly Migration[] = [
         );`,
     },
   },
+  {
+    version: 16,
+    description:
+      'account cases (issue 17): a case per account and window with its alerts (a decision is in one case at most), notes and timeline; transactions.case_id marks grouped decisions, indexed over the flagged ones not yet grouped',
+    sql: {
+      sqlite: `
+        CREATE TABLE account_cases (
+          id TEXT PRIMARY KEY,
+          account_id TEXT NOT NULL,
+          status TEXT NOT NULL,
+          assignee TEXT,
+          queue TEXT,
+          priority INTEGER NOT NULL,
+          max_score REAL NOT NULL,
+          max_amount REAL NOT NULL,
+          alert_count INTEGER NOT NULL,
+          reason_codes TEXT NOT NULL,
+          opened_at INTEGER NOT NULL,
+          last_alert_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL,
+          closed_at INTEGER,
+          closed_by TEXT,
+          needs_routing INTEGER NOT NULL
+        );
+        CREATE INDEX account_cases_status_priority ON account_cases (status, priority DESC, opened_at, id);
+        CREATE INDEX account_cases_status_age ON account_cases (status, opened_at, id);
+        CREATE INDEX account_cases_assignee ON account_cases (assignee, status);
+        CREATE INDEX account_cases_queue ON account_cases (queue, status, opened_at, id);
+        CREATE INDEX account_cases_active_account ON account_cases (account_id, last_alert_at)
+          WHERE status IN ('open', 'in_review', 'escalated');
+        CREATE INDEX account_cases_to_route ON account_cases (opened_at) WHERE needs_routing = 1;
+        CREATE TABLE case_alerts (
+          transaction_id TEXT PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES account_cases (id),
+          added_at INTEGER NOT NULL
+        );
+        CREATE INDEX case_alerts_case ON case_alerts (case_id);
+        CREATE TABLE case_notes (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          case_id TEXT NOT NULL REFERENCES account_cases (id),
+          author TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          text TEXT NOT NULL
+        );
+        CREATE INDEX case_notes_case ON case_notes (case_id, id);
+        CREATE TABLE case_events (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          case_id TEXT NOT NULL REFERENCES account_cases (id),
+          at INTEGER NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          old_value TEXT,
+          new_value TEXT
+        );
+        CREATE INDEX case_events_case ON case_events (case_id, id);
+        ALTER TABLE transactions ADD COLUMN case_id TEXT;
+        CREATE INDEX transactions_ungrouped ON transactions (decided_at, transaction_id)
+          WHERE case_id IS NULL AND outcome IN ('review', 'block_and_review');`,
+      postgres: `
+        CREATE TABLE account_cases (
+          id TEXT PRIMARY KEY,
+          account_id TEXT NOT NULL,
+          status TEXT NOT NULL,
+          assignee TEXT,
+          queue TEXT,
+          priority BIGINT NOT NULL,
+          max_score DOUBLE PRECISION NOT NULL,
+          max_amount DOUBLE PRECISION NOT NULL,
+          alert_count INTEGER NOT NULL,
+          reason_codes TEXT NOT NULL,
+          opened_at BIGINT NOT NULL,
+          last_alert_at BIGINT NOT NULL,
+          updated_at BIGINT NOT NULL,
+          closed_at BIGINT,
+          closed_by TEXT,
+          needs_routing INTEGER NOT NULL
+        );
+        CREATE INDEX account_cases_status_priority ON account_cases (status, priority DESC, opened_at, id);
+        CREATE INDEX account_cases_status_age ON account_cases (status, opened_at, id);
+        CREATE INDEX account_cases_assignee ON account_cases (assignee, status);
+        CREATE INDEX account_cases_queue ON account_cases (queue, status, opened_at, id);
+        CREATE INDEX account_cases_active_account ON account_cases (account_id, last_alert_at)
+          WHERE status IN ('open', 'in_review', 'escalated');
+        CREATE INDEX account_cases_to_route ON account_cases (opened_at) WHERE needs_routing = 1;
+        CREATE TABLE case_alerts (
+          transaction_id TEXT PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES account_cases (id),
+          added_at BIGINT NOT NULL
+        );
+        CREATE INDEX case_alerts_case ON case_alerts (case_id);
+        CREATE TABLE case_notes (
+          id BIGSERIAL PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES account_cases (id),
+          author TEXT NOT NULL,
+          at BIGINT NOT NULL,
+          text TEXT NOT NULL
+        );
+        CREATE INDEX case_notes_case ON case_notes (case_id, id);
+        CREATE TABLE case_events (
+          id BIGSERIAL PRIMARY KEY,
+          case_id TEXT NOT NULL REFERENCES account_cases (id),
+          at BIGINT NOT NULL,
+          actor TEXT NOT NULL,
+          action TEXT NOT NULL,
+          old_value TEXT,
+          new_value TEXT
+        );
+        CREATE INDEX case_events_case ON case_events (case_id, id);
+        ALTER TABLE transactions ADD COLUMN case_id TEXT;
+        CREATE INDEX transactions_ungrouped ON transactions (decided_at, transaction_id)
+          WHERE case_id IS NULL AND outcome IN ('review', 'block_and_review');`,
+    },
+  },
 ];
 
 export const LATEST_SCHEMA = MIGRATIONS[MIGRATIONS.length - 1]!.version;

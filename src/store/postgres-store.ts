@@ -6,6 +6,8 @@
 import pg from 'pg';
 import type { Decision } from '../engine/decision.ts';
 import { PostgresWebhooks } from './webhook-postgres.ts';
+import { PostgresCases } from './postgres-cases.ts';
+import { RECOUNT_ALERTS_SQL } from './case-queries.ts';
 import { auditHash, GENESIS } from './audit-chain.ts';
 import { statusChangeResult } from './case-transitions.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -213,9 +215,15 @@ export class PostgresStore implements DecisionStore {
       query: (sql, values) => this.query(sql, values),
       appendAudit: (c, entry) => this.appendAudit(c, entry),
     });
+    this.cases = new PostgresCases({
+      inTransaction: (work) => this.inTransaction(work),
+      query: (sql, values) => this.read(sql, values),
+      appendAudit: (c, entry) => this.appendAudit(c, entry),
+    });
   }
 
   readonly webhooks: PostgresWebhooks;
+  readonly cases: PostgresCases;
 
   /** A timeout becomes a StoreTimeoutError (and /health degraded for a while); anything else passes as is. */
   private failure(error: unknown): unknown {
@@ -918,8 +926,17 @@ export class PostgresStore implements DecisionStore {
   }
 
   async deleteTransactions(ids: string[]): Promise<number> {
-    const r = await this.query('DELETE FROM transactions WHERE transaction_id = ANY($1)', [ids]);
-    return r.rowCount ?? 0;
+    // A deleted transaction leaves its case (the case and its timeline stay, counting the alerts left).
+    return this.inTransaction(async (c) => {
+      const alerts = await c.query<{ case_id: string }>(
+        'DELETE FROM case_alerts WHERE transaction_id = ANY($1) RETURNING case_id',
+        [ids],
+      );
+      for (const caseId of new Set(alerts.rows.map((r) => r.case_id)).values())
+        await c.query(RECOUNT_ALERTS_SQL(placeholder), [caseId]);
+      const r = await c.query('DELETE FROM transactions WHERE transaction_id = ANY($1)', [ids]);
+      return r.rowCount ?? 0;
+    });
   }
 
   async createSnooze(snooze: RuleSnoozeRecord, audit: NewAuditEntry): Promise<void> {

@@ -87,6 +87,8 @@ import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connec
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
 import { SqliteWebhooks } from './webhook-sqlite.ts';
+import { SqliteCases } from './sqlite-cases.ts';
+import { RECOUNT_ALERTS_SQL } from './case-queries.ts';
 import {
   ABANDONED_RESULT,
   fromTrainingRunRow,
@@ -166,9 +168,15 @@ export class SqliteStore implements DecisionStore {
       (work) => this.atomically(work),
       (entry) => this.appendAudit(entry),
     );
+    this.cases = new SqliteCases(
+      this.db,
+      (work) => this.atomically(work),
+      (entry) => this.appendAudit(entry),
+    );
   }
 
   readonly webhooks: SqliteWebhooks;
+  readonly cases: SqliteCases;
 
   async migrate(): Promise<number> {
     this.db.exec(
@@ -685,8 +693,20 @@ export class SqliteStore implements DecisionStore {
 
   async deleteTransactions(ids: string[]): Promise<number> {
     const del = this.stmt('DELETE FROM transactions WHERE transaction_id = ?');
+    // A deleted transaction leaves its case (the case and its timeline stay, counting the alerts left).
+    const unalert = this.stmt('DELETE FROM case_alerts WHERE transaction_id = ? RETURNING case_id');
+    const recount = this.stmt(RECOUNT_ALERTS_SQL(placeholder));
     return this.db
-      .transaction((list: string[]) => list.reduce((n, id) => n + del.run(id).changes, 0))
+      .transaction((list: string[]) => {
+        const cases = new Set<string>();
+        const deleted = list.reduce((n, id) => {
+          const alert = unalert.get(id) as { case_id: string } | undefined;
+          if (alert !== undefined) cases.add(alert.case_id);
+          return n + del.run(id).changes;
+        }, 0);
+        for (const caseId of cases) recount.run(caseId);
+        return deleted;
+      })
       .immediate(ids);
   }
 

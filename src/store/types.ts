@@ -8,6 +8,7 @@ import type { WebhookStore } from './webhook-types.ts';
 import type { RuleSnoozeRecord, SnoozeEnd, SnoozeQuery } from './snooze-queries.ts';
 import type { QueueRecord } from '../cases/queue-model.ts';
 import type { QueueChanges } from './queue-queries.ts';
+import type { CaseStore } from '../cases/case-types.ts';
 
 /**
  * Review status of a transaction (the case model, docs/api.md "Cases"): an approved transaction has no case
@@ -551,6 +552,8 @@ export interface DecisionStore {
   endSnooze(id: string, at: number, actor: string, audit: NewAuditEntry): Promise<SnoozeEnd | null>;
   /** Snoozes matching `query`, newest first. */
   listSnoozes(query: SnoozeQuery): Promise<RuleSnoozeRecord[]>;
+  /** Account cases (issue 17; cases/case-types.ts): grouping, routing, assignment, notes, status, backlog. */
+  readonly cases: CaseStore;
   /** Case queues (issue 17), by position then name. */
   listQueues(): Promise<QueueRecord[]>;
   getQueue(name: string): Promise<QueueRecord | null>;

@@ -18,6 +18,7 @@ import {
 } from '../../src/store/types.ts';
 import { webhookSuite } from './webhook-suite.ts';
 import { queueStoreSuite } from './queue-store-suite.ts';
+import { caseSuite } from './case-suite.ts';
 
 const T0 = Date.UTC(2026, 2, 1);
 
@@ -1308,4 +1309,5 @@ export function storeSuite(
   webhookSuite(it, () => store);
   snoozeSuite(it, () => store);
   queueStoreSuite(it, () => store);
+  caseSuite(it, () => store);
 }
