@@ -34,6 +34,7 @@ import { modelTrainingRoutes } from './routes/model-training.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { queueRoutes } from './routes/queues.ts';
+import { caseRoutes } from './routes/cases.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { snoozeRoutes } from './routes/snoozes.ts';
@@ -201,6 +202,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     reportRoutes(api, options.service);
     webhookRoutes(api, options.service, options.webhookSecrets ?? SecretSealer.ephemeral());
     queueRoutes(api, options.service);
+    caseRoutes(api, options.service);
     healthRoutes(api, options.service, options.version ?? '0.1.0');
     if (metrics !== null) {
       const metricsDocs = {

@@ -228,4 +228,6 @@ export const ROUTE_ROLES = {
   manageWebhooks: ['admin'],
   readQueues: ['analyst', 'admin', 'auditor'],
   manageQueues: ['admin'],
+  readCases: ['analyst', 'admin', 'auditor'],
+  workCases: ['analyst', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -126,5 +126,9 @@ export const API_TAGS = [
   { name: 'reports', description: 'The weekly report and the fraud-pattern report (JSON, HTML, Markdown)' },
   { name: 'webhooks', description: 'Subscriptions other systems get decisions, cases and labels through' },
   { name: 'queues', description: 'Case queues: filters, members with capacities, SLA targets' },
+  {
+    name: 'cases',
+    description: "Account cases: an account's flagged decisions grouped, assigned, noted and closed",
+  },
   { name: 'operations', description: 'Health, readiness and metrics (public)' },
 ];

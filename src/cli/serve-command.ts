@@ -21,6 +21,7 @@ import type { DecisionService } from '../service/decision-service.ts';
 import { ModelTrainer } from '../service/model-trainer.ts';
 import { RetrainScheduler } from '../service/retrain-scheduler.ts';
 import { trainingSettingsFromEnv, type TrainingSettings } from './training-settings.ts';
+import { caseSweepSettingsFromEnv, type CaseSweepSettings } from '../cases/case-settings.ts';
 
 interface ServeOptions {
   port: number;
@@ -128,8 +129,10 @@ export function registerServeCommand(program: Command): void {
         return failStartup((e as Error).message);
       }
       let training: TrainingSettings;
+      let caseSweep: CaseSweepSettings;
       try {
         training = trainingSettingsFromEnv();
+        caseSweep = caseSweepSettingsFromEnv(process.env);
       } catch (e) {
         return failStartup((e as Error).message);
       }
@@ -138,6 +141,7 @@ export function registerServeCommand(program: Command): void {
         models: opts.models,
         currency: currencyOrExit(program),
         liveModels,
+        caseSweep,
         ...settingsOrFail(serviceEnvironment),
       });
       const store = service.store;
@@ -173,6 +177,7 @@ export function registerServeCommand(program: Command): void {
         url = await app.listen({ port: opts.port, host: opts.host });
       } catch (e) {
         await app.close().catch(() => undefined);
+        await service.caseSweep?.stop();
         await store.close();
         await service.sharedState?.close();
         throw listenFailure(e, opts.host, opts.port, '--port (env PORT)');
@@ -186,6 +191,7 @@ export function registerServeCommand(program: Command): void {
         stopTraffic();
         stopSchedule();
         await app.close();
+        await service.caseSweep?.stop();
         await webhooks.stop();
         await store.close();
         await service.sharedState?.close();

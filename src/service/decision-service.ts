@@ -41,6 +41,8 @@ import { StateRebuild, type RebuildOptions } from './state-rebuild.ts';
 import { StateRollback } from './state-rollback.ts';
 import { StoredDecisionState } from './stored-decision-state.ts';
 import { StoredSnoozes } from './stored-snoozes.ts';
+import { feedVerdictLabel } from './verdict-label.ts';
+import type { CaseSweep } from '../cases/case-sweep.ts';
 
 /**
  * Labels stored per database transaction by `recordLabels` and `labels import`: about 4 ms of the embedded
@@ -107,6 +109,8 @@ export class DecisionService {
   readonly challengerTraffic: number;
   /** Where committed changes are announced (webhooks); the default drops them. */
   events: DomainEventSink = NO_EVENTS;
+  /** Groups flagged decisions into account cases, routes and assigns them (serve only; null elsewhere). */
+  caseSweep: CaseSweep | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -397,12 +401,18 @@ export class DecisionService {
     // The same verdict again changed nothing: no second audit entry, count or label.
     if (change === null || change.result !== 'changed') return change;
     this.metrics?.reviews.inc({ status });
-    const merchant = change.transaction.merchant_id;
-    if (merchant !== undefined && (status === 'confirmed_fraud' || status === 'legitimate')) {
-      this.engine.feedback(transactionId, status === 'confirmed_fraud' ? 'fraud' : 'legit', at, merchant);
-    }
     if (status === 'confirmed_fraud' || status === 'legitimate')
-      this.events.publish(labelEvent(transactionId, status === 'confirmed_fraud', 'verdict', at, { actor }));
+      feedVerdictLabel(
+        this.engine,
+        this.events,
+        {
+          transaction_id: transactionId,
+          merchant_id: change.transaction.merchant_id,
+          fraud: status === 'confirmed_fraud',
+        },
+        actor,
+        at,
+      );
     return change;
   }
 

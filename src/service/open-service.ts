@@ -24,6 +24,8 @@ import { DEFAULT_LIVE_METRICS_INTERVAL_MS } from './live-model-metrics.ts';
 import type { LiveModelSettings } from './live-model-settings.ts';
 import { ModelRegistry } from './model-registry.ts';
 import { OutboxWriter } from '../webhooks/outbox-writer.ts';
+import { CaseSweep } from '../cases/case-sweep.ts';
+import type { CaseSweepSettings } from '../cases/case-settings.ts';
 
 export interface OpenServiceOptions {
   dataDir: string;
@@ -45,6 +47,8 @@ export interface OpenServiceOptions {
   currency?: CurrencySettings;
   /** CHALLENGER_TRAFFIC, LIVE_METRICS_WINDOW, LIVE_METRICS_INTERVAL_MS (liveModelSettingsFromEnv); defaults 0, 30d, 60 s. */
   liveModels?: Partial<LiveModelSettings>;
+  /** Sweep flagged decisions into account cases (serve: CASE_WINDOW, CASE_SWEEP_MS); absent: no sweep. */
+  caseSweep?: CaseSweepSettings;
 }
 
 /** A change made through one process is in force in every other within about this long. */
@@ -117,6 +121,12 @@ export async function openDecisionService(options: OpenServiceOptions): Promise<
   // Rule snoozes the same way: in force from the start, other processes' followed within followMs.
   await service.snoozes.load();
   service.snoozes.follow(followMs, log);
+  // Account cases: flagged decisions grouped, routed and assigned by a sweep on an unref'd timer, off the
+  // decision path; serve stops it before the store closes.
+  if (options.caseSweep !== undefined) {
+    service.caseSweep = new CaseSweep(service, { ...options.caseSweep, log });
+    service.caseSweep.start();
+  }
   // The live comparison of model versions (at the review threshold just loaded), recomputed from the store off
   // the request path on an unref'd timer.
   service.liveModels.start(options.liveModels?.liveMetricsIntervalMs ?? DEFAULT_LIVE_METRICS_INTERVAL_MS);

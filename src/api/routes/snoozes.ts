@@ -39,7 +39,7 @@ export const SnoozeReply = Reply(
   'A rule snooze',
 );
 
-function snoozeView(s: RuleSnoozeRecord, now: number) {
+export function snoozeView(s: RuleSnoozeRecord, now: number) {
   return {
     id: s.id,
     rule_id: s.rule_id,
