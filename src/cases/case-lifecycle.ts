@@ -66,14 +66,19 @@ export function withAlert(c: AccountCase, alert: AlertInput, at: number): Accoun
     priority: casePriority(max_score, max_amount),
     alert_count: c.alert_count + 1,
     reason_codes: [...new Set([...c.reason_codes, ...alert.reason_codes])].sort(),
+    // An alert older than the case's first (two sweeps taking one account's decisions out of order) moves its start.
+    opened_at: Math.min(c.opened_at, alert.decided_at),
     last_alert_at: Math.max(c.last_alert_at, alert.decided_at),
     updated_at: at,
   };
 }
 
-/** Whether an alert decided at `decidedAt` joins an active case whose last alert was at `lastAlertAt`. */
-export function withinWindow(lastAlertAt: number, decidedAt: number, windowMs: number): boolean {
-  return lastAlertAt >= decidedAt - windowMs;
+/**
+ * Whether an alert decided at `decidedAt` joins an active case: its last alert is at most `windowMs` before it
+ * (and, for an alert grouped late, its first at most `windowMs` after it).
+ */
+export function withinWindow(c: AccountCase, decidedAt: number, windowMs: number): boolean {
+  return c.last_alert_at >= decidedAt - windowMs && c.opened_at <= decidedAt + windowMs;
 }
 
 /** What a queue's filter looks at. */

@@ -34,10 +34,10 @@ export const UNGROUPED_SQL = (p: Placeholder, lock = ''): string =>
    WHERE case_id IS NULL AND outcome IN (${quoted(GROUPED_OUTCOMES)})
    ORDER BY decided_at, transaction_id LIMIT ${p(1)}${lock}`;
 
-/** The account's active case with the latest alert at or after a time (the window's start). */
+/** The account's latest active case whose alerts span the window around a decision (withinWindow). */
 export const JOINABLE_CASE_SQL = (p: Placeholder, lock = ''): string =>
   `SELECT ${CASE_COLUMNS} FROM account_cases
-   WHERE account_id = ${p(1)} AND status IN (${ACTIVE}) AND last_alert_at >= ${p(2)}
+   WHERE account_id = ${p(1)} AND status IN (${ACTIVE}) AND last_alert_at >= ${p(2)} AND opened_at <= ${p(3)}
    ORDER BY last_alert_at DESC, id LIMIT 1${lock}`;
 
 export const INSERT_CASE_SQL = (p: Placeholder): string =>
@@ -47,7 +47,8 @@ export const INSERT_CASE_SQL = (p: Placeholder): string =>
 /** A case that took alerts: its facts, and routed again (its new facts may match another queue). */
 export const UPDATE_CASE_FACTS_SQL = (p: Placeholder): string =>
   `UPDATE account_cases SET priority = ${p(1)}, max_score = ${p(2)}, max_amount = ${p(3)}, alert_count = ${p(4)},
-     reason_codes = ${p(5)}, last_alert_at = ${p(6)}, updated_at = ${p(7)}, needs_routing = 1 WHERE id = ${p(8)}`;
+     reason_codes = ${p(5)}, opened_at = ${p(6)}, last_alert_at = ${p(7)}, updated_at = ${p(8)}, needs_routing = 1
+   WHERE id = ${p(9)}`;
 
 export const INSERT_ALERT_SQL = (p: Placeholder): string =>
   `INSERT INTO case_alerts (transaction_id, case_id, added_at) VALUES (${p(1)}, ${p(2)}, ${p(3)})`;
@@ -210,6 +211,7 @@ export function caseFactValues(c: AccountCase): unknown[] {
     c.max_amount,
     c.alert_count,
     JSON.stringify(c.reason_codes),
+    c.opened_at,
     c.last_alert_at,
     c.updated_at,
     c.id,

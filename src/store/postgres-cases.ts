@@ -138,12 +138,18 @@ export class PostgresCases implements CaseStore {
       };
       for (const alert of alerts) {
         let target = current.get(alert.account_id);
-        if (target === undefined || !withinWindow(target.last_alert_at, alert.decided_at, windowMs)) {
+        if (target === undefined || !withinWindow(target, alert.decided_at, windowMs)) {
           const found = await c.query<CaseRow>(JOINABLE_CASE_SQL(p, ' FOR UPDATE'), [
             alert.account_id,
             alert.decided_at - windowMs,
+            alert.decided_at + windowMs,
           ]);
-          target = found.rows[0] === undefined ? undefined : fromCaseRow(found.rows[0]);
+          const row = found.rows[0];
+          // This sweep's own changes are written at its end: a case it already changed is taken as it left it.
+          target =
+            row === undefined
+              ? undefined
+              : (joined.get(row.id)?.case ?? opened.get(row.id) ?? fromCaseRow(row));
         }
         if (target === undefined) {
           target = newCase(`case_${randomUUID()}`, alert, at);

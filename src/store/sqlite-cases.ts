@@ -127,9 +127,12 @@ export class SqliteCases implements CaseStore {
         this.event({ case_id, at, actor: 'system', action, old_value: null, new_value: value });
       for (const alert of alerts) {
         let target = current.get(alert.account_id);
-        if (target === undefined || !withinWindow(target.last_alert_at, alert.decided_at, windowMs)) {
-          const row = this.stmt(JOINABLE_CASE_SQL(q)).get(alert.account_id, alert.decided_at - windowMs) as
-            CaseRow | undefined;
+        if (target === undefined || !withinWindow(target, alert.decided_at, windowMs)) {
+          const row = this.stmt(JOINABLE_CASE_SQL(q)).get(
+            alert.account_id,
+            alert.decided_at - windowMs,
+            alert.decided_at + windowMs,
+          ) as CaseRow | undefined;
           target = row === undefined ? undefined : fromCaseRow(row);
         }
         if (target === undefined) {

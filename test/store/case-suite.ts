@@ -185,6 +185,27 @@ export function caseSuite(
     assert.equal(joinedCase?.updated_at, T + 101 * HOUR);
   });
 
+  it('cases: a decision grouped late joins the case whose alerts are within the window around it, which then opens at it', async () => {
+    const s = store();
+    await s.saveDecisions([decided({ id: 'case17-o2', account: 'case17-acct-o', at: T + 10 * HOUR })]);
+    const [c] = mine(await s.cases.groupAlerts(WINDOW, T + 11 * HOUR, ALL), 'case17-acct-o').opened;
+    assert.ok(c);
+    await s.saveDecisions([
+      decided({ id: 'case17-o1', account: 'case17-acct-o', at: T + 9 * HOUR }),
+      decided({ id: 'case17-o0', account: 'case17-acct-o', at: T + 10 * HOUR - 2 * WINDOW }),
+    ]);
+    const late = mine(await s.cases.groupAlerts(WINDOW, T + 12 * HOUR, ALL), 'case17-acct-o');
+    assert.deepEqual(late.joined, [['case17-o1']]);
+    assert.equal(late.opened.length, 1, 'more than the window before the first alert: a case of its own');
+    const after = await s.cases.getCase(c.id);
+    assert.equal(after?.opened_at, T + 9 * HOUR);
+    assert.equal(after?.last_alert_at, T + 10 * HOUR);
+    assert.deepEqual(
+      after?.alerts.map((a) => a.transaction_id),
+      ['case17-o1', 'case17-o2'],
+    );
+  });
+
   it('cases: closing as fraud labels every transaction with a verdict audit entry; a second close is unchanged, another close refused; a closed case takes no alert; reopen', async () => {
     const s = store();
     await s.saveDecisions([
