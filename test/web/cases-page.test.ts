@@ -36,7 +36,7 @@ async function call(role: string, method: string, path: string, body?: unknown) 
   return r.json() as Promise<Record<string, unknown>>;
 }
 
-/** Three ordinary purchases, then `big` payments far above them: the default rules flag each of those. */
+/** Three ordinary purchases, then `big` payments, each ten times the one before: the default rules flag each. */
 async function flaggedAccount(account: string, big: number): Promise<string[]> {
   const base = Date.parse('2026-11-20T10:00:00Z');
   const submit = (id: string, at: number, amount: number, merchant: string) =>
@@ -54,7 +54,7 @@ async function flaggedAccount(account: string, big: number): Promise<string[]> {
   const flagged: string[] = [];
   for (let i = 0; i < big; i++) {
     const id = `${account}-big-${i}`;
-    const answer = await submit(id, base + (4 + i) * 3_600_000, 2500 + i * 100, 'shop-9');
+    const answer = await submit(id, base + (4 + i) * 3_600_000, 2500 * 10 ** i, 'shop-9');
     const outcome = (answer.decision as { outcome: string }).outcome;
     assert.notEqual(outcome, 'approve', `${id} is flagged by the default rules`);
     flagged.push(id);
@@ -188,7 +188,11 @@ test(
       await page.getByRole('button', { name: 'Add note' }).click();
       const notes = page.getByRole('list', { name: 'Notes' });
       await notes.getByText('card used abroad twice in an hour').waitFor();
-      assert.match(await notes.innerText(), new RegExp(`${ANALYST}\\s+.card used abroad twice in an hour`));
+      // The author, then the text (quoted by the page's styles, not in the text).
+      assert.match(
+        await notes.innerText(),
+        new RegExp(`${ANALYST}\\s+\\W?card used abroad twice in an hour`),
+      );
 
       await page
         .getByRole('group', { name: 'Status' })
@@ -306,21 +310,43 @@ test(
       assert.match(await listed.innerText(), /amount ≥ 1000/);
       assert.match(await listed.innerText(), new RegExp(`${ANALYST} \\(3\\)`));
       assert.match(await listed.innerText(), /30 min/);
+      const stored = (await call('admin', 'GET', '/api/v1/queues/high%20value')) as {
+        sla_seconds: number;
+        members: unknown;
+      };
+      assert.equal(stored.sla_seconds, 1800);
+      assert.deepEqual(stored.members, [{ name: ANALYST, capacity: 3 }]);
+
+      await page.getByRole('button', { name: 'Edit high value' }).click();
+      const edit = page.getByRole('form', { name: 'Edit queue high value' });
+      assert.equal(await edit.getByLabel('Min amount').inputValue(), '1000', 'the form holds the queue');
+      await edit.getByLabel('SLA in seconds').fill('7200');
+      await edit.getByRole('button', { name: 'Save queue' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved queue high value.' }).waitFor();
+      await listed.filter({ hasText: '2 h' }).waitFor();
+
+      await page.getByRole('button', { name: 'Delete high value' }).click();
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
+      assert.equal(await listed.count(), 1, 'a cancelled delete keeps the queue');
+      await page.getByRole('button', { name: 'Delete high value' }).click();
+      await page.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
+      await page.getByTestId('no-queues').waitFor();
     });
-    const stored = (await call('admin', 'GET', '/api/v1/queues/high%20value')) as {
-      sla_seconds: number;
-      members: unknown;
-    };
-    assert.equal(stored.sla_seconds, 1800);
-    assert.deepEqual(stored.members, [{ name: ANALYST, capacity: 3 }]);
+    const trail = JSON.stringify(await call('admin', 'GET', '/api/v1/audit?action=queue_updated'));
+    assert.ok(trail.includes('7200') && trail.includes('admin-cases'), 'the edit is audited with the admin');
   },
 );
 
 test('on a narrow screen the cases pages do not spill sideways', { skip: missing ?? false }, async () => {
-  const { id } = await caseOf('cases-ui-acct', 2);
+  const { id } = await caseOf('cases-ui-read', 1);
   await withShot('cases-narrow', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await signIn('admin');
+    await call('admin', 'POST', '/api/v1/queues', {
+      name: 'narrow',
+      members: [{ name: ANALYST, capacity: 0 }],
+      sla_seconds: 60,
+    });
     for (const hash of ['#/cases', `#/cases/${id}`, '#/queues']) {
       await page.goto(`${server.url}/${hash}`);
       await page.locator('main h1').first().waitFor();

@@ -214,11 +214,21 @@ export function QueueSettingsPage() {
                   </td>
                   {mayManage && (
                     <td className="actions">
-                      <button type="button" className="small" onClick={() => startEdit(q)}>
-                        Edit <span className="sr-only">{q.name}</span>
+                      <button
+                        type="button"
+                        className="small"
+                        aria-label={`Edit ${q.name}`}
+                        onClick={() => startEdit(q)}
+                      >
+                        Edit
                       </button>
-                      <button type="button" className="small danger" onClick={() => setDeleting(q.name)}>
-                        Delete <span className="sr-only">{q.name}</span>
+                      <button
+                        type="button"
+                        className="small danger"
+                        aria-label={`Delete ${q.name}`}
+                        onClick={() => setDeleting(q.name)}
+                      >
+                        Delete
                       </button>
                     </td>
                   )}
