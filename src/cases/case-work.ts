@@ -4,7 +4,6 @@
  * webhooks exactly as a single verdict's does (verdict-label.ts); opened and closed cases are announced.
  */
 import type { DecisionService } from '../service/decision-service.ts';
-import type { DecisionStore } from '../store/types.ts';
 import { feedVerdictLabel } from '../service/verdict-label.ts';
 import { caseClosedEvent, caseOpenedEvent } from './case-events.ts';
 import {
@@ -17,18 +16,11 @@ import {
   type CaseStore,
 } from './case-types.ts';
 
-/** The store's account cases (`store.cases`). */
-export function caseStoreOf(store: DecisionStore): CaseStore {
-  const cases = (store as DecisionStore & { cases?: CaseStore }).cases;
-  if (cases === undefined) throw new Error(`the ${store.kind} store keeps no account cases`);
-  return cases;
-}
-
 export class CaseWork {
-  constructor(private readonly service: DecisionService) {}
+  readonly store: CaseStore;
 
-  get store(): CaseStore {
-    return caseStoreOf(this.service.store);
+  constructor(private readonly service: DecisionService) {
+    this.store = service.store.cases;
   }
 
   assign(id: string, assignee: string | null, actor: string): Promise<CaseChange | null> {

@@ -61,14 +61,15 @@ export const INSERT_EVENT_SQL = (p: Placeholder): string =>
    VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)})`;
 
 /**
- * Unassigned active cases to route: opened or joined since last routed, or in a queue that is gone. `queueCount`
- * placeholders from 1 hold the names of the queues there are.
+ * Unassigned active cases to route: opened or joined since last routed, or in a queue that is gone, or (while
+ * there are queues) in none, so a queue created after them still gets them. `queueCount` placeholders from 1
+ * hold the names of the queues there are.
  */
 export const TO_ROUTE_SQL = (p: Placeholder, queueCount: number, lock = ''): string => {
   const gone =
     queueCount === 0
       ? 'queue IS NOT NULL'
-      : `queue NOT IN (${Array.from({ length: queueCount }, (_, i) => p(i + 1)).join(', ')})`;
+      : `queue IS NULL OR queue NOT IN (${Array.from({ length: queueCount }, (_, i) => p(i + 1)).join(', ')})`;
   return `SELECT ${CASE_COLUMNS} FROM account_cases
    WHERE status IN (${ACTIVE}) AND assignee IS NULL AND (needs_routing = 1 OR ${gone})
    ORDER BY opened_at, id${lock}`;
@@ -77,8 +78,9 @@ export const TO_ROUTE_SQL = (p: Placeholder, queueCount: number, lock = ''): str
 export const SET_QUEUE_SQL = (p: Placeholder): string =>
   `UPDATE account_cases SET queue = ${p(1)}, updated_at = ${p(2)}, needs_routing = 0 WHERE id = ${p(3)}`;
 
+/** Writes nothing for a case already marked routed (an unrouted case looked at again each sweep). */
 export const ROUTED_SQL = (p: Placeholder): string =>
-  `UPDATE account_cases SET needs_routing = 0 WHERE id = ${p(1)}`;
+  `UPDATE account_cases SET needs_routing = 0 WHERE id = ${p(1)} AND needs_routing = 1`;
 
 /** Each analyst's active assigned cases, over every queue: what counts against their capacity. */
 export const ASSIGNED_LOAD_SQL = `SELECT assignee, COUNT(*) AS n FROM account_cases

@@ -32,7 +32,17 @@ import {
   MAX_NOTE_LENGTH,
 } from '../case-schemas.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
-import { BoundedNumber, Cursor, Id, Limit, MAX_EPOCH_MS, OneOf, Text } from '../input-schema.ts';
+import { MAX_ID_LENGTH } from '../../engine/transaction.ts';
+import {
+  BoundedNumber,
+  Cursor,
+  Id,
+  Limit,
+  MAX_EPOCH_MS,
+  OneOf,
+  STORABLE_PATTERN,
+  Text,
+} from '../input-schema.ts';
 import { errorResponse } from '../route-docs.ts';
 import { snoozeView } from './snoozes.ts';
 
@@ -43,7 +53,12 @@ const NOBODY = 'none';
 const STATUS_WORDS = ['active', 'closed', 'all'] as const;
 
 const CaseParams = Type.Object({ id: Id }, { additionalProperties: false });
-const Assignee = Type.Union([Id, Type.Null()], {
+// One schema with both types, not a union: ajv would coerce "" to null and unassign.
+const Assignee = Type.Unsafe<string | null>({
+  type: ['string', 'null'],
+  minLength: 1,
+  maxLength: MAX_ID_LENGTH,
+  pattern: STORABLE_PATTERN,
   description: `An analyst's API key name, "${ME}" for the caller, or null to unassign`,
 });
 const Note = Text(MAX_NOTE_LENGTH, 1);
