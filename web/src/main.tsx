@@ -4,9 +4,12 @@ import { createRoot } from 'react-dom/client';
 import { api, getCredential, onConnectionChange, setCredential, watchConnection } from './api.ts';
 import { ErrorBoundary } from './components/ErrorBoundary.tsx';
 import { SignIn } from './components/SignIn.tsx';
+import { CaseDetailPage } from './pages/CaseDetail.tsx';
+import { CasesPage } from './pages/Cases.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { ModelsPage } from './pages/Models.tsx';
 import { Queue } from './pages/Queue.tsx';
+import { QueueSettingsPage } from './pages/QueueSettings.tsx';
 import { ReportsPage } from './pages/Reports.tsx';
 import { RulesPage } from './pages/Rules.tsx';
 import { SettingsPage } from './pages/Settings.tsx';
@@ -19,13 +22,18 @@ import 'uplot/dist/uPlot.min.css';
 
 const NAV: { route: Route; label: string; visible: (s: Session) => boolean }[] = [
   { route: { page: 'overview' }, label: 'Overview', visible: () => true },
+  { route: { page: 'cases' }, label: 'Cases', visible: () => true },
   { route: { page: 'queue' }, label: 'Review queue', visible: () => true },
   { route: { page: 'rules' }, label: 'Rules', visible: () => true },
   { route: { page: 'models' }, label: 'Models', visible: (s) => can.readModels(s.role) },
   { route: { page: 'settings' }, label: 'Settings', visible: () => true },
   { route: { page: 'reports' }, label: 'Reports', visible: () => true },
   { route: { page: 'webhooks' }, label: 'Webhooks', visible: (s) => can.readWebhooks(s.role) },
+  { route: { page: 'queues' }, label: 'Queues', visible: (s) => can.manageQueues(s.role) },
 ];
+
+/** The menu entry a page belongs to: a case's detail is under Cases. */
+const section = (route: Route): Route['page'] => (route.page === 'case' ? 'cases' : route.page);
 
 function App() {
   const [session, setSession] = useState<Session | null>(null);
@@ -63,7 +71,7 @@ function App() {
             <a
               key={n.label}
               href={hrefFor(n.route)}
-              aria-current={route.page === n.route.page ? 'page' : undefined}
+              aria-current={section(route) === n.route.page ? 'page' : undefined}
             >
               {n.label}
             </a>
@@ -84,6 +92,8 @@ function App() {
       <main id="main" tabIndex={-1}>
         <ErrorBoundary resetKey={window.location.hash}>
           {route.page === 'overview' && <Overview />}
+          {route.page === 'cases' && <CasesPage />}
+          {route.page === 'case' && <CaseDetailPage id={route.id} />}
           {route.page === 'queue' && <Queue />}
           {route.page === 'transaction' && <TransactionDetail id={route.id} />}
           {route.page === 'rules' && <RulesPage />}
@@ -91,6 +101,7 @@ function App() {
           {route.page === 'settings' && <SettingsPage />}
           {route.page === 'reports' && <ReportsPage />}
           {route.page === 'webhooks' && <WebhooksPage />}
+          {route.page === 'queues' && <QueueSettingsPage />}
         </ErrorBoundary>
       </main>
     </SessionContext.Provider>

@@ -1,10 +1,13 @@
-/** Hash routes (#/queue, #/tx/ID, #/models, ...): no server configuration needed, and back/forward work. */
+/** Hash routes (#/queue, #/tx/ID, #/cases/ID, #/models, ...): no server configuration needed, and back/forward work. */
 import { useEffect, useState } from 'react';
 
 export type Route =
   | { page: 'overview' }
   | { page: 'queue' }
   | { page: 'transaction'; id: string }
+  | { page: 'cases' }
+  | { page: 'case'; id: string }
+  | { page: 'queues' }
   | { page: 'rules' }
   | { page: 'models' }
   | { page: 'settings' }
@@ -18,6 +21,10 @@ export function parseRoute(hash: string): Route {
       return { page: 'queue' };
     case 'tx':
       return parts[1] ? { page: 'transaction', id: decodeURIComponent(parts[1]) } : { page: 'queue' };
+    case 'cases':
+      return parts[1] ? { page: 'case', id: decodeURIComponent(parts[1]) } : { page: 'cases' };
+    case 'queues':
+      return { page: 'queues' };
     case 'rules':
       return { page: 'rules' };
     case 'models':
@@ -34,7 +41,9 @@ export function parseRoute(hash: string): Route {
 }
 
 export function hrefFor(route: Route): string {
-  return route.page === 'transaction' ? `#/tx/${encodeURIComponent(route.id)}` : `#/${route.page}`;
+  if (route.page === 'transaction') return `#/tx/${encodeURIComponent(route.id)}`;
+  if (route.page === 'case') return `#/cases/${encodeURIComponent(route.id)}`;
+  return `#/${route.page}`;
 }
 
 export function navigate(route: Route): void {

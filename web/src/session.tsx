@@ -26,4 +26,6 @@ export const can = {
   readWebhooks: (role: Role) => role === 'admin' || role === 'auditor',
   manageWebhooks: (role: Role) => role === 'admin',
   readDashboard: (role: Role) => role !== 'service',
+  workCases: (role: Role) => role === 'analyst' || role === 'admin',
+  manageQueues: (role: Role) => role === 'admin',
 };
