@@ -11,10 +11,10 @@ import { confirmFrauds, DAY, storeSimulatedTraffic } from '../../src/training/st
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fraudwatch-train-store-'));
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+function cli(args: string[], minLabels = '25'): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['bin/fraudwatch.js', 'train', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, DATABASE_URL: '', RETRAIN_MIN_LABELS: '25' },
+    env: { ...process.env, DATABASE_URL: '', RETRAIN_MIN_LABELS: minLabels },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -29,7 +29,7 @@ const confirmed = await confirmFrauds(store, frauds, start, today - DAY, DAY);
 await store.close();
 
 test('train --from-store: trains on the stored decisions, registers both models, prints its figures', () => {
-  const r = cli('--from-store', '--data-dir', dataDir, '--window', '30d', '--json');
+  const r = cli(['--from-store', '--data-dir', dataDir, '--window', '30d', '--json']);
   assert.equal(r.status, 0, r.stderr + r.stdout);
   const report = JSON.parse(r.stdout) as {
     status: string;
@@ -47,11 +47,13 @@ test('train --from-store: trains on the stored decisions, registers both models,
   const gbdt = report.produced.find((id) => id.startsWith('gbdt'))!;
   assert.ok(report.metrics[gbdt]!.validation_auc! > 0.5, JSON.stringify(report.metrics));
 
-  const text = cli('--from-store', '--data-dir', dataDir, '--window', '2d');
+  // Six days: shorter than the 7-day label delay, so nothing counts as legitimate, yet four whole days of
+  // confirmed frauds whatever the time of day (two days held as few as 9 late in the day).
+  const text = cli(['--from-store', '--data-dir', dataDir, '--window', '6d']);
   assert.equal(
     text.status,
     1,
-    `two days: nothing old enough to count as legitimate, skipped\n${text.stdout}`,
+    `six days: nothing old enough to count as legitimate, skipped\n${text.stdout}`,
   );
   assert.match(text.stdout, /training run train-\S+: skipped/);
   assert.match(
@@ -76,7 +78,7 @@ test('train --from-store: refused while a run is going on; --data and --from-sto
   );
   assert.equal(claim.claimed, true);
   try {
-    const r = cli('--from-store', '--data-dir', dataDir);
+    const r = cli(['--from-store', '--data-dir', dataDir]);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /a training run is going on \(serve-run, schedule by scheduler/);
   } finally {
@@ -88,10 +90,10 @@ test('train --from-store: refused while a run is going on; --data and --from-sto
     );
     await s.close();
   }
-  const mixed = cli('--from-store', '--data', 'x.csv');
+  const mixed = cli(['--from-store', '--data', 'x.csv']);
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /--from-store trains on the store: leave out --data and --out/);
-  const bad = cli('--from-store', '--data-dir', dataDir, '--window', '30');
+  const bad = cli(['--from-store', '--data-dir', dataDir, '--window', '30']);
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /--window/);
   const env = spawnSync(
