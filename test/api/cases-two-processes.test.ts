@@ -5,12 +5,12 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../web/serve-process.ts';
+import { createKey, freePort, startServe } from '../web/serve-process.ts';
 
 const base = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `fraudwatch_cases2_${process.pid}_${Date.now()}`;
@@ -37,43 +37,12 @@ after(async () => {
 });
 
 async function serve(dataDir: string): Promise<string> {
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['bin/fraudwatch.js', 'serve', '--no-models', '--port', String(port), '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'], env },
-  );
-  children.push(child);
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}:\n${output}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return `http://127.0.0.1:${port}`;
+  const served = await startServe(dataDir, await freePort(), env);
+  children.push(served.process);
+  return served.url;
 }
 
-function key(dataDir: string, role: string, name: string): string {
-  const made = spawnSync(
-    process.execPath,
-    ['bin/fraudwatch.js', 'keys', 'create', '--role', role, '--name', name, '--data-dir', dataDir],
-    { encoding: 'utf8', env },
-  );
-  assert.equal(made.status, 0, made.stderr);
-  return made.stdout.trim().split('\n').pop()!;
-}
+const key = (dataDir: string, role: string, name: string): string => createKey(dataDir, role, name, env);
 
 test('two servers sweeping one PostgreSQL store group each account once and assign each case once', async () => {
   const probe = new pg.Client({ connectionString: base, connectionTimeoutMillis: 3000 });

@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/fraudwatch.js', import.meta.url));
 
-/** The embedded store, whatever the caller's environment says. */
-function embeddedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+/** The embedded store, whatever the caller's environment says, unless `extra` names a database itself. */
+function serveEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ...extra };
-  delete env.DATABASE_URL;
+  if (extra.DATABASE_URL === undefined) delete env.DATABASE_URL;
   return env;
 }
 
@@ -25,13 +25,13 @@ export async function freePort(): Promise<number> {
 }
 
 /** `fraudwatch keys create`; the key is alone on the last line of its output. */
-export function createKey(dataDir: string, role: string, name: string): string {
+export function createKey(dataDir: string, role: string, name: string, env: NodeJS.ProcessEnv = {}): string {
   const r = spawnSync(
     process.execPath,
     [BIN, 'keys', 'create', '--role', role, '--name', name, '--data-dir', dataDir],
     {
       encoding: 'utf8',
-      env: embeddedEnv(),
+      env: serveEnv(env),
     },
   );
   if (r.status !== 0) throw new Error(`keys create failed: ${r.stderr}`);
@@ -62,11 +62,11 @@ export async function startServe(
       dataDir,
       ...(options.models === true ? [] : ['--no-models']),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: embeddedEnv(env) },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: serveEnv(env) },
   );
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start in 60 s:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('listening on')) {
