@@ -5,16 +5,12 @@
  * transaction holds; auto-assignment locks every queue row first (in name order), so the load it counts
  * against capacities is the committed one of every process.
  */
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import {
   caseFacts,
   caseStatusChange,
   CLOSED_CASE_UNASSIGNABLE,
   labelStatusOf,
-  newCase,
-  withAlert,
-  withinWindow,
 } from '../cases/case-lifecycle.ts';
 import {
   isClosedStatus,
@@ -32,6 +28,7 @@ import {
 } from '../cases/case-types.ts';
 import { firstMatchingQueue, queuesInOrder, type QueueRecord } from '../cases/queue-model.ts';
 import { dealCases } from '../cases/round-robin.ts';
+import { GroupingPlan } from '../cases/grouping-plan.ts';
 import {
   ALERT_STATUSES_SQL,
   ALERTS_OF_CASE_SQL,
@@ -128,17 +125,15 @@ export class PostgresCases implements CaseStore {
       // Sorted: two sweeps take the locks of their common accounts in the same order (no deadlock).
       const accounts = [...new Set(alerts.map((a) => a.account_id))].sort();
       await c.query(LOCK_ACCOUNTS, [accounts]);
-      const current = new Map<string, AccountCase>();
-      const opened = new Map<string, AccountCase>();
-      const joined = new Map<string, { case: AccountCase; transaction_ids: string[] }>();
+      const plan = new GroupingPlan(windowMs, at);
       const events: NewCaseEvent[] = [];
       const caseOf = new Map<string, string>();
       const system = (case_id: string, action: NewCaseEvent['action'], value: string): void => {
         events.push({ case_id, at, actor: 'system', action, old_value: null, new_value: value });
       };
       for (const alert of alerts) {
-        let target = current.get(alert.account_id);
-        if (target === undefined || !withinWindow(target, alert.decided_at, windowMs)) {
+        let target = plan.known(alert);
+        if (target === undefined) {
           const found = await c.query<CaseRow>(JOINABLE_CASE_SQL(p, ' FOR UPDATE'), [
             alert.account_id,
             alert.decided_at - windowMs,
@@ -146,38 +141,23 @@ export class PostgresCases implements CaseStore {
           ]);
           const row = found.rows[0];
           // This sweep's own changes are written at its end: a case it already changed is taken as it left it.
-          target =
-            row === undefined
-              ? undefined
-              : (joined.get(row.id)?.case ?? opened.get(row.id) ?? fromCaseRow(row));
+          target = row === undefined ? undefined : plan.asLeft(fromCaseRow(row));
         }
-        if (target === undefined) {
-          target = newCase(`case_${randomUUID()}`, alert, at);
-          opened.set(target.id, target);
-          system(target.id, 'opened', alert.account_id);
-        } else {
-          target = withAlert(target, alert, at);
-          if (opened.has(target.id)) opened.set(target.id, target);
-          else {
-            const entry = joined.get(target.id) ?? { case: target, transaction_ids: [] };
-            entry.case = target;
-            entry.transaction_ids.push(alert.transaction_id);
-            joined.set(target.id, entry);
-          }
-        }
-        current.set(alert.account_id, target);
-        caseOf.set(alert.transaction_id, target.id);
-        system(target.id, 'alert_added', alert.transaction_id);
+        const placed = plan.place(alert, target);
+        if (placed.opened) system(placed.case.id, 'opened', alert.account_id);
+        caseOf.set(alert.transaction_id, placed.case.id);
+        system(placed.case.id, 'alert_added', alert.transaction_id);
       }
       // Cases are written as the sweep left them: opened ones inserted, joined ones updated, once each.
-      for (const opening of opened.values()) await c.query(INSERT_CASE_SQL(p), caseValues(opening, true));
-      for (const j of joined.values()) await c.query(UPDATE_CASE_FACTS_SQL(p), caseFactValues(j.case));
+      for (const opening of plan.openedCases()) await c.query(INSERT_CASE_SQL(p), caseValues(opening, true));
+      for (const joined of plan.joinedCases())
+        await c.query(UPDATE_CASE_FACTS_SQL(p), caseFactValues(joined));
       const ids = alerts.map((a) => a.transaction_id);
       const caseIds = ids.map((id) => caseOf.get(id)!);
       await c.query(INSERT_ALERTS, [ids, caseIds, at]);
       await c.query(MARK_GROUPED, [ids, caseIds]);
       await this.systemEvents(c, events, at);
-      return { opened: [...opened.values()], joined: [...joined.values()], grouped: alerts.length };
+      return plan.result(alerts.length);
     });
   }
 

@@ -4,16 +4,12 @@
  * person's change, its chained audit entry. The writer thread only inserts decisions; it waits (busy timeout) for
  * the short transactions here, so a sweep groups a bounded number of decisions at a time.
  */
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import {
   caseFacts,
   caseStatusChange,
   CLOSED_CASE_UNASSIGNABLE,
   labelStatusOf,
-  newCase,
-  withAlert,
-  withinWindow,
 } from '../cases/case-lifecycle.ts';
 import {
   isClosedStatus,
@@ -31,6 +27,7 @@ import {
 } from '../cases/case-types.ts';
 import { firstMatchingQueue, queuesInOrder, type QueueRecord } from '../cases/queue-model.ts';
 import { dealCases } from '../cases/round-robin.ts';
+import { GroupingPlan } from '../cases/grouping-plan.ts';
 import {
   ALERT_STATUSES_SQL,
   ALERTS_OF_CASE_SQL,
@@ -119,44 +116,29 @@ export class SqliteCases implements CaseStore {
   async groupAlerts(windowMs: number, at: number, limit: number): Promise<GroupingResult> {
     return this.atomically((): GroupingResult => {
       const alerts = (this.stmt(UNGROUPED_SQL(q)).all(limit) as UngroupedRow[]).map(fromUngroupedRow);
-      /** The case each account's next alert may join, as this sweep left it. */
-      const current = new Map<string, AccountCase>();
-      const opened = new Map<string, AccountCase>();
-      const joined = new Map<string, { case: AccountCase; transaction_ids: string[] }>();
+      const plan = new GroupingPlan(windowMs, at);
       const system = (case_id: string, action: NewCaseEvent['action'], value: string): void =>
         this.event({ case_id, at, actor: 'system', action, old_value: null, new_value: value });
       for (const alert of alerts) {
-        let target = current.get(alert.account_id);
-        if (target === undefined || !withinWindow(target, alert.decided_at, windowMs)) {
+        let target = plan.known(alert);
+        if (target === undefined) {
           const row = this.stmt(JOINABLE_CASE_SQL(q)).get(
             alert.account_id,
             alert.decided_at - windowMs,
             alert.decided_at + windowMs,
           ) as CaseRow | undefined;
-          target = row === undefined ? undefined : fromCaseRow(row);
+          target = row === undefined ? undefined : plan.asLeft(fromCaseRow(row));
         }
-        if (target === undefined) {
-          target = newCase(`case_${randomUUID()}`, alert, at);
-          this.stmt(INSERT_CASE_SQL(q)).run(...caseValues(target, true));
-          opened.set(target.id, target);
-          system(target.id, 'opened', alert.account_id);
-        } else {
-          target = withAlert(target, alert, at);
-          this.stmt(UPDATE_CASE_FACTS_SQL(q)).run(...caseFactValues(target));
-          if (opened.has(target.id)) opened.set(target.id, target);
-          else {
-            const entry = joined.get(target.id) ?? { case: target, transaction_ids: [] };
-            entry.case = target;
-            entry.transaction_ids.push(alert.transaction_id);
-            joined.set(target.id, entry);
-          }
-        }
-        current.set(alert.account_id, target);
-        this.stmt(INSERT_ALERT_SQL(q)).run(alert.transaction_id, target.id, at);
-        this.stmt(MARK_GROUPED_SQL(q)).run(target.id, alert.transaction_id);
-        system(target.id, 'alert_added', alert.transaction_id);
+        const placed = plan.place(alert, target);
+        if (placed.opened) {
+          this.stmt(INSERT_CASE_SQL(q)).run(...caseValues(placed.case, true));
+          system(placed.case.id, 'opened', alert.account_id);
+        } else this.stmt(UPDATE_CASE_FACTS_SQL(q)).run(...caseFactValues(placed.case));
+        this.stmt(INSERT_ALERT_SQL(q)).run(alert.transaction_id, placed.case.id, at);
+        this.stmt(MARK_GROUPED_SQL(q)).run(placed.case.id, alert.transaction_id);
+        system(placed.case.id, 'alert_added', alert.transaction_id);
       }
-      return { opened: [...opened.values()], joined: [...joined.values()], grouped: alerts.length };
+      return plan.result(alerts.length);
     });
   }
 
