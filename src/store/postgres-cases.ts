@@ -40,11 +40,7 @@ import {
   CASE_OF_TRANSACTION_SQL,
   caseAuditEntry,
   caseFactValues,
-  caseLimit,
-  caseOrder,
   caseValues,
-  caseWhere,
-  encodeCaseCursor,
   EVENTS_OF_CASE_SQL,
   eventValues,
   foldBacklog,
@@ -73,6 +69,7 @@ import {
   type NewCaseEvent,
   type UngroupedRow,
 } from './case-queries.ts';
+import { caseLimit, caseOrder, caseWhere, encodeCaseCursor } from './case-list-query.ts';
 import { fromQueueRow, LIST_QUEUES_SQL, QUEUE_COLUMNS, SET_LAST_ASSIGNED_SQL } from './queue-queries.ts';
 import type { Page } from './types.ts';
 import type { PostgresAccess } from './webhook-postgres.ts';

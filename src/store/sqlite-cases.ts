@@ -39,11 +39,7 @@ import {
   CASE_OF_TRANSACTION_SQL,
   caseAuditEntry,
   caseFactValues,
-  caseLimit,
-  caseOrder,
   caseValues,
-  caseWhere,
-  encodeCaseCursor,
   EVENTS_OF_CASE_SQL,
   eventValues,
   foldBacklog,
@@ -74,6 +70,7 @@ import {
   type NewCaseEvent,
   type UngroupedRow,
 } from './case-queries.ts';
+import { caseLimit, caseOrder, caseWhere, encodeCaseCursor } from './case-list-query.ts';
 import { LIST_QUEUES_SQL, fromQueueRow, SET_LAST_ASSIGNED_SQL } from './queue-queries.ts';
 import type { NewAuditEntry, Page } from './types.ts';
 

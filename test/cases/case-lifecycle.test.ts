@@ -11,7 +11,8 @@ import {
   type AlertInput,
 } from '../../src/cases/case-lifecycle.ts';
 import { ACCOUNT_CASE_STATUSES, casePriority } from '../../src/cases/case-types.ts';
-import { decodeCaseCursor, encodeCaseCursor, foldBacklog } from '../../src/store/case-queries.ts';
+import { decodeCaseCursor, encodeCaseCursor } from '../../src/store/case-list-query.ts';
+import { foldBacklog } from '../../src/store/case-queries.ts';
 import type { QueueRecord } from '../../src/cases/queue-model.ts';
 
 const HOUR = 3_600_000;
