@@ -18,6 +18,12 @@ export const GROUPING_BATCH = 1000;
 /** Batches per pass: a backlog larger than this (after an outage) is worked off over the next passes. */
 const MAX_BATCHES_PER_PASS = 10;
 
+/**
+ * Lets the event loop run between the pass's store transactions: the embedded store answers synchronously, so
+ * without it a backlog's batches would follow each other in one turn and hold decisions waiting.
+ */
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export interface SweepOptions {
   windowMs?: number;
   everyMs?: number;
@@ -77,9 +83,11 @@ export class CaseSweep {
       this.work.announceOpened(result.opened);
       this.metrics?.opened.inc(result.opened.length);
       if (result.grouped < GROUPING_BATCH) break;
+      await turn();
     }
     const queues = await this.service.store.listQueues();
     const routed = await this.work.store.routeCases(queues, this.now());
+    await turn();
     const assigned = await this.work.store.assignCases(this.now());
     this.metrics?.assigned.inc(assigned.length);
     const backlog = backlogRows(queues, await this.work.store.caseBacklog(), this.now());
