@@ -20,7 +20,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// The commands the tests start run the sources (a build in dist/ may be older); test/cli/compiled-start.test.ts
+// runs the compiled build on purpose.
+const env = { ...process.env, FRAUDWATCH_RUN: process.env.FRAUDWATCH_RUN ?? 'source' };
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   stdio: 'inherit',
+  env,
 });
 process.exit(result.status ?? 1);

@@ -1,5 +1,5 @@
 /**
- * `fraudwatch bench engine|models|http|store|rebuild|stream|stream-ceiling|accuracy`: benchmarks that print one
+ * `fraudwatch bench engine|models|http|store|rebuild|startup|stream|stream-ceiling|accuracy`: benchmarks that print one
  * JSON line of figures (accuracy: one per dataset and system); not tests.
  */
 import type { Command } from 'commander';
@@ -161,6 +161,22 @@ export function registerBenchCommand(program: Command): void {
       const { runStoreBench } = await import('../../bench/store.ts');
       for (const store of stores)
         console.log(JSON.stringify(await runStoreBench({ store, rows: opts.rows })));
+    });
+
+  bench
+    .command('startup')
+    .description(
+      'start-up time from the sources (tsx) and from the compiled build (dist/, npm run build first), back to back: --help until it exits, serve until it listens; medians',
+    )
+    .option('--runs <n>', 'starts of each kind', positiveInt('--runs'), 5)
+    .option('--json', 'print only the JSON line (the default output is the same line)')
+    .action(async (opts: { runs: number }) => {
+      const { runStartupBench } = await import('../../bench/startup.ts');
+      try {
+        console.log(JSON.stringify(await runStartupBench(opts.runs)));
+      } catch (e) {
+        bench.error(`bench startup: ${(e as Error).message}`);
+      }
     });
 
   bench
