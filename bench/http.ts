@@ -5,6 +5,8 @@
  * `--store floor` runs the same single-request phases against bench/http-floor-server.ts (Fastify answering a
  * constant): the latency and CPU that the framework and this generator cost on this machine before any work.
  * Every line also gives the CPU each request cost the server and the generator during the fixed phase.
+ * `--generator wrk|both` adds the fixed phase driven by wrk (bench/wrk-generator.ts) as `wrk_*` figures, and the
+ * same wrk phase against the floor server in the same run as `wrk_floor_*`; `wrk` alone skips the Node phases.
  *
  * Single transactions go through the open-loop generator (bench/open-loop.ts: evenly spaced requests, latency
  * from the instant each was due); batches through autocannon, closed loop (4 connections, a batch each).
@@ -18,13 +20,18 @@ import autocannon from 'autocannon';
 import { createBenchSchema } from './bench-schema.ts';
 import { openLoop, type OpenLoopResult } from './open-loop.ts';
 import { processTicks, TICKS_PER_SECOND } from './proc-cpu.ts';
+import { runWrk, type WrkResult } from './wrk-generator.ts';
 
 export interface HttpBenchOptions {
   /** `floor`: bench/http-floor-server.ts (Fastify answering a constant) instead of fraudwatch serve. */
   store: 'embedded' | 'postgres' | 'floor';
   rate: number;
   seconds: number;
+  /** Who drives the single requests: the Node open-loop generator (today's figures), wrk, or both. */
+  generator: 'node' | 'wrk' | 'both';
 }
+
+type StartedServer = Awaited<ReturnType<typeof startServer>>;
 
 /** Rates tried, in order, for the highest one sustained; each must also keep up (98 % of it answered). */
 const STEP_RATES = [5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000, 14000, 16000];
@@ -96,6 +103,91 @@ async function startServer(
   return { child, url: `http://127.0.0.1:${port}`, key, cleanup };
 }
 
+/** The server's own count of answers to single POSTs by status: 201 stored a new decision, 200 repeated an id. */
+async function answersByStatus(server: StartedServer): Promise<{ created: number; repeated: number }> {
+  const res = await fetch(`${server.url}/metrics`, { headers: { 'x-api-key': server.key } });
+  const text = await res.text();
+  const count = (status: string): number => {
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('fraudwatch_http_request_duration_seconds_count{') &&
+          l.includes('method="POST"') &&
+          l.includes('route="/api/v1/transactions"') &&
+          l.includes(`status="${status}"`),
+      );
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  return { created: count('201'), repeated: count('200') };
+}
+
+let wrkRuns = 0;
+
+/** A wrk fixed-rate phase with the server's CPU a request; against serve, also what the server stored. */
+async function wrkPhase(
+  server: StartedServer,
+  rate: number,
+  seconds: number,
+  countAnswers: boolean,
+): Promise<WrkResult & { server_cpu_us_per_request: number | null; created?: number; repeated?: number }> {
+  const answersBefore = countAnswers ? await answersByStatus(server) : null;
+  const serverBefore = processTicks(server.child.pid!);
+  const r = await runWrk({
+    url: `${server.url}/api/v1/transactions`,
+    headers: { 'content-type': 'application/json', 'x-api-key': server.key },
+    rate,
+    seconds,
+    connections: 64,
+    idPrefix: `wrk-${process.pid}-${++wrkRuns}`,
+  });
+  const serverAfter = processTicks(server.child.pid!);
+  const serverCpuUs =
+    serverBefore !== null && serverAfter !== null && r.completed > 0
+      ? Math.round(((serverAfter - serverBefore) * 1e6) / TICKS_PER_SECOND / r.completed)
+      : null;
+  if (answersBefore === null) return { ...r, server_cpu_us_per_request: serverCpuUs };
+  // Requests wrk left in flight at its stop are answered just after; let them land in the counts.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const answersAfter = await answersByStatus(server);
+  return {
+    ...r,
+    server_cpu_us_per_request: serverCpuUs,
+    created: answersAfter.created - answersBefore.created,
+    repeated: answersAfter.repeated - answersBefore.repeated,
+  };
+}
+
+/** A phase's figures as `prefix_name` keys of the JSON line. */
+function prefixed(prefix: string, r: Awaited<ReturnType<typeof wrkPhase>>): Record<string, unknown> {
+  const figures: Record<string, unknown> = {
+    p50_ms: r.p50_ms,
+    p90_ms: r.p90_ms,
+    p99_ms: r.p99_ms,
+    p999_ms: r.p999_ms,
+    rps: r.achieved_rps,
+    errors: r.errors,
+    late: r.late,
+    server_cpu_us_per_request: r.server_cpu_us_per_request,
+    generator_cpu_us_per_request: r.generator_cpu_us_per_request,
+  };
+  if (r.created !== undefined) figures.stored = r.created;
+  if (r.repeated !== undefined) figures.repeated_ids = r.repeated;
+  return Object.fromEntries(Object.entries(figures).map(([k, v]) => [`${prefix}_${k}`, v]));
+}
+
+/** The wrk phase against the floor server, so wrk's ratios to the floor come from the same run. */
+async function wrkFloorPhase(rate: number, seconds: number): Promise<Record<string, unknown>> {
+  const floor = await startFloorServer();
+  try {
+    await wrkPhase(floor, 2000, 3, false); // warm up the JIT
+    return prefixed('wrk_floor', await wrkPhase(floor, rate, seconds, false));
+  } finally {
+    floor.child.kill('SIGINT');
+    await new Promise((r) => floor.child.once('exit', r));
+  }
+}
+
 function load(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(opts, (err, result) => (err ? reject(err) : resolve(result)));
@@ -104,11 +196,44 @@ function load(opts: autocannon.Options): Promise<autocannon.Result> {
 
 export async function runHttpBench(options: HttpBenchOptions): Promise<Record<string, unknown>> {
   const server = await startServer(options.store);
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    server.child.kill('SIGINT');
+    await new Promise((r) => server.child.once('exit', r));
+    await server.cleanup();
+  };
   const headers = { 'content-type': 'application/json', 'x-api-key': server.key };
   const single = (rate: number, seconds: number): Promise<OpenLoopResult> =>
     openLoop({ url: `${server.url}/api/v1/transactions`, headers, body, rate, seconds, connections: 64 });
+  const useNode = options.generator !== 'wrk';
+  const useWrk = options.generator !== 'node';
+  let wrkFigures: Record<string, unknown> = {};
   try {
-    await single(2000, 5); // warm up the JIT and the store
+    // warm up the JIT and the store
+    if (useNode) await single(2000, 5);
+    else await wrkPhase(server, 2000, 5, false);
+    if (useWrk)
+      wrkFigures = prefixed(
+        'wrk',
+        await wrkPhase(server, options.rate, options.seconds, options.store !== 'floor'),
+      );
+    if (!useNode) {
+      const base = {
+        bench: 'http',
+        store: options.store,
+        generator: options.generator,
+        rate: options.rate,
+        seconds: options.seconds,
+      };
+      return {
+        ...base,
+        ...wrkFigures,
+        ...(options.store === 'floor' ? {} : await stopThenFloor()),
+        node: process.version,
+      };
+    }
     const serverBefore = processTicks(server.child.pid!);
     const generatorBefore = process.cpuUsage();
     const fixed = await single(options.rate, options.seconds);
@@ -143,6 +268,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
       generator_cpu_us_per_request: generatorCpuUs,
       max_rps: highest?.achieved_rps ?? 0,
       max_rps_p99_ms: highest?.p99_ms ?? null,
+      ...(useWrk ? { generator: options.generator, ...wrkFigures } : {}),
     };
     if (options.store === 'floor') return { ...figures, node: process.version };
     const batchSize = 1000;
@@ -165,11 +291,16 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
       ...figures,
       batch_tps: Math.round((batch.requests.total * batchSize) / 8),
       batch_errors: batch.errors + batch.non2xx,
+      ...(useWrk ? await stopThenFloor() : {}),
       node: process.version,
     };
   } finally {
-    server.child.kill('SIGINT');
-    await new Promise((r) => server.child.once('exit', r));
-    await server.cleanup();
+    await stop();
+  }
+
+  // The floor runs after serve has stopped, so the two never share the cores.
+  async function stopThenFloor(): Promise<Record<string, unknown>> {
+    await stop();
+    return wrkFloorPhase(options.rate, options.seconds);
   }
 }

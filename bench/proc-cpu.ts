@@ -17,6 +17,17 @@ export function processTicks(pid: number): number | null {
   }
 }
 
+/** cutime + cstime of this process: the CPU of the children it has reaped (a load generator run to its end). */
+export function reapedChildrenTicks(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[13]) + Number(fields[14]);
+  } catch {
+    return null;
+  }
+}
+
 /** Busy ticks of the whole machine, summed over its cores. */
 export function machineBusyTicks(): number | null {
   try {

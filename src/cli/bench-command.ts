@@ -122,31 +122,53 @@ export function registerBenchCommand(program: Command): void {
     .option('--rate <n>', 'requests a second for the fixed-rate phase', positiveInt('--rate'), 5000)
     .option('--seconds <n>', 'length of the fixed-rate phase', positiveInt('--seconds'), 30)
     .option(
+      '--generator <which>',
+      'who drives the single requests: node (the open-loop generator), wrk (Debian wrk 4.1, paced by bench/wrk-transactions.lua: its fixed phase as wrk_* and the same against the floor server as wrk_floor_*; no max-rate search or batches), or both',
+      'node',
+    )
+    .option(
       '--train-during',
       'instead: serve on a stored 30-day history, the fixed-rate load alone and then with POST /api/v1/models/train sent as it starts; p99 of both and the training time (embedded or postgres)',
       false,
     )
     .option('--json', 'print only the JSON lines (the default output is the same)')
-    .action(async (opts: { store: string; rate: number; seconds: number; trainDuring: boolean }) => {
-      if (opts.trainDuring) {
-        const { runHttpTrainingBench } = await import('../../bench/http-training.ts');
-        for (const store of chosenStores(opts.store, ['embedded', 'postgres'], bench))
+    .action(
+      async (opts: {
+        store: string;
+        rate: number;
+        seconds: number;
+        generator: string;
+        trainDuring: boolean;
+      }) => {
+        if (opts.trainDuring) {
+          const { runHttpTrainingBench } = await import('../../bench/http-training.ts');
+          for (const store of chosenStores(opts.store, ['embedded', 'postgres'], bench))
+            console.log(
+              JSON.stringify(
+                await runHttpTrainingBench({
+                  store: store as 'embedded' | 'postgres',
+                  rate: opts.rate,
+                  seconds: opts.seconds,
+                }),
+              ),
+            );
+          return;
+        }
+        const stores = chosenStores(opts.store, ['embedded', 'postgres', 'floor'], bench);
+        const generators = ['node', 'wrk', 'both'] as const;
+        const generator = generators.find((g) => g === opts.generator);
+        if (generator === undefined) return bench.error(`--generator must be ${generators.join(', ')}`);
+        const { runHttpBench } = await import('../../bench/http.ts');
+        if (generator !== 'node') {
+          const { wrkInstalled } = await import('../../bench/wrk-generator.ts');
+          if (!wrkInstalled()) return bench.error('wrk is not installed (apt-get install -y wrk)');
+        }
+        for (const store of stores)
           console.log(
-            JSON.stringify(
-              await runHttpTrainingBench({
-                store: store as 'embedded' | 'postgres',
-                rate: opts.rate,
-                seconds: opts.seconds,
-              }),
-            ),
+            JSON.stringify(await runHttpBench({ store, rate: opts.rate, seconds: opts.seconds, generator })),
           );
-        return;
-      }
-      const stores = chosenStores(opts.store, ['embedded', 'postgres', 'floor'], bench);
-      const { runHttpBench } = await import('../../bench/http.ts');
-      for (const store of stores)
-        console.log(JSON.stringify(await runHttpBench({ store, rate: opts.rate, seconds: opts.seconds })));
-    });
+      },
+    );
 
   bench
     .command('store')
