@@ -15,12 +15,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { createBenchSchema } from './bench-schema.ts';
 import { openLoop, type OpenLoopResult } from './open-loop.ts';
 import { processTicks, TICKS_PER_SECOND } from './proc-cpu.ts';
 import { runWrk, type WrkResult } from './wrk-generator.ts';
+import { scriptArgs } from './script-args.ts';
 
 export interface HttpBenchOptions {
   /** `floor`: bench/http-floor-server.ts (Fastify answering a constant) instead of fraudwatch serve. */
@@ -65,8 +65,7 @@ async function startFloorServer(): Promise<{
   cleanup: () => Promise<void>;
 }> {
   const port = 30000 + Math.floor(Math.random() * 20000);
-  const script = fileURLToPath(new URL('./http-floor-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), script, String(port)]);
+  const child = spawn(process.execPath, [...scriptArgs('http-floor-server', import.meta.url), String(port)]);
   await waitForListening(child);
   return { child, url: `http://127.0.0.1:${port}`, key: 'none', cleanup: async () => undefined };
 }

@@ -28,7 +28,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { connectStream, type StreamConnection } from '../src/stream/nats-connection.ts';
 import { streamNames, type StreamConfig } from '../src/stream/stream-config.ts';
 import { publishTransactions } from '../src/stream/transaction-producer.ts';
@@ -36,6 +35,7 @@ import { machineBusyTicks, pidsNamed, processTicks, TICKS_PER_SECOND } from './p
 import { createBenchSchema } from './bench-schema.ts';
 import { traffic } from './stream.ts';
 import { messageTimes, percentile, sortedLatencies, waitForMessages } from './stream-timing.ts';
+import { scriptArgs } from './script-args.ts';
 
 export interface StreamCeilingOptions {
   count: number;
@@ -117,15 +117,10 @@ interface WorkerProcess {
 }
 
 function startWorker(index: number, env: NodeJS.ProcessEnv): WorkerProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      import.meta.resolve('tsx'),
-      fileURLToPath(new URL('./stream-ceiling-worker.ts', import.meta.url)),
-    ],
-    { env: { ...env, CEILING_INDEX: String(index) }, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, scriptArgs('stream-ceiling-worker', import.meta.url), {
+    env: { ...env, CEILING_INDEX: String(index) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout! });
   let markReady: () => void = () => undefined;
   let failReady: (e: Error) => void = () => undefined;

@@ -1,8 +1,8 @@
 // `npm run build`: compiles src/ and bench/ into dist/, copies what the compiled code reads beside it (the
-// shipped rules, the built dashboard) and stamps the build with its inputs' newest modification time, which
+// shipped rules, the built dashboard, the benches' scripts) and stamps the build with its inputs' newest modification time, which
 // bin/fraudwatch.js compares before it runs dist/.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { STAMP_FILE, newestInputMs } from '../bin/compiled-build.js';
@@ -21,6 +21,9 @@ const tsc = spawnSync(
 );
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 cpSync(join(root, 'rules'), join(root, 'dist/rules'), { recursive: true });
+// the benches' non-TypeScript companions (wrk's Lua script, the scikit-learn peer) sit beside their modules
+for (const name of readdirSync(join(root, 'bench')))
+  if (!name.endsWith('.ts')) cpSync(join(root, 'bench', name), join(root, 'dist/bench', name));
 if (existsSync(join(root, 'web/dist'))) {
   mkdirSync(join(root, 'dist/web'), { recursive: true });
   cpSync(join(root, 'web/dist'), join(root, 'dist/web/dist'), { recursive: true });
