@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { createBenchSchema } from './bench-schema.ts';
 import { openLoop, type OpenLoopResult } from './open-loop.ts';
-import { processTicks, TICKS_PER_SECOND } from './proc-cpu.ts';
+import { cpuUsPerRequest, processTicks } from './proc-cpu.ts';
 import { runWrk, type WrkResult } from './wrk-generator.ts';
 import { scriptArgs } from './script-args.ts';
 
@@ -141,10 +141,7 @@ async function wrkPhase(
     idPrefix: `wrk-${process.pid}-${++wrkRuns}`,
   });
   const serverAfter = processTicks(server.child.pid!);
-  const serverCpuUs =
-    serverBefore !== null && serverAfter !== null && r.completed > 0
-      ? Math.round(((serverAfter - serverBefore) * 1e6) / TICKS_PER_SECOND / r.completed)
-      : null;
+  const serverCpuUs = cpuUsPerRequest(serverBefore, serverAfter, r.completed);
   if (answersBefore === null) return { ...r, server_cpu_us_per_request: serverCpuUs };
   // Requests wrk left in flight at its stop are answered just after; let them land in the counts.
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -240,10 +237,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
     const generator = process.cpuUsage(generatorBefore);
     // CPU each request cost the server (all its threads) and this load generator: on a machine they share,
     // the two together bound the highest rate.
-    const serverCpuUs =
-      serverBefore !== null && serverAfter !== null
-        ? Math.round(((serverAfter - serverBefore) * 1e6) / TICKS_PER_SECOND / fixed.completed)
-        : null;
+    const serverCpuUs = cpuUsPerRequest(serverBefore, serverAfter, fixed.completed);
     const generatorCpuUs = Math.round((generator.user + generator.system) / fixed.completed);
     let highest: OpenLoopResult | null = null;
     for (const rate of STEP_RATES) {

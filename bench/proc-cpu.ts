@@ -17,6 +17,17 @@ export function processTicks(pid: number): number | null {
   }
 }
 
+/** Microseconds of CPU a request from two tick readings; null when either is missing or nothing completed. */
+export function cpuUsPerRequest(
+  before: number | null,
+  after: number | null,
+  requests: number,
+): number | null {
+  return before !== null && after !== null && requests > 0
+    ? Math.round(((after - before) * 1e6) / TICKS_PER_SECOND / requests)
+    : null;
+}
+
 /** cutime + cstime of this process: the CPU of the children it has reaped (a load generator run to its end). */
 export function reapedChildrenTicks(): number | null {
   try {

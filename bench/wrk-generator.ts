@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { reapedChildrenTicks, TICKS_PER_SECOND } from './proc-cpu.ts';
+import { cpuUsPerRequest, reapedChildrenTicks } from './proc-cpu.ts';
 
 export interface WrkOptions {
   url: string;
@@ -80,9 +80,6 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
     p99_ms: ms(r.p99_us!),
     p999_ms: ms(r.p999_us!),
     max_ms: ms(r.max_us!),
-    generator_cpu_us_per_request:
-      before !== null && after !== null && completed > 0
-        ? Math.round(((after - before) * 1e6) / TICKS_PER_SECOND / completed)
-        : null,
+    generator_cpu_us_per_request: cpuUsPerRequest(before, after, completed),
   };
 }
