@@ -44,7 +44,7 @@ export class CaseWork {
     const { engine, events, metrics } = this.service;
     for (const label of change.labelled) {
       metrics?.reviews.inc({ status: label.fraud ? 'confirmed_fraud' : 'legitimate' });
-      feedVerdictLabel(engine, events, label, actor, at);
+      feedVerdictLabel(engine, events, { ...label, account_id: change.case.account_id }, actor, at);
     }
     events.publish(caseClosedEvent(change, actor, at));
     return change;

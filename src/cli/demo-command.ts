@@ -64,6 +64,7 @@ export function registerDemoCommand(program: Command): void {
             row.label === 1 ? 'fraud' : 'legit',
             row.tx.timestamp,
             row.tx.merchant_id,
+            row.tx.account_id,
           );
         }
         rows++;

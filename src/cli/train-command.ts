@@ -137,7 +137,13 @@ export function registerTrainCommand(program: Command): void {
           engine.score(tx);
           history.push(tx.timestamp, engine.features, label);
           if (tx.merchant_id !== undefined)
-            engine.feedback(tx.transaction_id, label ? 'fraud' : 'legit', tx.timestamp, tx.merchant_id);
+            engine.feedback(
+              tx.transaction_id,
+              label ? 'fraud' : 'legit',
+              tx.timestamp,
+              tx.merchant_id,
+              tx.account_id,
+            );
           from = Math.min(from, tx.timestamp);
           to = Math.max(to, tx.timestamp);
         }

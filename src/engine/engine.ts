@@ -18,6 +18,7 @@ import {
 } from './decision.ts';
 import { F, FEATURE_COUNT } from './features/catalog.ts';
 import { applyMerchantLabel, extractFeatures } from './features/extract.ts';
+import { hashValue } from './features/seen-values.ts';
 import { describeFeature } from './features/feature-labels.ts';
 import { ACCOUNT_IDLE_MS, type AccountArena } from './features/account-arena.ts';
 import { InMemoryFeatureStore, type FeatureStateStore } from './features/feature-store.ts';
@@ -127,7 +128,7 @@ export class Engine {
   private latestRecorded = -Infinity;
   private readonly now: (() => number) | null;
   private readonly applyLabel = (label: PendingLabel): void =>
-    applyMerchantLabel(this.store.merchant(label.merchantId), label.fraud, label.knownAt);
+    applyMerchantLabel(this.store.merchant(label.merchantId), label.fraud, label.knownAt, label.accountHash);
   /** Feature vector of the last scored transaction; overwritten by the next call. */
   readonly features = new Float64Array(FEATURE_COUNT);
   /** What validation of this engine's input uses for currencies (`validateTransaction(input, engine.currency)`). */
@@ -501,12 +502,24 @@ export class Engine {
   /**
    * Records a verdict on a transaction, given at time `at` (epoch ms). It becomes visible to features at
    * `at + labelDelayMs`. The merchant comes from `merchantId` or from the recent-transaction memory.
+   * `accountId`, the transaction's account, tells the merchant's fraud labels of one card from many cards'.
    * Returns false when the merchant is unknown (the label cannot feed merchant risk).
    */
-  feedback(transactionId: string, label: Label, at: number, merchantId?: string): boolean {
+  feedback(
+    transactionId: string,
+    label: Label,
+    at: number,
+    merchantId?: string,
+    accountId?: string,
+  ): boolean {
     const merchant = merchantId ?? this.recentMerchants.get(transactionId);
     if (merchant === undefined) return false;
-    this.labels.push({ knownAt: at + this.labelDelayMs, merchantId: merchant, fraud: label === 'fraud' });
+    this.labels.push({
+      knownAt: at + this.labelDelayMs,
+      merchantId: merchant,
+      accountHash: accountId === undefined ? 0 : hashValue(accountId),
+      fraud: label === 'fraud',
+    });
     return true;
   }
 

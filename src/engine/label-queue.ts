@@ -7,6 +7,8 @@
 export interface PendingLabel {
   knownAt: number;
   merchantId: string;
+  /** hashValue of the transaction's account; 0 when the caller did not say. */
+  accountHash: number;
   fraud: boolean;
 }
 

@@ -161,7 +161,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       history.push(tx.timestamp, engine.features, label);
       // The truth becomes known to merchant risk one label delay after the transaction, never earlier.
       if (tx.merchant_id !== undefined) {
-        engine.feedback(tx.transaction_id, label ? 'fraud' : 'legit', tx.timestamp, tx.merchant_id);
+        engine.feedback(
+          tx.transaction_id,
+          label ? 'fraud' : 'legit',
+          tx.timestamp,
+          tx.merchant_id,
+          tx.account_id,
+        );
       }
       if (options.onProgress && (scores.size & 4095) === 0) {
         const now = performance.now();

@@ -408,6 +408,7 @@ export class DecisionService {
         {
           transaction_id: transactionId,
           merchant_id: change.transaction.merchant_id,
+          account_id: change.transaction.account_id,
           fraud: status === 'confirmed_fraud',
         },
         actor,

@@ -48,6 +48,7 @@ export class LabelFeed {
             label.fraud ? 'fraud' : 'legit',
             label.known_at,
             label.merchant_id,
+            label.account_id ?? undefined,
           );
           fed++;
         }

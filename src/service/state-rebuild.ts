@@ -108,7 +108,13 @@ export class StateRebuild {
       for (;;) {
         const page = await this.store.listVerdicts(afterId, this.pageSize * 10);
         for (const v of page) {
-          this.engine.feedback(v.transaction_id, v.fraud ? 'fraud' : 'legit', v.at, v.merchant_id);
+          this.engine.feedback(
+            v.transaction_id,
+            v.fraud ? 'fraud' : 'legit',
+            v.at,
+            v.merchant_id,
+            v.account_id,
+          );
         }
         this.verdicts += page.length;
         if (page.length < this.pageSize * 10) break;

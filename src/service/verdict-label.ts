@@ -11,6 +11,8 @@ export interface VerdictLabel {
   transaction_id: string;
   /** Without a merchant the engine has nothing to learn it into (merchant risk); the event is sent all the same. */
   merchant_id: string | null | undefined;
+  /** The transaction's account: merchant risk counts the different accounts behind its fraud labels. */
+  account_id: string;
   fraud: boolean;
 }
 
@@ -22,6 +24,12 @@ export function feedVerdictLabel(
   at: number,
 ): void {
   if (label.merchant_id !== undefined && label.merchant_id !== null)
-    engine.feedback(label.transaction_id, label.fraud ? 'fraud' : 'legit', at, label.merchant_id);
+    engine.feedback(
+      label.transaction_id,
+      label.fraud ? 'fraud' : 'legit',
+      at,
+      label.merchant_id,
+      label.account_id,
+    );
   events.publish(labelEvent(label.transaction_id, label.fraud, 'verdict', at, { actor }));
 }

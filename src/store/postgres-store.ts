@@ -803,8 +803,8 @@ export class PostgresStore implements DecisionStore {
       await c.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_LOCK]);
       const ids = [...new Set(labels.map((l) => l.transaction_id))];
       const [transactions, before, last] = await Promise.all([
-        c.query<{ transaction_id: string; status: string; merchant_id: string | null }>(
-          'SELECT transaction_id, status, merchant_id FROM transactions WHERE transaction_id = ANY($1)',
+        c.query<{ transaction_id: string; status: string; merchant_id: string | null; account_id: string }>(
+          'SELECT transaction_id, status, merchant_id, account_id FROM transactions WHERE transaction_id = ANY($1)',
           [ids],
         ),
         c.query<LabelRow>(
@@ -823,7 +823,7 @@ export class PostgresStore implements DecisionStore {
         const tx = cases.get(label.transaction_id);
         const result = labelResult(tx?.status, existing.get(label.transaction_id), label);
         if (result.result !== 'recorded') return result;
-        const stored = storedLabel(label, ++seq, tx!.merchant_id, actor, at);
+        const stored = storedLabel(label, ++seq, tx!.merchant_id, tx!.account_id, actor, at);
         existing.set(label.transaction_id, stored); // a repeat later in the batch compares with it
         inserts.push(stored);
         audits.push(labelAuditEntry(label, actor, at, result.contradicts_verdict));

@@ -5,7 +5,7 @@
 import type { Decision } from '../engine/decision.ts';
 import type { Transaction } from '../engine/transaction.ts';
 import { OUTCOMES } from '../engine/decision.ts';
-import { FEATURE_COUNT } from '../engine/features/catalog.ts';
+import { EARLIER_CATALOG_COLUMNS, FEATURE_COUNT } from '../engine/features/catalog.ts';
 import {
   CASE_STATUSES,
   decodeCursor,
@@ -102,7 +102,7 @@ export const CASE_CONDITION =
  * transaction with a merchant), paged by audit id (`after` is the last id of the page before).
  */
 export function VERDICTS_SQL(after: string, limit: string): string {
-  return `SELECT a.id, a.transaction_id, t.merchant_id, a.new_value, a.at FROM audit a
+  return `SELECT a.id, a.transaction_id, t.merchant_id, t.account_id, a.new_value, a.at FROM audit a
     JOIN transactions t ON t.transaction_id = a.transaction_id
     WHERE a.id > ${after} AND a.action = 'status_change' AND a.new_value IN ('confirmed_fraud', 'legitimate')
       AND t.merchant_id IS NOT NULL
@@ -113,6 +113,7 @@ export interface VerdictRow {
   id: number | string;
   transaction_id: string;
   merchant_id: string;
+  account_id: string;
   new_value: string;
   at: number | string;
 }
@@ -122,6 +123,7 @@ export function fromVerdictRow(row: VerdictRow): StoredVerdict {
     audit_id: Number(row.id),
     transaction_id: row.transaction_id,
     merchant_id: row.merchant_id,
+    account_id: row.account_id,
     fraud: row.new_value === 'confirmed_fraud',
     at: Number(row.at),
   };
@@ -253,10 +255,24 @@ export function featuresToBytes(features: Float64Array | undefined): Buffer | nu
     : Buffer.from(features.buffer, features.byteOffset, features.byteLength);
 }
 
+/**
+ * A stored vector in today's catalog order. One stored under an earlier catalog is mapped by name, the features
+ * it lacked NaN (a model sends NaN down its missing-value branch; a rule comparing NaN does not fire); a width
+ * that no catalog had reads as no features.
+ */
 export function featuresFromBytes(bytes: Uint8Array | null): Float64Array | null {
-  if (bytes === null || bytes.byteLength !== FEATURE_COUNT * 8) return null;
+  if (bytes === null || bytes.byteLength % 8 !== 0) return null;
   const copy = new Float64Array(FEATURE_COUNT);
-  new Uint8Array(copy.buffer).set(bytes);
+  if (bytes.byteLength === FEATURE_COUNT * 8) {
+    new Uint8Array(copy.buffer).set(bytes);
+    return copy;
+  }
+  const columns = EARLIER_CATALOG_COLUMNS.get(bytes.byteLength / 8);
+  if (columns === undefined) return null;
+  const stored = new Float64Array(columns.length);
+  new Uint8Array(stored.buffer).set(bytes);
+  copy.fill(NaN);
+  for (let c = 0; c < columns.length; c++) copy[columns[c]!] = stored[c]!;
   return copy;
 }
 
@@ -336,7 +352,7 @@ export const FIRST_RULE_VERSION_SQL = (version: string): string =>
 
 /** Imported labels with their transaction's merchant, in the order they were recorded. */
 export const LABEL_COLUMNS =
-  'l.seq, l.transaction_id, l.fraud, l.source, l.known_at, l.recorded_at, l.recorded_by, t.merchant_id';
+  'l.seq, l.transaction_id, l.fraud, l.source, l.known_at, l.recorded_at, l.recorded_by, t.merchant_id, t.account_id';
 const LABEL_FROM = 'labels l LEFT JOIN transactions t ON t.transaction_id = l.transaction_id';
 
 export const LABELS_AFTER_SQL = (after: string, limit: string): string =>
@@ -356,6 +372,7 @@ export interface LabelRow {
   recorded_at: number | string;
   recorded_by: string;
   merchant_id: string | null;
+  account_id: string | null;
 }
 
 export function fromLabelRow(row: LabelRow): StoredLabel {
@@ -368,6 +385,7 @@ export function fromLabelRow(row: LabelRow): StoredLabel {
     recorded_at: Number(row.recorded_at),
     recorded_by: row.recorded_by,
     merchant_id: row.merchant_id,
+    account_id: row.account_id,
   };
 }
 
@@ -418,6 +436,7 @@ export function storedLabel(
   label: NewLabel,
   seq: number,
   merchantId: string | null,
+  accountId: string | null,
   actor: string,
   at: number,
 ): StoredLabel {
@@ -428,6 +447,7 @@ export function storedLabel(
     known_at: label.known_at,
     seq,
     merchant_id: merchantId,
+    account_id: accountId,
     recorded_at: at,
     recorded_by: actor,
   };

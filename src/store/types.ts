@@ -223,6 +223,7 @@ export interface StoredVerdict {
   audit_id: number;
   transaction_id: string;
   merchant_id: string;
+  account_id: string;
   fraud: boolean;
   /** When the verdict was given, epoch ms. */
   at: number;
@@ -244,6 +245,8 @@ export interface StoredLabel extends NewLabel {
   seq: number;
   /** The transaction's merchant; null when it has none, or retention deleted the transaction. */
   merchant_id: string | null;
+  /** The transaction's account; null when retention deleted the transaction. */
+  account_id: string | null;
   recorded_at: number;
   recorded_by: string;
 }

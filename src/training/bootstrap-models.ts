@@ -56,6 +56,7 @@ export function simulatedHistory(accounts: number, days: number, seed: number): 
       row.label ? 'fraud' : 'legit',
       row.tx.timestamp,
       row.tx.merchant_id,
+      row.tx.account_id,
     );
   }
   return history;

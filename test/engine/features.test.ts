@@ -264,3 +264,44 @@ test('merchant label windows: 1, 7 and 30 days of labels as they became known, n
   assert.deepEqual([f.labels_30d, f.fraud_30d], [3, 2]);
   assert.equal(f.days, 0);
 });
+
+test('merchant_fraud_accounts_*: distinct accounts behind the fraud labels known in 7 and 30 days', () => {
+  const delay = 7 * DAY;
+  const engine = new Engine({ rules: noRules, labelDelayMs: delay });
+  const pay = (id: string, account: string, at: number, fraud: boolean): void => {
+    engine.score(tx({ transaction_id: id, account_id: account, merchant_id: 'term', timestamp: at }));
+    engine.feedback(id, fraud ? 'fraud' : 'legit', at, 'term', account);
+  };
+  const probe = (at: number): [number, number] => {
+    engine.score(tx({ account_id: 'probe', merchant_id: 'term', timestamp: at }), { record: false });
+    return [feature(engine, 'merchant_fraud_accounts_7d'), feature(engine, 'merchant_fraud_accounts_30d')];
+  };
+  // one stolen card spends three times, one other card once; a legitimate payment is no fraud account
+  pay('a1', 'stolen', T0, true);
+  pay('a2', 'stolen', T0 + HOUR, true);
+  pay('a3', 'stolen', T0 + 2 * HOUR, true);
+  pay('b1', 'other', T0 + 3 * HOUR, true);
+  pay('c1', 'honest', T0 + 4 * HOUR, false);
+  assert.deepEqual(probe(T0 + delay - 1), [0, 0], 'no label is known before its delay');
+  assert.deepEqual(probe(T0 + delay + HOUR), [1, 1], 'three labels of one account count once');
+  assert.deepEqual(probe(T0 + delay + 5 * HOUR), [2, 2]);
+  assert.equal(feature(engine, 'merchant_fraud_labels_7d'), 4, 'while the label count says four');
+  // the stolen card's first label became known exactly 7 days before: out of the 7-day window, but its later
+  // labels are inside, so the account still counts once
+  assert.deepEqual(probe(T0 + 2 * delay), [2, 2]);
+  assert.deepEqual(
+    probe(T0 + 2 * delay + 2 * HOUR),
+    [1, 2],
+    'all three of the stolen card known > 7 days ago',
+  );
+  assert.deepEqual(probe(T0 + 2 * delay + 3 * HOUR), [0, 2], 'exactly 7 days after the other card: out');
+  assert.deepEqual(probe(T0 + delay + 30 * DAY + 3 * HOUR), [0, 0]);
+  // without an account each fraud label counts as an account of its own
+  engine.score(tx({ transaction_id: 'd1', account_id: 'x', merchant_id: 'term', timestamp: T0 + 40 * DAY }));
+  engine.feedback('d1', 'fraud', T0 + 40 * DAY, 'term');
+  engine.score(
+    tx({ transaction_id: 'd2', account_id: 'x', merchant_id: 'term', timestamp: T0 + 40 * DAY + 1 }),
+  );
+  engine.feedback('d2', 'fraud', T0 + 40 * DAY + 1, 'term');
+  assert.deepEqual(probe(T0 + 40 * DAY + delay + HOUR), [2, 2]);
+});

@@ -93,6 +93,17 @@ test('a verdict is audited and becomes a label the engine uses', async () => {
     1,
     'the label reached merchant risk',
   );
+  // a second card's fraud at the same shop: two different accounts behind its fraud labels, not one
+  await s.review('v2', 'confirmed_fraud', 'alice', null);
+  await s.decide(
+    tx('v3', { merchant_id: 'bad-shop', account_id: 'third', timestamp: '2026-03-02T11:00:00Z' }),
+  );
+  assert.equal(s.engine.features[indexOfFeature('merchant_fraud_labels_7d')], 2);
+  assert.equal(
+    s.engine.features[indexOfFeature('merchant_fraud_accounts_7d')],
+    2,
+    'the verdicts carried their accounts to the engine',
+  );
 });
 
 test('decideMany: one lookup for the batch, same guarantees as decide, results in input order', async () => {

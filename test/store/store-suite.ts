@@ -762,9 +762,9 @@ export function storeSuite(
     assert.deepEqual(
       ours.map(({ audit_id: _, ...v }) => v),
       [
-        { transaction_id: 't0402', merchant_id: 'm0', fraud: true, at: T3 + 5000 },
-        { transaction_id: 't0403', merchant_id: 'm1', fraud: false, at: T3 + 6000 },
-        { transaction_id: 't0402', merchant_id: 'm0', fraud: false, at: T3 + 8500 },
+        { transaction_id: 't0402', merchant_id: 'm0', account_id: 'a2', fraud: true, at: T3 + 5000 },
+        { transaction_id: 't0403', merchant_id: 'm1', account_id: 'a3', fraud: false, at: T3 + 6000 },
+        { transaction_id: 't0402', merchant_id: 'm0', account_id: 'a2', fraud: false, at: T3 + 8500 },
       ],
     );
     assert.ok(ours[0]!.audit_id < ours[1]!.audit_id && ours[1]!.audit_id < ours[2]!.audit_id);
@@ -885,10 +885,11 @@ export function storeSuite(
       recorded_at: T4,
       recorded_by: 'cli:ops',
       merchant_id: 'm1',
+      account_id: 'a1',
     });
     assert.equal(await store.getLabel('t0605'), null);
 
-    // Paged in the order they were recorded, with their merchant (null without one).
+    // Paged in the order they were recorded, with their merchant (null without one) and account.
     const pages: StoredLabel[][] = [];
     let after: number | null = null;
     for (;;) {
@@ -903,12 +904,12 @@ export function storeSuite(
     );
     const all = pages.flat();
     assert.deepEqual(
-      all.map((l) => [l.transaction_id, l.fraud, l.merchant_id]),
+      all.map((l) => [l.transaction_id, l.fraud, l.merchant_id, l.account_id]),
       [
-        ['t0601', true, 'm1'],
-        ['t0602', false, 'm2'],
-        ['t0603', true, null],
-        ['t0604', true, 'm1'],
+        ['t0601', true, 'm1', 'a1'],
+        ['t0602', false, 'm2', 'a2'],
+        ['t0603', true, null, 'a3'],
+        ['t0604', true, 'm1', 'a4'],
       ],
     );
     assert.ok(all.every((l, i) => i === 0 || l.seq > all[i - 1]!.seq));

@@ -176,6 +176,13 @@ export const FEATURES: readonly FeatureInfo[] = [
     name: 'merchant_days_since_fraud_label',
     description: 'days since a fraud label at this merchant became known; -1 when none has',
   },
+  {
+    name: 'merchant_fraud_accounts_7d',
+    description:
+      'distinct accounts among the fraud labels of this merchant that became known in the last 7 days ' +
+      '(a common point of compromise: many cards, not one card spending here several times)',
+  },
+  { name: 'merchant_fraud_accounts_30d', description: 'the same over the last 30 days' },
   ...COMBINATION_FEATURES,
 ] as const;
 
@@ -186,6 +193,24 @@ export const RULE_FEATURE_NAMES: readonly string[] = FEATURE_NAMES.filter(
   (name) => !COMBINATION_FEATURE_NAMES.includes(name),
 );
 export const FEATURE_COUNT = FEATURES.length;
+
+/**
+ * The catalogs of earlier releases, newest first, as the features each lacked: a store keeps every decision's
+ * vector in the catalog order of its day, and reading one back maps it by name (storedVectorReader), so an
+ * upgrade does not drop the features of the decisions already made (training and dry runs still use them).
+ */
+const EARLIER_CATALOGS_LACKED: readonly (readonly string[])[] = [
+  // before 2026-12-03
+  ['merchant_fraud_accounts_7d', 'merchant_fraud_accounts_30d'],
+];
+
+/** For each earlier catalog's width, the catalog index of each of its columns. */
+export const EARLIER_CATALOG_COLUMNS: ReadonlyMap<number, Int32Array> = new Map(
+  EARLIER_CATALOGS_LACKED.map((lacked) => {
+    const names = FEATURE_NAMES.filter((name) => !lacked.includes(name));
+    return [names.length, Int32Array.from(names, (name) => FEATURE_NAMES.indexOf(name))] as const;
+  }),
+);
 
 const featureIndex = new Map<string, number>(FEATURE_NAMES.map((name, i) => [name, i]));
 
@@ -237,6 +262,8 @@ export const F = {
   merchantUses: must('account_merchant_uses'),
   merchantLabelBase: must('merchant_labels_1d'), // 3 windows x (labels, fraud labels, fraud share)
   merchantDaysSinceFraud: must('merchant_days_since_fraud_label'),
+  merchantFraudAccounts7d: must('merchant_fraud_accounts_7d'), // then _30d, next to it
+  merchantFraudAccounts30d: must('merchant_fraud_accounts_30d'),
   ruleScore: must('rule_score'),
   anomalyScore: must('anomaly_score'),
 } as const;

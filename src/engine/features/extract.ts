@@ -14,6 +14,7 @@ import {
   type AccountArena,
 } from './account-arena.ts';
 import { F } from './catalog.ts';
+import { FraudAccounts } from './fraud-accounts.ts';
 import type { MerchantState } from './merchant-state.ts';
 import {
   hashValue,
@@ -137,6 +138,12 @@ export function extractFeatures(
     }
     const lastFraud = merchant.lastFraudKnownAt;
     out[F.merchantDaysSinceFraud] = lastFraud <= t ? (t - lastFraud) / DAY_MS : -1;
+    if (merchant.fraudAccounts === null) {
+      out[F.merchantFraudAccounts7d] = 0;
+      out[F.merchantFraudAccounts30d] = 0;
+    } else {
+      merchant.fraudAccounts.distinctTwo(t, 7 * DAY_MS, 30 * DAY_MS, out, F.merchantFraudAccounts7d);
+    }
   } else {
     out[F.merchantCount1d] = 0;
     out[F.merchantCount7d] = 0;
@@ -146,6 +153,8 @@ export function extractFeatures(
     out[F.merchantLabels] = 0;
     for (let k = 0; k < 9; k++) out[F.merchantLabelBase + k] = 0;
     out[F.merchantDaysSinceFraud] = -1;
+    out[F.merchantFraudAccounts7d] = 0;
+    out[F.merchantFraudAccounts30d] = 0;
   }
 
   if (!commit) return;
@@ -193,12 +202,21 @@ function habitFeatures(amount: number, out: Float64Array): void {
   out[F.paceVsHabit] = (out[w24]! + 1) / (count / HABIT_DAYS + 1);
 }
 
-/** Records a label that became known at `knownAt` (already past the label delay). */
-export function applyMerchantLabel(merchant: MerchantState, fraud: boolean, knownAt: number): void {
+/**
+ * Records a label that became known at `knownAt` (already past the label delay); `accountHash` is the
+ * transaction's account (hashValue; 0 when unknown).
+ */
+export function applyMerchantLabel(
+  merchant: MerchantState,
+  fraud: boolean,
+  knownAt: number,
+  accountHash: number,
+): void {
   merchant.labels.add(knownAt, fraud ? 1 : 0);
   merchant.totalLabels++;
   if (fraud) {
     merchant.fraudLabels++;
     if (!(knownAt <= merchant.lastFraudKnownAt)) merchant.lastFraudKnownAt = knownAt;
+    (merchant.fraudAccounts ??= new FraudAccounts()).add(knownAt, accountHash);
   }
 }

@@ -158,6 +158,14 @@ export const FEATURE_LABELS: Readonly<Record<string, FeatureLabel>> = {
     unit: 'days',
     unknown: { value: -1, text: 'no fraud verdict at this merchant yet' },
   },
+  merchant_fraud_accounts_7d: {
+    name: 'different accounts with a fraud verdict at this merchant from the last 7 days',
+    unit: 'count',
+  },
+  merchant_fraud_accounts_30d: {
+    name: 'different accounts with a fraud verdict at this merchant from the last 30 days',
+    unit: 'count',
+  },
   rule_score: { name: 'rules score', unit: 'score' },
   anomaly_score: { name: 'anomaly score (isolation forest)', unit: 'score' },
 };

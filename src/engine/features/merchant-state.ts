@@ -4,6 +4,7 @@
  */
 import { MERCHANT_WINDOWS_MS } from './catalog.ts';
 import { EventWindows } from './event-windows.ts';
+import { FraudAccounts } from './fraud-accounts.ts';
 
 const DAY_MS = 86_400_000;
 /** Windows over the time labels became known: 1, 7 and 30 days (the merchant_labels_* features). */
@@ -24,8 +25,15 @@ export class MerchantState {
   totalLabels = 0;
   /** When the latest fraud label became known (epoch ms); NaN before the first. */
   lastFraudKnownAt = NaN;
+  /** The accounts behind the fraud labels, from the first one on (most merchants never get one). */
+  fraudAccounts: FraudAccounts | null = null;
 
   get approxBytes(): number {
-    return 200 + this.traffic.bufferBytes + this.labels.bufferBytes;
+    return (
+      200 +
+      this.traffic.bufferBytes +
+      this.labels.bufferBytes +
+      (this.fraudAccounts === null ? 0 : FraudAccounts.bytes)
+    );
   }
 }

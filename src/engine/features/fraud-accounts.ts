@@ -1,0 +1,81 @@
+/**
+ * The distinct accounts among a merchant's recent fraud labels: a common point of compromise (a skimmed
+ * terminal, a breached shop) shows as fraud on many different cards, while one stolen card spending at a
+ * merchant shows as several fraud labels from a single account. Counting labels cannot tell the two apart.
+ *
+ * Each fraud label is kept as (time it became known, account hash, when the same account's previous fraud label
+ * here became known). An account counts in a window (t - W, t] once: at its first label inside the window, the
+ * one whose previous label is at or before t - W. Labels are appended in the order they become known (the label
+ * queue drains in that order), so the previous label is fixed when a label is added and a query is one pass over
+ * the kept labels, with no set to build. Only merchants with a fraud label hold one of these.
+ */
+
+/** Fraud labels kept per merchant; past it the oldest are forgotten and the counts saturate near this. */
+export const MAX_FRAUD_LABELS = 128;
+
+export class FraudAccounts {
+  private readonly knownAt = new Float64Array(MAX_FRAUD_LABELS);
+  private readonly previousKnownAt = new Float64Array(MAX_FRAUD_LABELS);
+  private readonly account = new Int32Array(MAX_FRAUD_LABELS);
+  /** Ring: the oldest kept label is at `start`, `size` labels in order. */
+  private start = 0;
+  private size = 0;
+
+  static readonly bytes = MAX_FRAUD_LABELS * 20 + 16;
+
+  /** Records a fraud label of account hash `account` (0: unknown, counted as an account of its own) known at `at`. */
+  add(at: number, account: number): void {
+    let previous = -Infinity;
+    for (let k = this.size - 1; k >= 0 && account !== 0; k--) {
+      const i = (this.start + k) % MAX_FRAUD_LABELS;
+      if (this.account[i] === account) {
+        previous = this.knownAt[i]!;
+        break;
+      }
+    }
+    let slot: number;
+    if (this.size < MAX_FRAUD_LABELS) {
+      slot = (this.start + this.size) % MAX_FRAUD_LABELS;
+      this.size++;
+    } else {
+      slot = this.start;
+      this.start = (this.start + 1) % MAX_FRAUD_LABELS;
+    }
+    this.knownAt[slot] = at;
+    this.previousKnownAt[slot] = previous;
+    this.account[slot] = account;
+  }
+
+  /** Distinct accounts with a fraud label known in (t - windowMs, t]. */
+  distinct(t: number, windowMs: number): number {
+    const from = t - windowMs;
+    let count = 0;
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.start + k) % MAX_FRAUD_LABELS;
+      const at = this.knownAt[i]!;
+      if (at > from && at <= t && this.previousKnownAt[i]! <= from) count++;
+    }
+    return count;
+  }
+
+  /**
+   * The distinct accounts of two windows in one pass over the labels (the hot path asks for both): writes
+   * distinct(t, shortMs) to out[at] and distinct(t, longMs) to out[at + 1].
+   */
+  distinctTwo(t: number, shortMs: number, longMs: number, out: Float64Array, at: number): void {
+    const fromShort = t - shortMs;
+    const fromLong = t - longMs;
+    let short = 0;
+    let long = 0;
+    for (let k = 0; k < this.size; k++) {
+      const i = (this.start + k) % MAX_FRAUD_LABELS;
+      const known = this.knownAt[i]!;
+      if (known > t) continue;
+      const previous = this.previousKnownAt[i]!;
+      if (known > fromShort && previous <= fromShort) short++;
+      if (known > fromLong && previous <= fromLong) long++;
+    }
+    out[at] = short;
+    out[at + 1] = long;
+  }
+}

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FraudAccounts, MAX_FRAUD_LABELS } from '../../src/engine/features/fraud-accounts.ts';
+
+/** Distinct accounts with a label in (t - w, t], counted the slow way. */
+function naive(labels: [number, number][], t: number, w: number): number {
+  return new Set(labels.filter(([at]) => at > t - w && at <= t).map(([, account]) => account)).size;
+}
+
+test('distinct accounts match a set count at every window edge, accounts coming back', () => {
+  const fa = new FraudAccounts();
+  const labels: [number, number][] = [];
+  let state = 7;
+  for (let i = 0; i < 100; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    const at = i * 10;
+    const account = 1 + (state % 9);
+    fa.add(at, account);
+    labels.push([at, account]);
+  }
+  for (const w of [1, 10, 35, 200, 5000]) {
+    for (let t = -5; t < 1100; t += 5) assert.equal(fa.distinct(t, w), naive(labels, t, w), `t=${t} w=${w}`);
+  }
+});
+
+test(`only the newest ${MAX_FRAUD_LABELS} labels are kept`, () => {
+  const fa = new FraudAccounts();
+  for (let i = 0; i < MAX_FRAUD_LABELS + 50; i++) fa.add(i, i + 1);
+  assert.equal(fa.distinct(10_000, 1e9), MAX_FRAUD_LABELS);
+});
+
+test('account 0 (unknown) counts once per label', () => {
+  const fa = new FraudAccounts();
+  fa.add(1, 0);
+  fa.add(2, 0);
+  fa.add(3, 5);
+  fa.add(4, 5);
+  assert.equal(fa.distinct(4, 10), 3);
+});
+
+test('distinctTwo gives both windows of distinct in one pass', () => {
+  const fa = new FraudAccounts();
+  for (let i = 0; i < 60; i++) fa.add(i * 7, (i * 5) % 11);
+  const out = new Float64Array(3);
+  for (let t = 0; t < 500; t += 3) {
+    fa.distinctTwo(t, 20, 90, out, 1);
+    assert.deepEqual([out[1], out[2]], [fa.distinct(t, 20), fa.distinct(t, 90)], `t=${t}`);
+  }
+});
