@@ -4,7 +4,10 @@
  * with p99 <= 20 ms, and batch throughput.  Run: npx fraudwatch bench http --json [--store embedded|postgres|both]
  * `--store floor` runs the same single-request phases against bench/http-floor-server.ts (Fastify answering a
  * constant): the latency and CPU that the framework and this generator cost on this machine before any work.
- * Every line also gives the CPU each request cost the server and the generator during the fixed phase.
+ * Every line also gives the CPU each request cost the server and the generator during the fixed phase, and
+ * for serve the same fixed phase against the floor server after serve has stopped (`floor_*`), with the ratios
+ * `cpu_ratio_to_floor` and `p99_ratio_to_floor` (issue 18's targets are ratios measured in one run), and the
+ * server's CPU per transaction in the batch phase (`batch_server_cpu_us_per_tx`).
  * `--generator wrk|both` adds the fixed phase driven by wrk (bench/wrk-generator.ts) as `wrk_*` figures, and the
  * same wrk phase against the floor server in the same run as `wrk_floor_*`; `wrk` alone skips the Node phases.
  *
@@ -172,6 +175,42 @@ function prefixed(prefix: string, r: Awaited<ReturnType<typeof wrkPhase>>): Reco
   return Object.fromEntries(Object.entries(figures).map(([k, v]) => [`${prefix}_${k}`, v]));
 }
 
+/** a / b to two decimals; null when either is missing or b is 0. */
+function ratio(a: number | null, b: number | null): number | null {
+  return a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100;
+}
+
+/** The Node generator's fixed-rate phase against the floor server, with its CPU a request. */
+async function nodeFloorPhase(
+  rate: number,
+  seconds: number,
+): Promise<{ floor_p50_ms: number; floor_p99_ms: number; floor_server_cpu_us_per_request: number | null }> {
+  const floor = await startFloorServer();
+  try {
+    const phase = (r: number, s: number): Promise<OpenLoopResult> =>
+      openLoop({
+        url: `${floor.url}/api/v1/transactions`,
+        headers: { 'content-type': 'application/json' },
+        body,
+        rate: r,
+        seconds: s,
+        connections: 64,
+      });
+    await phase(2000, 3); // warm up the JIT
+    const before = processTicks(floor.child.pid!);
+    const r = await phase(rate, seconds);
+    const after = processTicks(floor.child.pid!);
+    return {
+      floor_p50_ms: r.p50_ms,
+      floor_p99_ms: r.p99_ms,
+      floor_server_cpu_us_per_request: cpuUsPerRequest(before, after, r.completed),
+    };
+  } finally {
+    floor.child.kill('SIGINT');
+    await new Promise((r) => floor.child.once('exit', r));
+  }
+}
+
 /** The wrk phase against the floor server, so wrk's ratios to the floor come from the same run. */
 async function wrkFloorPhase(rate: number, seconds: number): Promise<Record<string, unknown>> {
   const floor = await startFloorServer();
@@ -265,6 +304,7 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
     };
     if (options.store === 'floor') return { ...figures, node: process.version };
     const batchSize = 1000;
+    const batchBefore = processTicks(server.child.pid!);
     const batch = await load({
       url: `${server.url}/api/v1/transactions/batch`,
       method: 'POST',
@@ -280,11 +320,23 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
         },
       ],
     } as autocannon.Options);
-    return {
-      ...figures,
+    const batchAfter = processTicks(server.child.pid!);
+    const batchFigures = {
       batch_tps: Math.round((batch.requests.total * batchSize) / 8),
       batch_errors: batch.errors + batch.non2xx,
-      ...(useWrk ? await stopThenFloor() : {}),
+      batch_server_cpu_us_per_tx: cpuUsPerRequest(batchBefore, batchAfter, batch.requests.total * batchSize),
+    };
+    await stop();
+    // The same open-loop phase against the bare framework, after serve has stopped: the ratios to it come from
+    // one run, so the machine's drift between hours cannot decide them.
+    const floor = await nodeFloorPhase(options.rate, options.seconds);
+    return {
+      ...figures,
+      ...batchFigures,
+      ...floor,
+      cpu_ratio_to_floor: ratio(serverCpuUs, floor.floor_server_cpu_us_per_request),
+      p99_ratio_to_floor: ratio(fixed.p99_ms, floor.floor_p99_ms),
+      ...(useWrk ? await wrkFloorPhase(options.rate, options.seconds) : {}),
       node: process.version,
     };
   } finally {
