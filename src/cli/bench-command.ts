@@ -112,7 +112,7 @@ export function registerBenchCommand(program: Command): void {
   bench
     .command('http')
     .description(
-      'single POSTs at evenly spaced instants (open loop) and batch POSTs (autocannon) against a real serve process, one JSON line per store',
+      'single POSTs at evenly spaced instants (open loop) and batch POSTs (autocannon) against a real serve process, then the same fixed phase against the floor server (floor_*, cpu_ratio_to_floor, p99_ratio_to_floor), one JSON line per store',
     )
     .option(
       '--store <which>',
