@@ -61,9 +61,15 @@ export interface AccuracyRow {
   replay_s: number;
 }
 
+/** The checkout this module belongs to: the nearest directory up with a package.json (dist/ has none). */
+function checkoutRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 function defaultHandbook(): string {
-  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  return resolve(repo, '..', 'shared', 'benchmarks', 'handbook', 'handbook_public.csv.gz');
+  return resolve(checkoutRoot(), '..', 'shared', 'benchmarks', 'handbook', 'handbook_public.csv.gz');
 }
 
 function baseOptions(file: string, map: string): Omit<ReplayOptions, 'useIforest' | 'useGbdt' | 'useRules'> {
