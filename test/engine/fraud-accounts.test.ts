@@ -47,3 +47,19 @@ test('distinctTwo gives both windows of distinct in one pass', () => {
     assert.deepEqual([out[1], out[2]], [fa.distinct(t, 20), fa.distinct(t, 90)], `t=${t}`);
   }
 });
+
+test('labels added out of time order still count each account once per window', () => {
+  const fa = new FraudAccounts();
+  const labels: [number, number][] = [];
+  let state = 11;
+  for (let i = 0; i < 80; i++) {
+    state = (state * 1103515245 + 12345) >>> 0;
+    const at = (state >>> 8) % 400; // any order, ties included
+    const account = 1 + (state % 7);
+    fa.add(at, account);
+    labels.push([at, account]);
+  }
+  for (const w of [1, 15, 60, 1000]) {
+    for (let t = -3; t < 420; t += 3) assert.equal(fa.distinct(t, w), naive(labels, t, w), `t=${t} w=${w}`);
+  }
+});

@@ -196,7 +196,7 @@ export const FEATURE_COUNT = FEATURES.length;
 
 /**
  * The catalogs of earlier releases, newest first, as the features each lacked: a store keeps every decision's
- * vector in the catalog order of its day, and reading one back maps it by name (storedVectorReader), so an
+ * vector in the catalog order of its day, and reading one back maps it by name (featuresFromBytes in src/store/queries.ts), so an
  * upgrade does not drop the features of the decisions already made (training and dry runs still use them).
  */
 const EARLIER_CATALOGS_LACKED: readonly (readonly string[])[] = [

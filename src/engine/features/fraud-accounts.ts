@@ -6,7 +6,7 @@
  * Each fraud label is kept as (time it became known, account hash, when the same account's previous fraud label
  * here became known). An account counts in a window (t - W, t] once: at its first label inside the window, the
  * one whose previous label is at or before t - W. Labels are appended in the order they become known (the label
- * queue drains in that order), so the previous label is fixed when a label is added and a query is one pass over
+ * queue drains in that order), so the previous label is known when a label is added and a query is one pass over
  * the kept labels, with no set to build. Only merchants with a fraud label hold one of these.
  */
 
@@ -25,14 +25,22 @@ export class FraudAccounts {
 
   /** Records a fraud label of account hash `account` (0: unknown, counted as an account of its own) known at `at`. */
   add(at: number, account: number): void {
+    // The same account's latest label at or before `at` is this one's previous; a label of it known later (one
+    // that arrived first) now has this one before it. Labels come in order almost always; this keeps the
+    // counts exact when they do not.
     let previous = -Infinity;
-    for (let k = this.size - 1; k >= 0 && account !== 0; k--) {
+    let next = -1;
+    for (let k = 0; k < this.size && account !== 0; k++) {
       const i = (this.start + k) % MAX_FRAUD_LABELS;
-      if (this.account[i] === account) {
-        previous = this.knownAt[i]!;
-        break;
+      if (this.account[i] !== account) continue;
+      const known = this.knownAt[i]!;
+      if (known <= at) {
+        if (known > previous) previous = known;
+      } else if (next < 0 || known < this.knownAt[next]!) {
+        next = i;
       }
     }
+    if (next >= 0 && this.previousKnownAt[next]! < at) this.previousKnownAt[next] = at;
     let slot: number;
     if (this.size < MAX_FRAUD_LABELS) {
       slot = (this.start + this.size) % MAX_FRAUD_LABELS;
