@@ -20,11 +20,12 @@ async function startPrometheus(binary: string, servePort: number): Promise<strin
   for (const file of ['recording.yml', 'alerts.yml'])
     copyFileSync(join(OPS_PROMETHEUS, file), join(dir, file));
   // The shipped configuration with this test's target and a fast scrape, so the test waits seconds, not minutes.
+  // Not faster than 2 s: a scrape's timeout is its interval, and on a loaded machine /metrics can take over 1 s.
   const shipped = readFileSync(join(OPS_PROMETHEUS, 'prometheus.yml'), 'utf8');
   writeFileSync(
     join(dir, 'prometheus.yml'),
     shipped
-      .replace('scrape_interval: 15s', 'scrape_interval: 1s')
+      .replace('scrape_interval: 15s', 'scrape_interval: 2s')
       .replace('evaluation_interval: 30s', 'evaluation_interval: 1s')
       .replace("'127.0.0.1:8080'", `'127.0.0.1:${servePort}'`),
   );
@@ -200,10 +201,21 @@ test('a real Prometheus scrapes serve, loads every rule, and runs every alert, r
 
   // The recording rules compute from the scraped series: decisions between two scrapes show up as a rate.
   await post(5, 5);
-  await waitFor(async () => {
-    const rate = await query(prometheus, 'fraudwatch:decisions:rate5m > 0');
-    return (rate.data?.result.length ?? 0) === 1;
-  }, 30_000);
+  let lastTargetState = '';
+  await waitFor(
+    async () => {
+      const rate = await query(prometheus, 'fraudwatch:decisions:rate5m > 0');
+      if ((rate.data?.result.length ?? 0) === 1) return true;
+      // what the timeout's message shows: whether the scrapes themselves failed, and why
+      const targets = (await (await fetch(`${prometheus}/api/v1/targets`)).json()) as {
+        data: { activeTargets: { health: string; lastError: string; lastScrapeDuration: number }[] };
+      };
+      lastTargetState = JSON.stringify(targets.data.activeTargets);
+      return false;
+    },
+    60_000,
+    () => `scrape target: ${lastTargetState}`,
+  );
   const health = await query(prometheus, 'fraudwatch_health_status{component="database"}');
   assert.equal((health.data?.result[0] as { value: [number, string] } | undefined)?.value[1], '2');
 });
