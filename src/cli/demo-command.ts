@@ -58,15 +58,7 @@ export function registerDemoCommand(program: Command): void {
       for (const row of simulate({ accounts: opts.accounts, days: opts.days, seed: opts.seed })) {
         const decision = engine.score(row.tx);
         // The truth arrives later, as chargebacks do: the engine sees it only after its label delay.
-        if (row.tx.merchant_id !== undefined) {
-          engine.feedback(
-            row.tx.transaction_id,
-            row.label === 1 ? 'fraud' : 'legit',
-            row.tx.timestamp,
-            row.tx.merchant_id,
-            row.tx.account_id,
-          );
-        }
+        engine.feedbackTransaction(row.tx, row.label === 1);
         rows++;
         byOutcome[decision.outcome]++;
         const isFlagged = decision.outcome !== 'approve';

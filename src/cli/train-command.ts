@@ -136,14 +136,7 @@ export function registerTrainCommand(program: Command): void {
         for await (const { tx, label } of rows) {
           engine.score(tx);
           history.push(tx.timestamp, engine.features, label);
-          if (tx.merchant_id !== undefined)
-            engine.feedback(
-              tx.transaction_id,
-              label ? 'fraud' : 'legit',
-              tx.timestamp,
-              tx.merchant_id,
-              tx.account_id,
-            );
+          engine.feedbackTransaction(tx, label === 1);
           from = Math.min(from, tx.timestamp);
           to = Math.max(to, tx.timestamp);
         }

@@ -524,6 +524,21 @@ export class Engine {
   }
 
   /**
+   * The truth about a transaction this engine saw, given at the transaction's own time (a backtest's or a
+   * simulation's labels): `feedback` with its merchant and account. False without a merchant.
+   */
+  feedbackTransaction(tx: Transaction, fraud: boolean): boolean {
+    if (tx.merchant_id === undefined) return false;
+    return this.feedback(
+      tx.transaction_id,
+      fraud ? 'fraud' : 'legit',
+      tx.timestamp,
+      tx.merchant_id,
+      tx.account_id,
+    );
+  }
+
+  /**
    * Remembers the merchant of recent transactions for `feedback`. A ring of ids says which entry to forget
    * next; asking a Map for its oldest key instead degrades badly once it has seen many deletions.
    */

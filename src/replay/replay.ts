@@ -160,15 +160,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
       writer?.write(tx.transaction_id, decision.score, decision.outcome);
       history.push(tx.timestamp, engine.features, label);
       // The truth becomes known to merchant risk one label delay after the transaction, never earlier.
-      if (tx.merchant_id !== undefined) {
-        engine.feedback(
-          tx.transaction_id,
-          label ? 'fraud' : 'legit',
-          tx.timestamp,
-          tx.merchant_id,
-          tx.account_id,
-        );
-      }
+      engine.feedbackTransaction(tx, label === 1);
       if (options.onProgress && (scores.size & 4095) === 0) {
         const now = performance.now();
         if (now - lastProgress > 500) {

@@ -51,13 +51,7 @@ export function simulatedHistory(accounts: number, days: number, seed: number): 
   for (const row of simulate({ accounts, days, seed })) {
     engine.score(row.tx);
     history.push(row.tx.timestamp, engine.features, row.label);
-    engine.feedback(
-      row.tx.transaction_id,
-      row.label ? 'fraud' : 'legit',
-      row.tx.timestamp,
-      row.tx.merchant_id,
-      row.tx.account_id,
-    );
+    engine.feedbackTransaction(row.tx, row.label === 1);
   }
   return history;
 }

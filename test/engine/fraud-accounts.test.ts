@@ -7,17 +7,28 @@ function naive(labels: [number, number][], t: number, w: number): number {
   return new Set(labels.filter(([at]) => at > t - w && at <= t).map(([, account]) => account)).size;
 }
 
-test('distinct accounts match a set count at every window edge, accounts coming back', () => {
+/** n labels added to a new FraudAccounts, times from `timeOf` (the i-th label and a random draw), accounts 1..k. */
+function randomLabels(
+  seed: number,
+  n: number,
+  accounts: number,
+  timeOf: (i: number, draw: number) => number,
+): { fa: FraudAccounts; labels: [number, number][] } {
   const fa = new FraudAccounts();
   const labels: [number, number][] = [];
-  let state = 7;
-  for (let i = 0; i < 100; i++) {
+  let state = seed;
+  for (let i = 0; i < n; i++) {
     state = (state * 1103515245 + 12345) >>> 0;
-    const at = i * 10;
-    const account = 1 + (state % 9);
+    const at = timeOf(i, state);
+    const account = 1 + (state % accounts);
     fa.add(at, account);
     labels.push([at, account]);
   }
+  return { fa, labels };
+}
+
+test('distinct accounts match a set count at every window edge, accounts coming back', () => {
+  const { fa, labels } = randomLabels(7, 100, 9, (i) => i * 10);
   for (const w of [1, 10, 35, 200, 5000]) {
     for (let t = -5; t < 1100; t += 5) assert.equal(fa.distinct(t, w), naive(labels, t, w), `t=${t} w=${w}`);
   }
@@ -49,16 +60,8 @@ test('distinctTwo gives both windows of distinct in one pass', () => {
 });
 
 test('labels added out of time order still count each account once per window', () => {
-  const fa = new FraudAccounts();
-  const labels: [number, number][] = [];
-  let state = 11;
-  for (let i = 0; i < 80; i++) {
-    state = (state * 1103515245 + 12345) >>> 0;
-    const at = (state >>> 8) % 400; // any order, ties included
-    const account = 1 + (state % 7);
-    fa.add(at, account);
-    labels.push([at, account]);
-  }
+  // any order, ties included
+  const { fa, labels } = randomLabels(11, 80, 7, (_, draw) => (draw >>> 8) % 400);
   for (const w of [1, 15, 60, 1000]) {
     for (let t = -3; t < 420; t += 3) assert.equal(fa.distinct(t, w), naive(labels, t, w), `t=${t} w=${w}`);
   }

@@ -13,6 +13,9 @@
 /** Fraud labels kept per merchant; past it the oldest are forgotten and the counts saturate near this. */
 export const MAX_FRAUD_LABELS = 128;
 
+/** distinct()'s answer (both of distinctTwo's windows the same). */
+const oneWindow = new Float64Array(2);
+
 export class FraudAccounts {
   private readonly knownAt = new Float64Array(MAX_FRAUD_LABELS);
   private readonly previousKnownAt = new Float64Array(MAX_FRAUD_LABELS);
@@ -56,14 +59,8 @@ export class FraudAccounts {
 
   /** Distinct accounts with a fraud label known in (t - windowMs, t]. */
   distinct(t: number, windowMs: number): number {
-    const from = t - windowMs;
-    let count = 0;
-    for (let k = 0; k < this.size; k++) {
-      const i = (this.start + k) % MAX_FRAUD_LABELS;
-      const at = this.knownAt[i]!;
-      if (at > from && at <= t && this.previousKnownAt[i]! <= from) count++;
-    }
-    return count;
+    this.distinctTwo(t, windowMs, windowMs, oneWindow, 0);
+    return oneWindow[0]!;
   }
 
   /**
