@@ -16,6 +16,7 @@ import { HeuristicModel } from '../src/engine/heuristic-model.ts';
 import { canonicalTransactionJSON } from '../src/engine/transaction.ts';
 import { simulate } from '../src/simulator/index.ts';
 import { openStore } from '../src/store/open-store.ts';
+import { featuresToBytes } from '../src/store/queries.ts';
 import type { DecisionStore, NewDecision } from '../src/store/types.ts';
 import { createBenchSchema } from './bench-schema.ts';
 
@@ -77,7 +78,7 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<Record<
   const rowBytes =
     all.slice(0, 1000).reduce((sum, r) => {
       const text = JSON.stringify(r.transaction).length + JSON.stringify(r.decision).length;
-      return sum + text + r.payload_hash.length + (r.features?.length ?? 0) * 8;
+      return sum + text + r.payload_hash.length + (featuresToBytes(r.features)?.byteLength ?? 0);
     }, 0) / Math.min(1000, all.length);
   const { store, cleanup } = await openBenchStore(options.store);
   try {
