@@ -18,6 +18,10 @@ export function openSqlite(path: string): Database.Database {
   // keep the hot pages in the process.
   db.pragma('cache_size = -65536');
   db.pragma('mmap_size = 268435456');
+  // A checkpoint every 10,000 WAL pages (40 MB) instead of SQLite's 1,000: the index pages that every insert
+  // touches are copied back once per checkpoint, not ten times, and the database file is synced a tenth as
+  // often. `bench store`: +17 % rows/s in batches of 1,000, +24 % in batches of 10 (BENCHMARKS.md).
+  db.pragma('wal_autocheckpoint = 10000');
   db.pragma('foreign_keys = ON');
   return db;
 }
@@ -26,11 +30,14 @@ export function openSqlite(path: string): Database.Database {
 export interface SqliteDurability {
   journal_mode: string;
   synchronous: number;
+  /** WAL pages between automatic checkpoints. */
+  wal_autocheckpoint: number;
 }
 
 export function durabilityOf(db: Database.Database): SqliteDurability {
   return {
     journal_mode: db.pragma('journal_mode', { simple: true }) as string,
     synchronous: db.pragma('synchronous', { simple: true }) as number,
+    wal_autocheckpoint: db.pragma('wal_autocheckpoint', { simple: true }) as number,
   };
 }

@@ -129,15 +129,15 @@ test("a failed batch rejects with SQLite's code; a writer thread that died is re
   await store.close();
 });
 
-test('the connection that commits decisions syncs every commit (synchronous FULL, WAL); so does the server one', async () => {
+test('the connection that commits decisions syncs every commit (synchronous FULL, WAL, a checkpoint every 10,000 pages); so does the server one', async () => {
   const store = new SqliteStore(dbPath());
   try {
     await store.migrate();
     assert.equal((await store.saveDecisions([record(1)]))[0]!.kind, 'created');
     const { writer, server } = await store.durability();
     // 2 is FULL: the WAL is synced at each commit, so an answered decision survives a power cut (NORMAL is 1).
-    assert.deepEqual(writer, { journal_mode: 'wal', synchronous: 2 });
-    assert.deepEqual(server, { journal_mode: 'wal', synchronous: 2 });
+    assert.deepEqual(writer, { journal_mode: 'wal', synchronous: 2, wal_autocheckpoint: 10000 });
+    assert.deepEqual(server, { journal_mode: 'wal', synchronous: 2, wal_autocheckpoint: 10000 });
   } finally {
     await store.close();
   }
