@@ -84,6 +84,7 @@ import {
 import { queueDefinitionText } from '../cases/queue-audit.ts';
 import type { QueueRecord } from '../cases/queue-model.ts';
 import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
+import { IdFilter } from './id-filter.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
 import { SqliteWebhooks } from './webhook-sqlite.ts';
@@ -159,6 +160,17 @@ export class SqliteStore implements DecisionStore {
   private closed = false;
   private insertInline: ((batch: InsertBatch) => InsertOutcome[]) | null = null;
 
+  /**
+   * The ids this store holds, so a lookup asks SQLite only about ids it may hold (src/store/id-filter.ts). Filled
+   * from the table in the background after `migrate` and by every write; until the table is read, every id is
+   * asked. Another process writing the same file is not seen: its ids are caught by the insert's conflict check,
+   * which answers with the stored decision as it does on PostgreSQL.
+   */
+  private readonly storedIds = new IdFilter();
+  private storedIdsLoaded = false;
+  /** Ids looked up: asked of SQLite, or answered "not stored" by the filter alone. */
+  readonly idLookups = { asked: 0, filtered: 0 };
+
   /** `path` is a file, or ':memory:' for tests. */
   constructor(private readonly path: string) {
     this.db = openSqlite(path);
@@ -189,7 +201,30 @@ export class SqliteStore implements DecisionStore {
       this.stmt('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
     });
     for (const m of MIGRATIONS) if (m.version > current) apply(m.version, m.sql.sqlite);
+    if (!this.storedIdsLoaded) void this.loadStoredIds();
     return Math.max(current, ...MIGRATIONS.map((m) => m.version));
+  }
+
+  /** Reads every stored id into the filter, a few thousand a turn so requests are served meanwhile. */
+  private async loadStoredIds(): Promise<void> {
+    const page = this.stmt(
+      'SELECT transaction_id FROM transactions WHERE transaction_id > ? ORDER BY transaction_id LIMIT 5000',
+    ).pluck();
+    let after = '';
+    for (;;) {
+      if (this.closed) return;
+      const ids = page.all(after) as string[];
+      for (const id of ids) this.storedIds.add(id);
+      if (ids.length < 5000) break;
+      after = ids[ids.length - 1]!;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.storedIdsLoaded = true;
+  }
+
+  /** True once the filter holds every stored id (tests wait for it). */
+  get storedIdsReady(): boolean {
+    return this.storedIdsLoaded;
   }
 
   async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
@@ -202,6 +237,7 @@ export class SqliteStore implements DecisionStore {
         : (this.insertInline ??= batchInserter(this.db))(batch);
     return outcomes.map((stored, i): SaveResult => {
       const record = records[i]!;
+      this.storedIds.add(record.transaction.transaction_id);
       if (stored === null) return { kind: 'created', decision: record.decision };
       return {
         kind: stored.payload_hash === record.payload_hash ? 'duplicate' : 'conflict',
@@ -219,8 +255,11 @@ export class SqliteStore implements DecisionStore {
 
   async findDecisions(ids: string[]): Promise<Map<string, { payload_hash: string; decision: Decision }>> {
     const found = new Map<string, { payload_hash: string; decision: Decision }>();
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
+    const asked = this.storedIdsLoaded ? ids.filter((id) => this.storedIds.mayContain(id)) : ids;
+    this.idLookups.asked += asked.length;
+    this.idLookups.filtered += ids.length - asked.length;
+    for (let i = 0; i < asked.length; i += 500) {
+      const chunk = asked.slice(i, i + 500);
       const rows = this.stmt(
         `SELECT transaction_id, payload_hash, decision FROM transactions WHERE transaction_id IN (${chunk.map(() => '?').join(',')})`,
       ).all(...chunk) as { transaction_id: string; payload_hash: string; decision: string }[];

@@ -53,6 +53,25 @@ test('a resubmission gets the first decision and is not scored again; another pa
   assert.equal(s.engine.featureStore.accounts.total('acct-1'), 1);
 });
 
+test('an id another process stored after this one read its stored ids is answered with the stored decision', async () => {
+  const s = await service();
+  const store = s.store as SqliteStore;
+  for (let i = 0; i < 200 && !store.storedIdsReady; i++) await new Promise((r) => setTimeout(r, 10));
+  const otherStore = new SqliteStore(join(dir, `s${stores.length - 1}.db`)); // the same file
+  await otherStore.migrate();
+  const other = new DecisionService(new Engine({ labelDelayMs: 0 }), otherStore, () => Date.UTC(2026, 2, 2));
+  const first = await other.decide(tx('elsewhere', { account_id: 'acct-x' }));
+  await otherStore.close();
+  const again = await s.decide(tx('elsewhere', { account_id: 'acct-x' }));
+  assert.equal(again.kind, 'duplicate');
+  assert.deepEqual(again.kind === 'duplicate' && again.decision, first.kind === 'created' && first.decision);
+  assert.equal(
+    s.engine.featureStore.accounts.total('acct-x'),
+    0,
+    'scored, then taken back: it counts nowhere',
+  );
+});
+
 test('invalid input is refused with field paths and nothing is stored', async () => {
   const s = await service();
   const r = await s.decide(tx('bad', { amount: -3, timestamp: 'soon' }));

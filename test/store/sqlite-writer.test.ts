@@ -142,3 +142,45 @@ test('the connection that commits decisions syncs every commit (synchronous FULL
     await store.close();
   }
 });
+
+async function untilStoredIdsReady(store: SqliteStore): Promise<void> {
+  for (let i = 0; i < 200 && !store.storedIdsReady; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(store.storedIdsReady, 'the stored ids were read');
+}
+
+test('the id lookup asks SQLite only about ids the store may hold: stored before a restart, or since', async () => {
+  const path = dbPath();
+  const first = new SqliteStore(path);
+  await first.migrate();
+  await first.saveDecisions(Array.from({ length: 12_000 }, (_, i) => record(i))); // more than one page of the read
+  await first.close();
+
+  const store = new SqliteStore(path);
+  await store.migrate();
+  await untilStoredIdsReady(store);
+  const before = (await store.findDecisions(['w0', 'w5000', 'w11999', 'nope-1', 'nope-2'])).size;
+  assert.equal(before, 3, 'rows stored before the restart are found');
+  await store.saveDecisions([record(20_000)]);
+  assert.equal((await store.findDecisions(['w20000'])).size, 1, 'a row stored since is found');
+  const asked = store.idLookups.asked;
+  const unknown = Array.from({ length: 1000 }, (_, i) => `new-${i}`);
+  assert.equal((await store.findDecisions(unknown)).size, 0);
+  assert.ok(store.idLookups.asked - asked < 50, `new ids asked of SQLite: ${store.idLookups.asked - asked}`);
+  await store.close();
+});
+
+test('a row another process stored after the filter was read is still caught, by the insert', async () => {
+  const path = dbPath();
+  const store = new SqliteStore(path);
+  await store.migrate();
+  await untilStoredIdsReady(store);
+  const other = new SqliteStore(path);
+  await other.migrate();
+  await other.saveDecisions([record(1)]);
+  await other.close();
+  assert.equal((await store.findDecisions(['w1'])).size, 0, 'the filter has not seen it');
+  const [again] = await store.saveDecisions([record(1)]);
+  assert.equal(again!.kind, 'duplicate', 'the insert finds it');
+  assert.equal((await store.findDecisions(['w1'])).size, 1, 'and the filter learns it');
+  await store.close();
+});
