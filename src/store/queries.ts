@@ -248,44 +248,30 @@ export function fromModelScoreRow(row: ModelScoreDbRow): ModelScoreRow {
   };
 }
 
-/**
- * Features as stored: a 4-byte tag, then each feature as a 32-bit float (platform byte order, which both stores'
- * hosts share). Half the bytes of the 64-bit vector: the vector was over 40 % of a stored row. Relative error
- * below 6e-8, the precision the account windows keep amounts in; counts, flags and times in seconds are exact.
- */
+/** Features as stored: the vector's bytes (8 per feature, platform byte order, which both stores' hosts share). */
 export function featuresToBytes(features: Float64Array | undefined): Buffer | null {
-  if (features === undefined) return null;
-  const out = Buffer.allocUnsafe(4 + 4 * features.length);
-  out.writeUInt32LE(FLOAT32_VECTOR_TAG, 0);
-  if ((out.byteOffset & 3) === 0)
-    new Float32Array(out.buffer, out.byteOffset + 4, features.length).set(features);
-  else for (let i = 0; i < features.length; i++) out.writeFloatLE(features[i]!, 4 + 4 * i);
-  return out;
+  return features === undefined
+    ? null
+    : Buffer.from(features.buffer, features.byteOffset, features.byteLength);
 }
 
-/** "FW32": the first bytes of a float32 vector. Vectors stored before it are 64-bit floats with no tag. */
-const FLOAT32_VECTOR_TAG = 0x32335746;
-
 /**
- * A stored vector in today's catalog order, from either layout (float32 after its tag, or the untagged 64-bit
- * floats stored before it). One stored under an earlier catalog is mapped by name, the features it lacked NaN (a
- * model sends NaN down its missing-value branch; a rule comparing NaN does not fire); a width that no catalog
- * had reads as no features.
+ * A stored vector in today's catalog order. One stored under an earlier catalog is mapped by name, the features
+ * it lacked NaN (a model sends NaN down its missing-value branch; a rule comparing NaN does not fire); a width
+ * that no catalog had reads as no features.
  */
 export function featuresFromBytes(bytes: Uint8Array | null): Float64Array | null {
-  if (bytes === null) return null;
-  const tagged =
-    bytes.byteLength >= 4 &&
-    bytes.byteLength % 4 === 0 &&
-    (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) === FLOAT32_VECTOR_TAG;
-  if (!tagged && bytes.byteLength % 8 !== 0) return null;
-  const width = tagged ? (bytes.byteLength - 4) / 4 : bytes.byteLength / 8;
-  const columns = width === FEATURE_COUNT ? null : EARLIER_CATALOG_COLUMNS.get(width);
+  if (bytes === null || bytes.byteLength % 8 !== 0) return null;
+  const copy = new Float64Array(FEATURE_COUNT);
+  if (bytes.byteLength === FEATURE_COUNT * 8) {
+    new Uint8Array(copy.buffer).set(bytes);
+    return copy;
+  }
+  const columns = EARLIER_CATALOG_COLUMNS.get(bytes.byteLength / 8);
   if (columns === undefined) return null;
-  const stored = tagged ? new Float32Array(width) : new Float64Array(width);
-  new Uint8Array(stored.buffer).set(tagged ? bytes.subarray(4) : bytes);
-  if (columns === null) return Float64Array.from(stored);
-  const copy = new Float64Array(FEATURE_COUNT).fill(NaN);
+  const stored = new Float64Array(columns.length);
+  new Uint8Array(stored.buffer).set(bytes);
+  copy.fill(NaN);
   for (let c = 0; c < columns.length; c++) copy[columns[c]!] = stored[c]!;
   return copy;
 }
