@@ -305,3 +305,59 @@ test('merchant_fraud_accounts_*: distinct accounts behind the fraud labels known
   engine.feedback('d2', 'fraud', T0 + 40 * DAY + 1, 'term');
   assert.deepEqual(probe(T0 + 40 * DAY + delay + HOUR), [2, 2]);
 });
+
+test('account_max_7d_ratio_habit: the largest amount of the last 7 days against the habit mean', () => {
+  const engine = new Engine({ rules: noRules });
+  const pay = (at: number, amount: number, record = true): number => {
+    engine.score(tx({ account_id: 'm', timestamp: at, amount }), { record });
+    return feature(engine, 'account_max_7d_ratio_habit');
+  };
+  const near = (actual: number, expected: number, message: string): void =>
+    assert.ok(Math.abs(actual - expected) < 1e-9, `${message}: ${actual} != ${expected}`);
+  assert.equal(pay(T0 - 20 * DAY, 10), 1, 'without habit: 1');
+  assert.equal(pay(T0 - 8 * DAY, 30), 0, 'habit (10) but nothing in the last 7 days: 0');
+  near(pay(T0 - 7 * DAY, 200), 30 / 10, 'the 30 of a day ago against the habit mean 10');
+  near(pay(T0 - 2 * DAY, 90), 200 / 10, '30 and 200 in the last 7 days');
+  near(pay(T0 - HOUR, 60), 200 / 20, 'habit 10 and 30 now');
+  // the 200 of exactly 7 days ago is habit (mean (10 + 30 + 200) / 3 = 80), not in the last 7 days
+  near(pay(T0, 500), 90 / 80, 'exactly 7 days ago is out of the last 7 days');
+  near(pay(T0, 5), 500 / 80, 'an earlier transaction with the same timestamp is in');
+  // a late transaction sees only the events at or before its own time: not the 500 at T0
+  near(pay(T0 - DAY, 5, false), 200 / 20, 'late: habit 10 and 30, the last 7 days 200 and 90');
+});
+
+test('merchant_fraud_streak: fraud labels since the latest legitimate one, by the time they became known', () => {
+  const delay = 7 * DAY;
+  const engine = new Engine({ rules: noRules, labelDelayMs: delay });
+  const pay = (id: string, at: number, fraud: boolean): void => {
+    engine.score(tx({ transaction_id: id, account_id: id, merchant_id: 'term', timestamp: at }));
+    engine.feedback(id, fraud ? 'fraud' : 'legit', at, 'term', id);
+  };
+  const probe = (at: number): number => {
+    engine.score(tx({ account_id: 'probe', merchant_id: 'term', timestamp: at }), { record: false });
+    return feature(engine, 'merchant_fraud_streak');
+  };
+  pay('l1', T0, false);
+  pay('f1', T0 + HOUR, true);
+  pay('f2', T0 + 2 * HOUR, true);
+  assert.equal(probe(T0 + delay + HOUR - 1), 0, 'one millisecond before the first fraud label is known');
+  assert.equal(probe(T0 + delay + HOUR), 1, 'known exactly now');
+  assert.equal(probe(T0 + delay + 2 * HOUR), 2);
+  pay('l2', T0 + 3 * HOUR, false);
+  assert.equal(probe(T0 + delay + 3 * HOUR - 1), 2, 'the legitimate label is not known yet');
+  assert.equal(probe(T0 + delay + 3 * HOUR), 0, 'a legitimate label ends the run');
+  pay('f3', T0 + 4 * HOUR, true);
+  assert.equal(probe(T0 + delay + 5 * HOUR), 1);
+  // a transaction scored late sees the run as it was at its own time
+  assert.equal(probe(T0 + delay + 2 * HOUR + 1), 2, 'late: only labels known at or before its time');
+  // a label that arrives out of order takes its place by the time it became known
+  engine.feedback('late', 'legit', T0 + 4 * HOUR - 1, 'term', 'someone');
+  pay('f4', T0 + 6 * HOUR, true);
+  assert.equal(probe(T0 + delay + 6 * HOUR), 2, 'f3 and f4 after the legitimate label known at 4h - 1 ms');
+  // labels known 30 days or longer ago are out of the run
+  assert.equal(probe(T0 + 4 * HOUR + delay + 30 * DAY - 1), 2);
+  assert.equal(probe(T0 + 4 * HOUR + delay + 30 * DAY), 1, 'f3 known exactly 30 days ago is out');
+  assert.equal(probe(T0 + 6 * HOUR + delay + 30 * DAY), 0);
+  engine.score(tx({ account_id: 'x', timestamp: T0 + 50 * DAY }));
+  assert.equal(feature(engine, 'merchant_fraud_streak'), 0, 'without a merchant');
+});

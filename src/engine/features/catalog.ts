@@ -64,6 +64,12 @@ function habitFeatures(): FeatureInfo[] {
         'transactions in the last 24 hours against the habit daily rate: (count_24h + 1) / (habit per day + 1)',
     },
     {
+      name: 'account_max_7d_ratio_habit',
+      description:
+        "largest amount of the account's earlier transactions in the last 7 days / the habit mean " +
+        '(0 when none in 7 days; 1 without habit)',
+    },
+    {
       name: 'account_merchant_uses',
       description: 'earlier payments of the account at this merchant (0 for a new one; 0 without merchant)',
     },
@@ -183,6 +189,12 @@ export const FEATURES: readonly FeatureInfo[] = [
       '(a common point of compromise: many cards, not one card spending here several times)',
   },
   { name: 'merchant_fraud_accounts_30d', description: 'the same over the last 30 days' },
+  {
+    name: 'merchant_fraud_streak',
+    description:
+      "fraud labels in a row among the merchant's latest labels known in the last 30 days, in the order they " +
+      'became known: fraud since its latest known legitimate label (at most 255)',
+  },
   ...COMBINATION_FEATURES,
 ] as const;
 
@@ -200,8 +212,15 @@ export const FEATURE_COUNT = FEATURES.length;
  * upgrade does not drop the features of the decisions already made (training and dry runs still use them).
  */
 const EARLIER_CATALOGS_LACKED: readonly (readonly string[])[] = [
-  // before 2026-12-03
-  ['merchant_fraud_accounts_7d', 'merchant_fraud_accounts_30d'],
+  // before the recent-spike and fraud-streak features (2026-12-03, afternoon)
+  ['account_max_7d_ratio_habit', 'merchant_fraud_streak'],
+  // before the distinct-fraud-account features (2026-12-03, morning)
+  [
+    'merchant_fraud_accounts_7d',
+    'merchant_fraud_accounts_30d',
+    'account_max_7d_ratio_habit',
+    'merchant_fraud_streak',
+  ],
 ];
 
 /** For each earlier catalog's width, the catalog index of each of its columns. */
@@ -259,11 +278,13 @@ export const F = {
   ratioHabit: must('amount_ratio_habit'),
   zscoreHabit: must('amount_zscore_habit'),
   paceVsHabit: must('account_pace_vs_habit'),
+  max7dRatioHabit: must('account_max_7d_ratio_habit'),
   merchantUses: must('account_merchant_uses'),
   merchantLabelBase: must('merchant_labels_1d'), // 3 windows x (labels, fraud labels, fraud share)
   merchantDaysSinceFraud: must('merchant_days_since_fraud_label'),
   merchantFraudAccounts7d: must('merchant_fraud_accounts_7d'), // then _30d, next to it
   merchantFraudAccounts30d: must('merchant_fraud_accounts_30d'),
+  merchantFraudStreak: must('merchant_fraud_streak'),
   ruleScore: must('rule_score'),
   anomalyScore: must('anomaly_score'),
 } as const;

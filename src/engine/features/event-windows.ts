@@ -15,6 +15,7 @@ import {
   previousTimestamp,
   removeEvent,
   setBlockWords,
+  trailingRun,
   windowLayout,
   windowStats,
   type WindowLayout,
@@ -62,6 +63,11 @@ export class EventWindows {
 
   maxValue(t: number, lengthMs: number): number {
     return maxValue(this.buf, 0, this.layout, t, lengthMs);
+  }
+
+  /** Events in a row with value v, newest at or before t back, within (t - lengthMs, t], at most cap. */
+  trailingRun(t: number, lengthMs: number, v: number, cap: number): number {
+    return trailingRun(this.buf, 0, this.layout, t, lengthMs, v, cap);
   }
 
   add(t: number, value: number): void {

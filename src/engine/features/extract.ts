@@ -28,7 +28,7 @@ import {
   tagged,
 } from './seen-values.ts';
 import { distanceFromUsual, recordLocation } from './usual-locations.ts';
-import { addEvent, blockWords, maxValue, previousTimestamp, windowStats } from './window-block.ts';
+import { addEvent, blockWords, maxValue, previousTimestamp, windowMax, windowStats } from './window-block.ts';
 import { readF64, writeF64 } from './word-codec.ts';
 
 const DAY_MS = 86_400_000;
@@ -40,6 +40,8 @@ const WINDOW_30D = 3;
 const HABIT_DAYS = 23;
 /** A home city or country needs at least this many earlier uses. */
 const HOME_MIN_USES = 3;
+/** merchant_fraud_streak counts at most this many labels (and its scan reads at most one more). */
+const MAX_FRAUD_STREAK = 255;
 /** Two or three points make no spread to speak of: below this the z-score stays 0. */
 const MIN_ZSCORE_HISTORY = 3;
 
@@ -83,6 +85,8 @@ export function extractFeatures(
   }
 
   habitFeatures(amount, out);
+  const habitMean = out[F.habitMean]!;
+  out[F.max7dRatioHabit] = habitMean > 0 ? windowMax(b, o, ACCOUNT_LAYOUT, t, 7 * DAY_MS) / habitMean : 1;
 
   if (total === 0) {
     out[F.secondsSinceLast] = -1;
@@ -144,6 +148,8 @@ export function extractFeatures(
     } else {
       merchant.fraudAccounts.distinctTwo(t, 7 * DAY_MS, 30 * DAY_MS, out, F.merchantFraudAccounts7d);
     }
+    out[F.merchantFraudStreak] =
+      merchant.fraudLabels === 0 ? 0 : merchant.labels.trailingRun(t, 30 * DAY_MS, 1, MAX_FRAUD_STREAK);
   } else {
     out[F.merchantCount1d] = 0;
     out[F.merchantCount7d] = 0;
@@ -155,6 +161,7 @@ export function extractFeatures(
     out[F.merchantDaysSinceFraud] = -1;
     out[F.merchantFraudAccounts7d] = 0;
     out[F.merchantFraudAccounts30d] = 0;
+    out[F.merchantFraudStreak] = 0;
   }
 
   if (!commit) return;

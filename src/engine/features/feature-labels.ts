@@ -152,6 +152,10 @@ export const FEATURE_LABELS: Readonly<Record<string, FeatureLabel>> = {
     name: "transactions in the last 24 hours against the account's usual daily pace",
     unit: 'ratio',
   },
+  account_max_7d_ratio_habit: {
+    name: "the account's largest amount of the last 7 days against its habitual mean",
+    unit: 'ratio',
+  },
   account_merchant_uses: { name: 'earlier payments of the account at this merchant', unit: 'count' },
   merchant_days_since_fraud_label: {
     name: 'since the last fraud verdict at this merchant',
@@ -164,6 +168,10 @@ export const FEATURE_LABELS: Readonly<Record<string, FeatureLabel>> = {
   },
   merchant_fraud_accounts_30d: {
     name: 'different accounts with a fraud verdict at this merchant from the last 30 days',
+    unit: 'count',
+  },
+  merchant_fraud_streak: {
+    name: "fraud verdicts in a row among this merchant's latest (since its last legitimate one)",
     unit: 'count',
   },
   rule_score: { name: 'rules score', unit: 'score' },

@@ -209,6 +209,50 @@ export function maxValue(b: Uint32Array, o: number, L: WindowLayout, t: number, 
   return max;
 }
 
+/**
+ * Largest value among events in (t - lengthMs, t], by a scan of those events (no cache, for a second window
+ * beside maxValue's); 0 when none. Out of order, only events at or before t count.
+ */
+export function windowMax(b: Uint32Array, o: number, L: WindowLayout, t: number, lengthMs: number): number {
+  const inOrder = t >= readF64(b, o + LATEST);
+  const cutoff = t - lengthMs - readF64(b, o + BASE);
+  const head = b[o + HEAD]!;
+  let max = 0;
+  for (let i = (inOrder ? b[o + END]! : upperBound(b, o, L, t)) - 1; i >= head; i--) {
+    const w = o + L.events + 2 * i;
+    if (b[w]! <= cutoff) break;
+    const v = readF32(b, w + 1);
+    if (v > max) max = v;
+  }
+  return max;
+}
+
+/**
+ * How many of the latest events in (t - lengthMs, t], counted back from the newest at or before t, have value
+ * `v` in a row (stopping at the first other value), at most `cap`. Events are in time order whatever order they
+ * were added in, so the run is exact; the scan stops after `cap` + 1 events.
+ */
+export function trailingRun(
+  b: Uint32Array,
+  o: number,
+  L: WindowLayout,
+  t: number,
+  lengthMs: number,
+  v: number,
+  cap: number,
+): number {
+  const inOrder = t >= readF64(b, o + LATEST);
+  const cutoff = t - lengthMs - readF64(b, o + BASE);
+  const head = b[o + HEAD]!;
+  let run = 0;
+  for (let i = (inOrder ? b[o + END]! : upperBound(b, o, L, t)) - 1; i >= head && run < cap; i--) {
+    const w = o + L.events + 2 * i;
+    if (b[w]! <= cutoff || readF32(b, w + 1) !== v) break;
+    run++;
+  }
+  return run;
+}
+
 /** True when one more event fits below `limit` (the block end, or where the owner's tail entries begin). */
 export function hasRoomForEvent(b: Uint32Array, o: number, L: WindowLayout, limit: number): boolean {
   return L.events + 2 * (b[o + END]! + 1) <= limit;
