@@ -167,6 +167,7 @@ export class SqliteStore implements DecisionStore {
    * which answers with the stored decision as it does on PostgreSQL.
    */
   private readonly storedIds = new IdFilter();
+  private storedIdsLoad: Promise<void> | null = null;
   private storedIdsLoaded = false;
   /** Ids looked up: asked of SQLite, or answered "not stored" by the filter alone. */
   readonly idLookups = { asked: 0, filtered: 0 };
@@ -201,7 +202,8 @@ export class SqliteStore implements DecisionStore {
       this.stmt('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
     });
     for (const m of MIGRATIONS) if (m.version > current) apply(m.version, m.sql.sqlite);
-    if (!this.storedIdsLoaded) void this.loadStoredIds();
+    // Once, however often migrate runs. A failed read leaves the filter unused: every id is asked, as before it.
+    this.storedIdsLoad ??= this.loadStoredIds().catch(() => undefined);
     return Math.max(current, ...MIGRATIONS.map((m) => m.version));
   }
 

@@ -178,6 +178,29 @@ export function previousTimestamp(b: Uint32Array, o: number, L: WindowLayout, t:
   return upper > b[o + HEAD]! ? ts(b, o, L, upper - 1) : NaN;
 }
 
+/** The newest event at or before t (the last one when t is not earlier than every event); head - 1 when none. */
+function newestAtOrBefore(b: Uint32Array, o: number, L: WindowLayout, t: number): number {
+  return (t >= readF64(b, o + LATEST) ? b[o + END]! : upperBound(b, o, L, t)) - 1;
+}
+
+/** Index of the largest value among events in (t - lengthMs, t], by a scan; -1 when none is above 0. */
+function largestIndex(b: Uint32Array, o: number, L: WindowLayout, t: number, lengthMs: number): number {
+  const cutoff = t - lengthMs - readF64(b, o + BASE);
+  const head = b[o + HEAD]!;
+  let max = 0;
+  let maxIndex = -1;
+  for (let i = newestAtOrBefore(b, o, L, t); i >= head; i--) {
+    const w = o + L.events + 2 * i;
+    if (b[w]! <= cutoff) break;
+    const v = readF32(b, w + 1);
+    if (v > max) {
+      max = v;
+      maxIndex = i;
+    }
+  }
+  return maxIndex;
+}
+
 /**
  * Largest value among events in (t - lengthMs, t]; 0 when none. In order, the answer is cached with the time
  * of the maximum and reused while that event stays inside the window: the scan runs only when the maximum
@@ -188,20 +211,10 @@ export function maxValue(b: Uint32Array, o: number, L: WindowLayout, t: number, 
   if (inOrder && b[o + MAX_LENGTH] === lengthMs && readF64(b, o + MAX_AT) > t - lengthMs) {
     return readF64(b, o + MAX_VALUE);
   }
-  const cutoff = t - lengthMs - readF64(b, o + BASE);
-  const head = b[o + HEAD]!;
-  let max = 0;
-  let maxIndex = -1;
-  for (let i = (inOrder ? b[o + END]! : upperBound(b, o, L, t)) - 1; i >= head; i--) {
-    const w = o + L.events + 2 * i;
-    if (b[w]! <= cutoff) break;
-    const v = readF32(b, w + 1);
-    if (v > max) {
-      max = v;
-      maxIndex = i;
-    }
-  }
-  if (inOrder && maxIndex >= 0) {
+  const maxIndex = largestIndex(b, o, L, t, lengthMs);
+  if (maxIndex < 0) return 0;
+  const max = value(b, o, L, maxIndex);
+  if (inOrder) {
     b[o + MAX_LENGTH] = lengthMs;
     writeF64(b, o + MAX_AT, ts(b, o, L, maxIndex));
     writeF64(b, o + MAX_VALUE, max);
@@ -210,21 +223,12 @@ export function maxValue(b: Uint32Array, o: number, L: WindowLayout, t: number, 
 }
 
 /**
- * Largest value among events in (t - lengthMs, t], by a scan of those events (no cache, for a second window
- * beside maxValue's); 0 when none. Out of order, only events at or before t count.
+ * Largest value among events in (t - lengthMs, t] by a scan, with no cache (the block caches one window's
+ * maximum, maxValue's); 0 when none. Out of order, only events at or before t count.
  */
 export function windowMax(b: Uint32Array, o: number, L: WindowLayout, t: number, lengthMs: number): number {
-  const inOrder = t >= readF64(b, o + LATEST);
-  const cutoff = t - lengthMs - readF64(b, o + BASE);
-  const head = b[o + HEAD]!;
-  let max = 0;
-  for (let i = (inOrder ? b[o + END]! : upperBound(b, o, L, t)) - 1; i >= head; i--) {
-    const w = o + L.events + 2 * i;
-    if (b[w]! <= cutoff) break;
-    const v = readF32(b, w + 1);
-    if (v > max) max = v;
-  }
-  return max;
+  const maxIndex = largestIndex(b, o, L, t, lengthMs);
+  return maxIndex < 0 ? 0 : value(b, o, L, maxIndex);
 }
 
 /**
@@ -241,11 +245,10 @@ export function trailingRun(
   v: number,
   cap: number,
 ): number {
-  const inOrder = t >= readF64(b, o + LATEST);
   const cutoff = t - lengthMs - readF64(b, o + BASE);
   const head = b[o + HEAD]!;
   let run = 0;
-  for (let i = (inOrder ? b[o + END]! : upperBound(b, o, L, t)) - 1; i >= head && run < cap; i--) {
+  for (let i = newestAtOrBefore(b, o, L, t); i >= head && run < cap; i--) {
     const w = o + L.events + 2 * i;
     if (b[w]! <= cutoff || readF32(b, w + 1) !== v) break;
     run++;
