@@ -45,6 +45,11 @@ export interface AccuracyOptions {
   systems: SystemName[];
   /** The handbook file; default: shared/benchmarks/handbook/handbook_public.csv.gz beside the repository. */
   handbook?: string;
+  /**
+   * Trainer seeds 1..seeds per dataset and system (default 1). A row gives their means: the GBDT samples rows and
+   * columns per tree, so one seed cannot tell apart changes smaller than that noise.
+   */
+  seeds?: number;
   print: (line: string) => void;
 }
 
@@ -57,6 +62,10 @@ export interface AccuracyRow {
   card_precision_at_100: number;
   /** Which rows the metrics cover. */
   metrics_over: string;
+  /** How many trainer seeds the metrics are the means of, and each seed's figures (seed 1 first). */
+  seeds: number;
+  per_seed: { auc_roc: number[]; average_precision: number[]; card_precision_at_100: number[] };
+  /** The first seed's replay. */
   replay_tps: number;
   replay_s: number;
 }
@@ -72,7 +81,11 @@ function defaultHandbook(): string {
   return resolve(checkoutRoot(), '..', 'shared', 'benchmarks', 'handbook', 'handbook_public.csv.gz');
 }
 
-function baseOptions(file: string, map: string): Omit<ReplayOptions, 'useIforest' | 'useGbdt' | 'useRules'> {
+function baseOptions(
+  file: string,
+  map: string,
+  seed: number,
+): Omit<ReplayOptions, 'useIforest' | 'useGbdt' | 'useRules'> {
   return {
     file,
     map: parseColumnMap(map),
@@ -81,7 +94,7 @@ function baseOptions(file: string, map: string): Omit<ReplayOptions, 'useIforest
     trainWindowMs: 28 * DAY,
     warmupMs: 21 * DAY,
     maxErrors: 1000,
-    seed: 1,
+    seed,
   };
 }
 
@@ -123,38 +136,56 @@ export async function runAccuracyBench(options: AccuracyOptions): Promise<Accura
         await writeSimulation(SIM_SIZES[dataset], file);
       }
       for (const system of options.systems) {
-        const scoresOut = join(dir, `${dataset}-${system}.csv`);
-        const result = await replay({
-          ...baseOptions(file, map),
-          ...SYSTEMS[system],
-          ...(dataset === 'handbook' ? { scoresOut } : {}),
-        });
-        const metrics =
-          dataset === 'handbook'
-            ? {
-                ...handbookMetrics(file, scoresOut),
-                metrics_over: 'handbook protocol, 4 prequential test weeks',
-              }
-            : {
-                auc_roc: result.after_warmup.auc_roc,
-                average_precision: result.after_warmup.average_precision,
-                card_precision_at_100: result.after_warmup.card_precision_at_100,
-                metrics_over: `${result.after_warmup.rows} rows after the first retrain`,
-              };
+        const seeds = Math.max(1, options.seeds ?? 1);
+        const perSeed = {
+          auc_roc: [] as number[],
+          average_precision: [] as number[],
+          card_precision_at_100: [] as number[],
+        };
+        let metricsOver = '';
+        let first: { tps: number; elapsed_s: number; rows: number } | null = null;
+        for (let seed = 1; seed <= seeds; seed++) {
+          const scoresOut = join(dir, `${dataset}-${system}.csv`);
+          const result = await replay({
+            ...baseOptions(file, map, seed),
+            ...SYSTEMS[system],
+            ...(dataset === 'handbook' ? { scoresOut } : {}),
+          });
+          const metrics =
+            dataset === 'handbook'
+              ? {
+                  ...handbookMetrics(file, scoresOut),
+                  metrics_over: 'handbook protocol, 4 prequential test weeks',
+                }
+              : {
+                  auc_roc: result.after_warmup.auc_roc,
+                  average_precision: result.after_warmup.average_precision,
+                  card_precision_at_100: result.after_warmup.card_precision_at_100,
+                  metrics_over: `${result.after_warmup.rows} rows after the first retrain`,
+                };
+          rmSync(scoresOut, { force: true });
+          perSeed.auc_roc.push(round(metrics.auc_roc));
+          perSeed.average_precision.push(round(metrics.average_precision));
+          perSeed.card_precision_at_100.push(round(metrics.card_precision_at_100));
+          metricsOver = metrics.metrics_over;
+          first ??= result;
+        }
+        const mean = (xs: number[]): number => round(xs.reduce((a, b) => a + b, 0) / xs.length);
         const row: AccuracyRow = {
           dataset,
           system,
-          rows: result.rows,
-          auc_roc: round(metrics.auc_roc),
-          average_precision: round(metrics.average_precision),
-          card_precision_at_100: round(metrics.card_precision_at_100),
-          metrics_over: metrics.metrics_over,
-          replay_tps: result.tps,
-          replay_s: result.elapsed_s,
+          rows: first!.rows,
+          auc_roc: mean(perSeed.auc_roc),
+          average_precision: mean(perSeed.average_precision),
+          card_precision_at_100: mean(perSeed.card_precision_at_100),
+          metrics_over: metricsOver,
+          seeds,
+          per_seed: perSeed,
+          replay_tps: first!.tps,
+          replay_s: first!.elapsed_s,
         };
         rows.push(row);
         options.print(JSON.stringify(row));
-        rmSync(scoresOut, { force: true });
       }
     }
   } finally {

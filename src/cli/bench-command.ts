@@ -70,8 +70,14 @@ export function registerBenchCommand(program: Command): void {
       '--handbook <file>',
       'the handbook file (default: ../shared/benchmarks/handbook/handbook_public.csv.gz)',
     )
+    .option(
+      '--seeds <n>',
+      "trainer seeds per dataset and system; each row gives their means and each seed's figures",
+      positiveInt('--seeds'),
+      1,
+    )
     .option('--json', 'print only the JSON lines (the default output is the same)')
-    .action(async (opts: { datasets: string; systems: string; handbook?: string }) => {
+    .action(async (opts: { datasets: string; systems: string; handbook?: string; seeds: number }) => {
       const { DATASETS, SYSTEMS, runAccuracyBench } = await import('../../bench/accuracy.ts');
       const list = <T extends string>(value: string, allowed: readonly T[], flag: string): T[] =>
         value.split(',').map((item) => {
@@ -86,6 +92,7 @@ export function registerBenchCommand(program: Command): void {
           datasets: list(opts.datasets, DATASETS, '--datasets'),
           systems: list(opts.systems, Object.keys(SYSTEMS) as (keyof typeof SYSTEMS)[], '--systems'),
           ...(opts.handbook ? { handbook: opts.handbook } : {}),
+          seeds: opts.seeds,
           print: (line) => console.log(line),
         });
       } catch (e) {
