@@ -361,3 +361,41 @@ test('merchant_fraud_streak: fraud labels since the latest legitimate one, by th
   engine.score(tx({ account_id: 'x', timestamp: T0 + 50 * DAY }));
   assert.equal(feature(engine, 'merchant_fraud_streak'), 0, 'without a merchant');
 });
+
+test('merchant_fraud_episode_days: days since the oldest fraud label of the last 30 days became known', () => {
+  const delay = 7 * DAY;
+  const engine = new Engine({ rules: noRules, labelDelayMs: delay });
+  const pay = (id: string, at: number, fraud: boolean): void => {
+    engine.score(tx({ transaction_id: id, account_id: id, merchant_id: 'term', timestamp: at }));
+    engine.feedback(id, fraud ? 'fraud' : 'legit', at, 'term', id);
+  };
+  const probe = (at: number): number => {
+    engine.score(tx({ account_id: 'probe', merchant_id: 'term', timestamp: at }), { record: false });
+    return feature(engine, 'merchant_fraud_episode_days');
+  };
+  pay('l1', T0, false);
+  assert.equal(probe(T0 + delay + HOUR), -1, 'a legitimate label starts no episode');
+  pay('f1', T0 + HOUR, true);
+  assert.equal(probe(T0 + delay + HOUR - 1), -1, 'one millisecond before the fraud label is known');
+  assert.equal(probe(T0 + delay + HOUR), 0, 'known exactly now');
+  pay('f2', T0 + 2 * DAY, true);
+  pay('l2', T0 + 3 * DAY, false);
+  assert.equal(probe(T0 + delay + HOUR + 5 * DAY), 5, 'legitimate labels between do not end it');
+  // a transaction scored late sees the episode as it was at its own time
+  assert.equal(probe(T0 + delay + HOUR + DAY), 1, 'late: f2 is not known yet, f1 is one day old');
+  // the window is the last 30 days of learning: f1 leaves it, f2 (known 2 days later, less an hour) is the oldest
+  assert.equal(probe(T0 + delay + HOUR + 30 * DAY - 1), (30 * DAY - 1) / DAY, 'f1 still in the window');
+  assert.equal(
+    probe(T0 + delay + HOUR + 30 * DAY),
+    30 - (2 * DAY - HOUR) / DAY,
+    'f1 known exactly 30 days ago',
+  );
+  assert.equal(probe(T0 + delay + 2 * DAY + 30 * DAY), -1, 'no fraud label of the last 30 days');
+  pay('f3', T0 + 41 * DAY, true);
+  assert.equal(probe(T0 + delay + 42 * DAY), 1);
+  // a label that arrives out of order (known before f3, told after) counts by the time it became known
+  engine.feedback('late', 'fraud', T0 + 40 * DAY, 'term', 'someone');
+  assert.equal(probe(T0 + delay + 42 * DAY), 2, 'the late label, known a day before f3, is the oldest');
+  engine.score(tx({ account_id: 'x', timestamp: T0 + 50 * DAY }));
+  assert.equal(feature(engine, 'merchant_fraud_episode_days'), -1, 'without a merchant');
+});

@@ -66,3 +66,13 @@ test('labels added out of time order still count each account once per window', 
     for (let t = -3; t < 420; t += 3) assert.equal(fa.distinct(t, w), naive(labels, t, w), `t=${t} w=${w}`);
   }
 });
+
+test("distinctTwo returns when the long window's oldest label became known, in any order of adding", () => {
+  const { fa, labels } = randomLabels(5, 90, 6, (_, draw) => (draw >>> 8) % 500);
+  const out = new Float64Array(2);
+  for (let t = -3; t < 520; t += 3) {
+    const inWindow = labels.map(([at]) => at).filter((at) => at > t - 60 && at <= t);
+    const expected = inWindow.length === 0 ? NaN : Math.min(...inWindow);
+    assert.equal(fa.distinctTwo(t, 10, 60, out, 0), expected, `t=${t}`);
+  }
+});

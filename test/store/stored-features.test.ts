@@ -11,12 +11,14 @@ test("a stored vector of today's catalog reads back bit for bit", () => {
 });
 
 for (const lacked of [
-  ['account_max_7d_ratio_habit', 'merchant_fraud_streak'],
+  ['merchant_fraud_episode_days'],
+  ['account_max_7d_ratio_habit', 'merchant_fraud_streak', 'merchant_fraud_episode_days'],
   [
     'merchant_fraud_accounts_7d',
     'merchant_fraud_accounts_30d',
     'account_max_7d_ratio_habit',
     'merchant_fraud_streak',
+    'merchant_fraud_episode_days',
   ],
 ])
   test(`a vector stored before ${lacked.join(', ')} is mapped by name, those NaN`, () => {

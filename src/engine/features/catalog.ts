@@ -195,6 +195,12 @@ export const FEATURES: readonly FeatureInfo[] = [
       "fraud labels in a row among the merchant's latest labels known in the last 30 days, in the order they " +
       'became known: fraud since its latest known legitimate label (at most 255)',
   },
+  {
+    name: 'merchant_fraud_episode_days',
+    description:
+      'days since the oldest fraud label of this merchant known in the last 30 days became known: how long it ' +
+      'has been showing fraud; -1 when no fraud label became known in the last 30 days',
+  },
   ...COMBINATION_FEATURES,
 ] as const;
 
@@ -212,14 +218,17 @@ export const FEATURE_COUNT = FEATURES.length;
  * upgrade does not drop the features of the decisions already made (training and dry runs still use them).
  */
 const EARLIER_CATALOGS_LACKED: readonly (readonly string[])[] = [
+  // before the fraud-episode feature (2026-12-03, evening)
+  ['merchant_fraud_episode_days'],
   // before the recent-spike and fraud-streak features (2026-12-03, afternoon)
-  ['account_max_7d_ratio_habit', 'merchant_fraud_streak'],
+  ['account_max_7d_ratio_habit', 'merchant_fraud_streak', 'merchant_fraud_episode_days'],
   // before the distinct-fraud-account features (2026-12-03, morning)
   [
     'merchant_fraud_accounts_7d',
     'merchant_fraud_accounts_30d',
     'account_max_7d_ratio_habit',
     'merchant_fraud_streak',
+    'merchant_fraud_episode_days',
   ],
 ];
 
@@ -285,6 +294,7 @@ export const F = {
   merchantFraudAccounts7d: must('merchant_fraud_accounts_7d'), // then _30d, next to it
   merchantFraudAccounts30d: must('merchant_fraud_accounts_30d'),
   merchantFraudStreak: must('merchant_fraud_streak'),
+  merchantFraudEpisodeDays: must('merchant_fraud_episode_days'),
   ruleScore: must('rule_score'),
   anomalyScore: must('anomaly_score'),
 } as const;

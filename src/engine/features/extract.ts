@@ -145,8 +145,16 @@ export function extractFeatures(
     if (merchant.fraudAccounts === null) {
       out[F.merchantFraudAccounts7d] = 0;
       out[F.merchantFraudAccounts30d] = 0;
+      out[F.merchantFraudEpisodeDays] = -1;
     } else {
-      merchant.fraudAccounts.distinctTwo(t, 7 * DAY_MS, 30 * DAY_MS, out, F.merchantFraudAccounts7d);
+      const oldest = merchant.fraudAccounts.distinctTwo(
+        t,
+        7 * DAY_MS,
+        30 * DAY_MS,
+        out,
+        F.merchantFraudAccounts7d,
+      );
+      out[F.merchantFraudEpisodeDays] = oldest === oldest ? (t - oldest) / DAY_MS : -1;
     }
     out[F.merchantFraudStreak] =
       merchant.fraudLabels === 0 ? 0 : merchant.labels.trailingRun(t, 30 * DAY_MS, 1, MAX_FRAUD_STREAK);
@@ -162,6 +170,7 @@ export function extractFeatures(
     out[F.merchantFraudAccounts7d] = 0;
     out[F.merchantFraudAccounts30d] = 0;
     out[F.merchantFraudStreak] = 0;
+    out[F.merchantFraudEpisodeDays] = -1;
   }
 
   if (!commit) return;

@@ -174,6 +174,11 @@ export const FEATURE_LABELS: Readonly<Record<string, FeatureLabel>> = {
     name: "fraud verdicts in a row among this merchant's latest (since its last legitimate one)",
     unit: 'count',
   },
+  merchant_fraud_episode_days: {
+    name: 'since the oldest fraud verdict at this merchant from the last 30 days',
+    unit: 'days',
+    unknown: { value: -1, text: 'no fraud verdict at this merchant in the last 30 days' },
+  },
   rule_score: { name: 'rules score', unit: 'score' },
   anomaly_score: { name: 'anomaly score (isolation forest)', unit: 'score' },
 };

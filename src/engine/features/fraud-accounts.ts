@@ -65,22 +65,27 @@ export class FraudAccounts {
 
   /**
    * The distinct accounts of two windows in one pass over the labels (the hot path asks for both): writes
-   * distinct(t, shortMs) to out[at] and distinct(t, longMs) to out[at + 1].
+   * distinct(t, shortMs) to out[at] and distinct(t, longMs) to out[at + 1]. Returns when the oldest kept label
+   * of the long window became known (NaN when none is in it): how long the merchant has been showing fraud.
+   * Past MAX_FRAUD_LABELS labels in the window, that is the oldest one kept.
    */
-  distinctTwo(t: number, shortMs: number, longMs: number, out: Float64Array, at: number): void {
+  distinctTwo(t: number, shortMs: number, longMs: number, out: Float64Array, at: number): number {
     const fromShort = t - shortMs;
     const fromLong = t - longMs;
     let short = 0;
     let long = 0;
+    let oldest = NaN;
     for (let k = 0; k < this.size; k++) {
       const i = (this.start + k) % MAX_FRAUD_LABELS;
       const known = this.knownAt[i]!;
-      if (known > t) continue;
+      if (known > t || known <= fromLong) continue;
+      if (!(known >= oldest)) oldest = known;
       const previous = this.previousKnownAt[i]!;
       if (known > fromShort && previous <= fromShort) short++;
-      if (known > fromLong && previous <= fromLong) long++;
+      if (previous <= fromLong) long++;
     }
     out[at] = short;
     out[at + 1] = long;
+    return oldest;
   }
 }
