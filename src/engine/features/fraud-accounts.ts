@@ -64,10 +64,10 @@ export class FraudAccounts {
   }
 
   /**
-   * The distinct accounts of two windows in one pass over the labels (the hot path asks for both): writes
-   * distinct(t, shortMs) to out[at] and distinct(t, longMs) to out[at + 1]. Returns when the oldest kept label
-   * of the long window became known (NaN when none is in it): how long the merchant has been showing fraud.
-   * Past MAX_FRAUD_LABELS labels in the window, that is the oldest one kept.
+   * The distinct accounts of two windows (shortMs <= longMs) in one pass over the labels (the hot path asks for
+   * both): writes distinct(t, shortMs) to out[at] and distinct(t, longMs) to out[at + 1]. Returns when the oldest
+   * kept label of the long window became known (NaN when none is in it): how long the merchant has been showing
+   * fraud. Past MAX_FRAUD_LABELS labels in the window, that is the oldest one kept.
    */
   distinctTwo(t: number, shortMs: number, longMs: number, out: Float64Array, at: number): number {
     const fromShort = t - shortMs;
