@@ -123,6 +123,7 @@ const round = (x: number): number => Number(x.toFixed(4));
 export async function runAccuracyBench(options: AccuracyOptions): Promise<AccuracyRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'fraudwatch-accuracy-'));
   const rows: AccuracyRow[] = [];
+  const seeds = Math.max(1, options.seeds ?? 1);
   try {
     for (const dataset of options.datasets) {
       let file: string;
@@ -136,7 +137,6 @@ export async function runAccuracyBench(options: AccuracyOptions): Promise<Accura
         await writeSimulation(SIM_SIZES[dataset], file);
       }
       for (const system of options.systems) {
-        const seeds = Math.max(1, options.seeds ?? 1);
         const perSeed = {
           auc_roc: [] as number[],
           average_precision: [] as number[],

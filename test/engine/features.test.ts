@@ -326,7 +326,16 @@ test('account_max_7d_ratio_habit: the largest amount of the last 7 days against 
   near(pay(T0 - DAY, 5, false), 200 / 20, 'late: habit 10 and 30, the last 7 days 200 and 90');
 });
 
-test('merchant_fraud_streak: fraud labels since the latest legitimate one, by the time they became known', () => {
+/**
+ * A terminal whose payments are labelled with a 7-day delay: `pay` scores a payment of its own account there and
+ * labels it, `probe` scores a payment there without recording it and reads `name`.
+ */
+function labelledTerminal(name: string): {
+  engine: Engine;
+  delay: number;
+  pay: (id: string, at: number, fraud: boolean) => void;
+  probe: (at: number) => number;
+} {
   const delay = 7 * DAY;
   const engine = new Engine({ rules: noRules, labelDelayMs: delay });
   const pay = (id: string, at: number, fraud: boolean): void => {
@@ -335,8 +344,13 @@ test('merchant_fraud_streak: fraud labels since the latest legitimate one, by th
   };
   const probe = (at: number): number => {
     engine.score(tx({ account_id: 'probe', merchant_id: 'term', timestamp: at }), { record: false });
-    return feature(engine, 'merchant_fraud_streak');
+    return feature(engine, name);
   };
+  return { engine, delay, pay, probe };
+}
+
+test('merchant_fraud_streak: fraud labels since the latest legitimate one, by the time they became known', () => {
+  const { engine, delay, pay, probe } = labelledTerminal('merchant_fraud_streak');
   pay('l1', T0, false);
   pay('f1', T0 + HOUR, true);
   pay('f2', T0 + 2 * HOUR, true);
@@ -363,16 +377,7 @@ test('merchant_fraud_streak: fraud labels since the latest legitimate one, by th
 });
 
 test('merchant_fraud_episode_days: days since the oldest fraud label of the last 30 days became known', () => {
-  const delay = 7 * DAY;
-  const engine = new Engine({ rules: noRules, labelDelayMs: delay });
-  const pay = (id: string, at: number, fraud: boolean): void => {
-    engine.score(tx({ transaction_id: id, account_id: id, merchant_id: 'term', timestamp: at }));
-    engine.feedback(id, fraud ? 'fraud' : 'legit', at, 'term', id);
-  };
-  const probe = (at: number): number => {
-    engine.score(tx({ account_id: 'probe', merchant_id: 'term', timestamp: at }), { record: false });
-    return feature(engine, 'merchant_fraud_episode_days');
-  };
+  const { engine, delay, pay, probe } = labelledTerminal('merchant_fraud_episode_days');
   pay('l1', T0, false);
   assert.equal(probe(T0 + delay + HOUR), -1, 'a legitimate label starts no episode');
   pay('f1', T0 + HOUR, true);
