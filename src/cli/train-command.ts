@@ -45,6 +45,19 @@ interface TrainCliOptions {
   seed: number;
 }
 
+/** Options of training on a file that --from-store does not use, and the reverse. */
+const FILE_ONLY_OPTIONS: ReadonlyArray<readonly [keyof TrainCliOptions, string]> = [
+  ['map', '--map'],
+  ['models', '--models'],
+  ['maxErrors', '--max-errors'],
+  ['seed', '--seed'],
+];
+const STORE_ONLY_OPTIONS: ReadonlyArray<readonly [keyof TrainCliOptions, string]> = [
+  ['window', '--window'],
+  ['dataDir', '--data-dir'],
+  ['json', '--json'],
+];
+
 function fail(message: string): never {
   console.error(`fraudwatch train: ${message}`);
   process.exit(2);
@@ -76,9 +89,9 @@ export function registerTrainCommand(program: Command): void {
     .option('--json', 'with --from-store: print one JSON object', false)
     .option(
       '--map <pairs>',
-      'field=COLUMN,... mapping file columns to transaction fields, `label` and attributes.<name> (env DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
+      'with --data: field=COLUMN,... mapping file columns to transaction fields, `label` and attributes.<name> (env DEFAULT_CURRENCY, FRAUDWATCH_FX_RATES)',
     )
-    .option('--models <list>', 'iforest, gbdt or iforest,gbdt', 'iforest,gbdt')
+    .option('--models <list>', 'with --data: iforest, gbdt or iforest,gbdt', 'iforest,gbdt')
     .option('--out <dir>', 'directory for the artifacts (created if missing; with --data)')
     .addOption(
       durationOption(
@@ -87,9 +100,27 @@ export function registerTrainCommand(program: Command): void {
         7 * 86_400_000,
       ),
     )
-    .option('--max-errors <n>', 'stop after this many bad rows', positiveInt('--max-errors'), 1000)
-    .option('--seed <n>', 'training seed', positiveInt('--seed'), 1)
+    .option(
+      '--max-errors <n>',
+      'with --data: stop after this many bad rows',
+      positiveInt('--max-errors'),
+      1000,
+    )
+    .option('--seed <n>', 'with --data: training seed', positiveInt('--seed'), 1)
     .action(async (opts: TrainCliOptions, command: Command) => {
+      // An option the chosen mode would ignore is refused by name, so nobody believes it took effect.
+      const given = (name: keyof TrainCliOptions): boolean => command.getOptionValueSource(name) === 'cli';
+      const ignored = (opts.fromStore ? FILE_ONLY_OPTIONS : STORE_ONLY_OPTIONS).filter(([name]) =>
+        given(name),
+      );
+      if (ignored.length > 0) {
+        const flags = ignored.map(([, flag]) => flag).join(', ');
+        fail(
+          opts.fromStore
+            ? `${flags}: only with --data (--from-store trains both models as serve does); leave ${ignored.length > 1 ? 'them' : 'it'} out`
+            : `${flags}: only with --from-store`,
+        );
+      }
       if (opts.fromStore) {
         if (opts.data !== undefined || opts.out !== undefined)
           fail('--from-store trains on the store: leave out --data and --out');

@@ -90,6 +90,17 @@ test('train --from-store: refused while a run is going on; --data and --from-sto
     );
     await s.close();
   }
+  // an option the chosen mode would ignore is refused by name, before anything is read or written
+  const models = cli(['--from-store', '--data-dir', dataDir, '--models', 'gbdt']);
+  assert.equal(models.status, 2);
+  assert.match(models.stderr, /--models: only with --data \(--from-store trains both models as serve does\)/);
+  const two = cli(['--from-store', '--data-dir', dataDir, '--seed', '3', '--map', 'label=is_fraud']);
+  assert.equal(two.status, 2);
+  assert.match(two.stderr, /--map, --seed: only with --data .* leave them out/);
+  const storeOnly = cli(['--data', 'x.csv', '--out', join(dataDir, 'never'), '--window', '30d', '--json']);
+  assert.equal(storeOnly.status, 2);
+  assert.match(storeOnly.stderr, /--window, --json: only with --from-store/);
+  assert.equal(existsSync(join(dataDir, 'never')), false);
   const mixed = cli(['--from-store', '--data', 'x.csv']);
   assert.equal(mixed.status, 2);
   assert.match(mixed.stderr, /--from-store trains on the store: leave out --data and --out/);
