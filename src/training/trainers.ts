@@ -32,6 +32,14 @@ export const IFOREST_FEATURES = [
   'merchant_fraud_labels_7d',
 ] as const;
 
+/**
+ * Engine columns the GBDT is not fitted on: the anomaly score enters once, in the final map (calibrated()). The
+ * forest's score summarises columns the trees already see, and as one more tree input it ranked worse on two of
+ * three datasets (docs/models.md, "The learned combination"). The rule score stays a tree input: the rules
+ * cross features in ways the trees would have to find.
+ */
+const NOT_GBDT_INPUTS = [F.anomalyScore];
+
 const MIN_POSITIVES = 20;
 const MAX_NEGATIVES = 60_000;
 
@@ -100,6 +108,8 @@ export function trainGbdt(
     return { X: out, y: labels, n: rows };
   };
   const train = take(0, split);
+  // NaN in every training row: no bin, so no tree splits on it (the validation rows keep it for the map)
+  for (let r = 0; r < train.n; r++) for (const c of NOT_GBDT_INPUTS) train.X[r * d + c] = NaN;
   const validation = take(split, m);
   const keptNegatives = m - positives;
   const model = fitGbdt(train.X, train.y, train.n, d, {
