@@ -46,17 +46,8 @@ interface TrainCliOptions {
 }
 
 /** Options of training on a file that --from-store does not use, and the reverse. */
-const FILE_ONLY_OPTIONS: ReadonlyArray<readonly [keyof TrainCliOptions, string]> = [
-  ['map', '--map'],
-  ['models', '--models'],
-  ['maxErrors', '--max-errors'],
-  ['seed', '--seed'],
-];
-const STORE_ONLY_OPTIONS: ReadonlyArray<readonly [keyof TrainCliOptions, string]> = [
-  ['window', '--window'],
-  ['dataDir', '--data-dir'],
-  ['json', '--json'],
-];
+const FILE_ONLY_OPTIONS: readonly (keyof TrainCliOptions)[] = ['map', 'models', 'maxErrors', 'seed'];
+const STORE_ONLY_OPTIONS: readonly (keyof TrainCliOptions)[] = ['window', 'dataDir', 'json'];
 
 function fail(message: string): never {
   console.error(`fraudwatch train: ${message}`);
@@ -109,12 +100,13 @@ export function registerTrainCommand(program: Command): void {
     .option('--seed <n>', 'with --data: training seed', positiveInt('--seed'), 1)
     .action(async (opts: TrainCliOptions, command: Command) => {
       // An option the chosen mode would ignore is refused by name, so nobody believes it took effect.
-      const given = (name: keyof TrainCliOptions): boolean => command.getOptionValueSource(name) === 'cli';
-      const ignored = (opts.fromStore ? FILE_ONLY_OPTIONS : STORE_ONLY_OPTIONS).filter(([name]) =>
-        given(name),
+      const ignored = (opts.fromStore ? FILE_ONLY_OPTIONS : STORE_ONLY_OPTIONS).filter(
+        (name) => command.getOptionValueSource(name) === 'cli',
       );
       if (ignored.length > 0) {
-        const flags = ignored.map(([, flag]) => flag).join(', ');
+        const flags = ignored
+          .map((name) => command.options.find((o) => o.attributeName() === name)!.long)
+          .join(', ');
         fail(
           opts.fromStore
             ? `${flags}: only with --data (--from-store trains both models as serve does); leave ${ignored.length > 1 ? 'them' : 'it'} out`
