@@ -32,6 +32,7 @@ import {
   type WebhookStore,
   type WebhookSubscription,
 } from './webhook-types.ts';
+import { EnabledSubscriptions } from './enabled-subscriptions.ts';
 
 const p = (n: number): string => `$${n}`;
 const params = (from: number, count: number): string =>
@@ -45,7 +46,13 @@ export interface PostgresAccess {
   appendAudit(c: pg.PoolClient, entry: NewAuditEntry): Promise<void>;
 }
 
+const ENABLED_SQL = `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE enabled`;
+
 export class PostgresWebhooks implements WebhookStore {
+  private readonly enabled = new EnabledSubscriptions(async () =>
+    (await this.db.query<SubscriptionRow>(ENABLED_SQL)).rows.map(fromSubscriptionRow),
+  );
+
   constructor(private readonly db: PostgresAccess) {}
 
   private async read(c: pg.PoolClient | null, id: string, lock = false): Promise<WebhookSubscription | null> {
@@ -66,6 +73,7 @@ export class PostgresWebhooks implements WebhookStore {
       );
       await this.db.appendAudit(c, audit);
     });
+    this.enabled.forget();
   }
 
   async list(): Promise<WebhookSubscription[]> {
@@ -85,7 +93,7 @@ export class PostgresWebhooks implements WebhookStore {
     at: number,
     audit: NewAuditEntry,
   ): Promise<WebhookSubscription | null> {
-    return this.db.inTransaction(async (c) => {
+    const updated = await this.db.inTransaction(async (c) => {
       const before = await this.read(c, id, true);
       if (before === null) return null;
       const after = changed(before, change, at);
@@ -98,28 +106,27 @@ export class PostgresWebhooks implements WebhookStore {
       await this.db.appendAudit(c, audit);
       return after;
     });
+    this.enabled.forget();
+    return updated;
   }
 
   async remove(id: string, audit: NewAuditEntry): Promise<boolean> {
-    return this.db.inTransaction(async (c) => {
+    const removed = await this.db.inTransaction(async (c) => {
       await c.query('DELETE FROM webhook_deliveries WHERE subscription_id = $1', [id]);
-      const removed = (await c.query('DELETE FROM webhook_subscriptions WHERE id = $1', [id])).rowCount === 1;
-      if (removed) await this.db.appendAudit(c, audit);
-      return removed;
+      const gone = (await c.query('DELETE FROM webhook_subscriptions WHERE id = $1', [id])).rowCount === 1;
+      if (gone) await this.db.appendAudit(c, audit);
+      return gone;
     });
+    this.enabled.forget();
+    return removed;
   }
 
   async enqueue(events: readonly OutboxEvent[], at: number): Promise<number> {
     if (events.length === 0) return 0;
     // Without a subscription that wants them, nothing is written (no transaction).
-    const wanted = (await this.list()).filter((s) => s.enabled);
-    if (outboxRows(events, wanted, at).length === 0) return 0;
+    if (!(await this.enabled.wantAny(events))) return 0;
     return this.db.inTransaction(async (c) => {
-      const subscriptions = (
-        await c.query<SubscriptionRow>(
-          `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE enabled`,
-        )
-      ).rows.map(fromSubscriptionRow);
+      const subscriptions = (await c.query<SubscriptionRow>(ENABLED_SQL)).rows.map(fromSubscriptionRow);
       const rows = outboxRows(events, subscriptions, at);
       if (rows.length === 0) return 0;
       // One statement for the whole batch, in event order (seq follows the array's order).

@@ -32,18 +32,35 @@ import {
   type WebhookStore,
   type WebhookSubscription,
 } from './webhook-types.ts';
+import { EnabledSubscriptions } from './enabled-subscriptions.ts';
 
 const q = (): string => '?';
 const marks = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+const ENABLED_SQL = `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE enabled = 1`;
 const INSERT_DELIVERY = `INSERT INTO webhook_deliveries (${DELIVERY_INSERT_COLUMNS}) VALUES (${marks(12)})`;
 
 export class SqliteWebhooks implements WebhookStore {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly enabled = new EnabledSubscriptions(() =>
+    (this.stmt(ENABLED_SQL).all() as SubscriptionRow[]).map(fromSubscriptionRow),
+  );
+
   constructor(
     private readonly db: Database.Database,
     /** The store's IMMEDIATE transaction and its chained audit append (sqlite-store.ts). */
     private readonly atomically: <T>(work: () => T) => T,
     private readonly appendAudit: (entry: NewAuditEntry) => void,
   ) {}
+
+  /** Prepared at first use (the tables may not exist before the store's migrations), then kept. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
 
   private read(id: string): WebhookSubscription | null {
     const row = this.db
@@ -59,6 +76,7 @@ export class SqliteWebhooks implements WebhookStore {
         .run(...subscriptionValues(s, s.enabled ? 1 : 0));
       this.appendAudit(audit);
     });
+    this.enabled.forget();
   }
 
   async list(): Promise<WebhookSubscription[]> {
@@ -78,7 +96,7 @@ export class SqliteWebhooks implements WebhookStore {
     at: number,
     audit: NewAuditEntry,
   ): Promise<WebhookSubscription | null> {
-    return this.atomically(() => {
+    const updated = this.atomically(() => {
       const before = this.read(id);
       if (before === null) return null;
       const after = changed(before, change, at);
@@ -92,36 +110,41 @@ export class SqliteWebhooks implements WebhookStore {
       this.appendAudit(audit);
       return after;
     });
+    this.enabled.forget();
+    return updated;
   }
 
   async remove(id: string, audit: NewAuditEntry): Promise<boolean> {
-    return this.atomically(() => {
+    const removed = this.atomically(() => {
       this.db.prepare('DELETE FROM webhook_deliveries WHERE subscription_id = ?').run(id);
-      const removed = this.db.prepare('DELETE FROM webhook_subscriptions WHERE id = ?').run(id).changes === 1;
-      if (removed) this.appendAudit(audit);
-      return removed;
+      const gone = this.db.prepare('DELETE FROM webhook_subscriptions WHERE id = ?').run(id).changes === 1;
+      if (gone) this.appendAudit(audit);
+      return gone;
     });
+    this.enabled.forget();
+    return removed;
   }
 
   async enqueue(events: readonly OutboxEvent[], at: number): Promise<number> {
     if (events.length === 0) return 0;
-    const enabled = (): WebhookSubscription[] =>
-      (
-        this.db
-          .prepare(`SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE enabled = 1`)
-          .all() as SubscriptionRow[]
-      ).map(fromSubscriptionRow);
     // Without a subscription that wants them, nothing is written: no write lock, no sync of the file.
-    if (outboxRows(events, enabled(), at).length === 0) return 0;
+    if (!(await this.enabled.wantAny(events))) return 0;
     return this.atomically(() => {
       const insert = this.db.prepare(INSERT_DELIVERY);
-      const rows = outboxRows(events, enabled(), at);
+      const rows = outboxRows(
+        events,
+        (this.stmt(ENABLED_SQL).all() as SubscriptionRow[]).map(fromSubscriptionRow),
+        at,
+      );
       for (const row of rows) insert.run(...row);
       return rows.length;
     });
   }
 
   async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]> {
+    // A read first, outside any transaction: WAL readers take no lock, while the IMMEDIATE transaction below
+    // waits (sleeping this thread, which is the decision path's) whenever the writer thread is committing.
+    if (this.stmt(dueSql(q)).get(now, now, 1) === undefined) return [];
     return this.atomically(() => {
       const seqs = (this.db.prepare(dueSql(q)).all(now, now, limit) as { seq: number }[]).map((r) => r.seq);
       if (seqs.length === 0) return [];

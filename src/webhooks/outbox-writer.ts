@@ -28,7 +28,10 @@ export class OutboxWriter implements DomainEventSink {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Told after each batch is in the outbox (serve's sender starts at once instead of at its next poll). */
+  /**
+   * Told after a batch put deliveries in the outbox (serve's sender starts at once instead of at its next poll).
+   * Not after a batch that no subscription wanted: waking the sender then would look for work that is not there.
+   */
   onWritten: () => void = () => undefined;
 
   /** A push: ids, bodies and the write happen later, off the producer's path. */
@@ -68,7 +71,9 @@ export class OutboxWriter implements DomainEventSink {
     }
     let failed = false;
     this.writing = this.store.webhooks.enqueue(events, this.now()).then(
-      () => this.onWritten(),
+      (written) => {
+        if (written > 0) this.onWritten();
+      },
       () => {
         failed = true;
         this.failures++;
