@@ -73,6 +73,7 @@ import {
 import { caseLimit, caseOrder, caseWhere, encodeCaseCursor } from './case-list-query.ts';
 import { LIST_QUEUES_SQL, fromQueueRow, SET_LAST_ASSIGNED_SQL } from './queue-queries.ts';
 import type { NewAuditEntry, Page } from './types.ts';
+import type { CaseSweepOp } from './sqlite-writer-thread.ts';
 
 const q = (): string => '?';
 
@@ -84,6 +85,11 @@ export class SqliteCases implements CaseStore {
     /** The store's IMMEDIATE transaction and its chained audit append (sqlite-store.ts). */
     private readonly atomically: <T>(work: () => T) => T,
     private readonly appendAudit: (entry: NewAuditEntry) => void,
+    /**
+     * Where the sweep's writes run instead of this connection: the store's writer thread, when it has one
+     * (sqlite-writer-thread.ts says why). Null runs them here (the thread itself, an in-memory store).
+     */
+    private readonly sweepElsewhere: ((op: CaseSweepOp, args: unknown[]) => Promise<unknown>) | null = null,
   ) {}
 
   private stmt(sql: string): Database.Statement {
@@ -111,6 +117,11 @@ export class SqliteCases implements CaseStore {
   }
 
   async groupAlerts(windowMs: number, at: number, limit: number): Promise<GroupingResult> {
+    if (this.sweepElsewhere !== null)
+      return (await this.sweepElsewhere('groupAlerts', [windowMs, at, limit])) as GroupingResult;
+    // Looked for before the IMMEDIATE transaction: a pass with nothing to group then takes no write lock, whose
+    // wait for the writer thread's commit would sleep the decision path's thread.
+    if (this.stmt(UNGROUPED_SQL(q)).get(1) === undefined) return new GroupingPlan(windowMs, at).result(0);
     return this.atomically((): GroupingResult => {
       const alerts = (this.stmt(UNGROUPED_SQL(q)).all(limit) as UngroupedRow[]).map(fromUngroupedRow);
       const plan = new GroupingPlan(windowMs, at);
@@ -140,8 +151,11 @@ export class SqliteCases implements CaseStore {
   }
 
   async routeCases(queues: readonly QueueRecord[], at: number): Promise<number> {
+    if (this.sweepElsewhere !== null)
+      return (await this.sweepElsewhere('routeCases', [queues, at])) as number;
     const ordered = queuesInOrder(queues);
     const names = ordered.map((x) => x.name);
+    if (this.stmt(TO_ROUTE_SQL(q, names.length)).get(...names) === undefined) return 0; // as in groupAlerts
     return this.atomically(() => {
       const rows = this.stmt(TO_ROUTE_SQL(q, names.length)).all(...names) as CaseRow[];
       let changed = 0;
@@ -167,6 +181,7 @@ export class SqliteCases implements CaseStore {
   }
 
   async assignCases(at: number): Promise<Assignment[]> {
+    if (this.sweepElsewhere !== null) return (await this.sweepElsewhere('assignCases', [at])) as Assignment[];
     return this.atomically(() => {
       const queues = queuesInOrder((this.stmt(LIST_QUEUES_SQL).all() as never[]).map(fromQueueRow));
       const load = new Map(

@@ -185,7 +185,14 @@ export class SqliteStore implements DecisionStore {
       this.db,
       (work) => this.atomically(work),
       (entry) => this.appendAudit(entry),
+      this.writer === null ? null : (op, args) => this.liveWriter().sweep(op, args),
     );
+  }
+
+  /** The writer thread; one that died (its error failed the requests it held) is replaced by the next write. */
+  private liveWriter(): SqliteWriterThread {
+    if (this.writer?.failure && !this.closed) this.writer = new SqliteWriterThread(this.path);
+    return this.writer!;
   }
 
   readonly webhooks: SqliteWebhooks;
@@ -230,12 +237,10 @@ export class SqliteStore implements DecisionStore {
   }
 
   async saveDecisions(records: NewDecision[]): Promise<SaveResult[]> {
-    // A writer thread that died (its error failed the batches it held) is replaced by the next write.
-    if (this.writer?.failure && !this.closed) this.writer = new SqliteWriterThread(this.path);
     const batch = encodeBatch(records);
     const outcomes =
       this.writer !== null
-        ? await this.writer.insert(batch)
+        ? await this.liveWriter().insert(batch)
         : (this.insertInline ??= batchInserter(this.db))(batch);
     return outcomes.map((stored, i): SaveResult => {
       const record = records[i]!;

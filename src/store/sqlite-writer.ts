@@ -6,7 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { SqliteDurability } from './sqlite-connection.ts';
 import type { InsertBatch, InsertOutcome } from './sqlite-insert.ts';
-import type { WriterReply, WriterRequest } from './sqlite-writer-thread.ts';
+import type { CaseSweepOp, WriterReply, WriterRequest } from './sqlite-writer-thread.ts';
 import { startThread } from './start-thread.ts';
 
 interface Waiter {
@@ -41,6 +41,13 @@ export class SqliteWriterThread {
       batch.features.buffer as ArrayBuffer,
     ]);
     return reply.kind === 'inserted' ? reply.outcomes : [];
+  }
+
+  /** One of the case sweep's store writes, on the thread's connection (see sqlite-writer-thread.ts for why). */
+  async sweep(op: CaseSweepOp, args: unknown[]): Promise<unknown> {
+    const reply = await this.send({ kind: 'sweep', seq: ++this.seq, op, args });
+    if (reply.kind !== 'swept') throw new Error('the writer thread answered something else');
+    return reply.result;
   }
 
   /** The journal and sync settings of the thread's own connection (the one that commits decisions). */

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { NewDecision } from '../../src/store/types.ts';
 
@@ -182,5 +183,33 @@ test('a row another process stored after the filter was read is still caught, by
   const [again] = await store.saveDecisions([record(1)]);
   assert.equal(again!.kind, 'duplicate', 'the insert finds it');
   assert.equal((await store.findDecisions(['w1'])).size, 1, 'and the filter learns it');
+  await store.close();
+});
+
+test("the case sweep's writes wait for another writer on the writer thread, never on the server's thread", async () => {
+  const path = dbPath();
+  const store = new SqliteStore(path);
+  await store.migrate();
+  const flagged = record(1);
+  flagged.decision = { ...flagged.decision, outcome: 'review', score: 0.9 };
+  await store.saveDecisions([flagged]);
+  // Another process holds the file's write lock for 300 ms. Were the grouping on this thread, its wait for the
+  // lock would sleep this thread, so the timer that releases the lock could not fire.
+  const other = new Database(path, { timeout: 5000 });
+  other.exec('BEGIN IMMEDIATE');
+  const release = setTimeout(() => other.exec('COMMIT'), 300);
+  const startedAt = performance.now();
+  const grouping = store.cases.groupAlerts(24 * 3_600_000, Date.now(), 100);
+  const tickedAfter = await new Promise<number>((resolve) =>
+    setTimeout(() => resolve(performance.now()), 10),
+  );
+  assert.ok(tickedAfter - startedAt < 200, `this thread was held ${Math.round(tickedAfter - startedAt)} ms`);
+  const result = await grouping;
+  assert.ok(performance.now() - startedAt >= 290, 'the grouping waited for the lock');
+  assert.equal(result.grouped, 1);
+  assert.equal(result.opened.length, 1);
+  assert.equal(result.opened[0]!.account_id, flagged.transaction.account_id);
+  clearTimeout(release);
+  other.close();
   await store.close();
 });
