@@ -34,7 +34,7 @@ export interface HttpBenchOptions {
   generator: 'node' | 'wrk' | 'both';
 }
 
-type StartedServer = Awaited<ReturnType<typeof startServer>>;
+export type StartedServer = Awaited<ReturnType<typeof startServer>>;
 
 /** Rates tried, in order, for the highest one sustained; each must also keep up (98 % of it answered). */
 const STEP_RATES = [5000, 6000, 7000, 8000, 9000, 10000, 11000, 12000, 14000, 16000];
@@ -61,7 +61,7 @@ async function waitForListening(child: ChildProcess): Promise<string> {
   return out;
 }
 
-async function startFloorServer(): Promise<{
+export async function startFloorServer(): Promise<{
   child: ChildProcess;
   url: string;
   key: string;
@@ -73,7 +73,7 @@ async function startFloorServer(): Promise<{
   return { child, url: `http://127.0.0.1:${port}`, key: 'none', cleanup: async () => undefined };
 }
 
-async function startServer(
+export async function startServer(
   store: HttpBenchOptions['store'],
 ): Promise<{ child: ChildProcess; url: string; key: string; cleanup: () => Promise<void> }> {
   if (store === 'floor') return startFloorServer();
@@ -127,7 +127,7 @@ async function answersByStatus(server: StartedServer): Promise<{ created: number
 let wrkRuns = 0;
 
 /** A wrk fixed-rate phase with the server's CPU a request; against serve, also what the server stored. */
-async function wrkPhase(
+export async function wrkPhase(
   server: StartedServer,
   rate: number,
   seconds: number,
@@ -176,7 +176,7 @@ function prefixed(prefix: string, r: Awaited<ReturnType<typeof wrkPhase>>): Reco
 }
 
 /** a / b to two decimals; null when either is missing or b is 0. */
-function ratio(a: number | null, b: number | null): number | null {
+export function ratio(a: number | null, b: number | null): number | null {
   return a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100;
 }
 

@@ -134,6 +134,10 @@ export function registerBenchCommand(program: Command): void {
       'node',
     )
     .option(
+      '--load-curve <rates>',
+      "instead: wrk at each of these rates (comma-separated, e.g. 1000,2000,5000) against serve, then against the floor server; per rate r<rate>_* (p99, server CPU a request, both ratios to the floor) and cpu_ratio_lowest_to_highest_rate beside the floor's own; --seconds a rate (embedded or postgres)",
+    )
+    .option(
       '--train-during',
       'instead: serve on a stored 30-day history, the fixed-rate load alone and then with POST /api/v1/models/train sent as it starts; p99 of both and the training time (embedded or postgres)',
       false,
@@ -146,7 +150,29 @@ export function registerBenchCommand(program: Command): void {
         seconds: number;
         generator: string;
         trainDuring: boolean;
+        loadCurve?: string;
       }) => {
+        if (opts.loadCurve !== undefined) {
+          const rates = opts.loadCurve.split(',').map((r) => Number(r.trim()));
+          if (rates.length === 0 || rates.some((r) => !Number.isInteger(r) || r <= 0))
+            return bench.error(
+              `--load-curve must be positive whole rates separated by commas (got "${opts.loadCurve}")`,
+            );
+          const { wrkInstalled } = await import('../../bench/wrk-generator.ts');
+          if (!wrkInstalled()) return bench.error('wrk is not installed (apt-get install -y wrk)');
+          const { runLoadCurveBench } = await import('../../bench/http-load-curve.ts');
+          for (const store of chosenStores(opts.store, ['embedded', 'postgres'], bench))
+            console.log(
+              JSON.stringify(
+                await runLoadCurveBench({
+                  store: store as 'embedded' | 'postgres',
+                  rates,
+                  seconds: opts.seconds,
+                }),
+              ),
+            );
+          return;
+        }
         if (opts.trainDuring) {
           const { runHttpTrainingBench } = await import('../../bench/http-training.ts');
           for (const store of chosenStores(opts.store, ['embedded', 'postgres'], bench))
@@ -229,8 +255,18 @@ export function registerBenchCommand(program: Command): void {
     )
     .option('--count <n>', 'transactions in the throughput phase', positiveInt('--count'), 1_000_000)
     .option('--redis', 'workers share account state through Redis (REDIS_URL)', false)
+    .option(
+      '--with-ceiling',
+      'then bench stream-ceiling --pg with the same options in the same run: ceiling_*, tps_ratio_to_ceiling, p99_ratio_to_ceiling',
+      false,
+    )
     .option('--json', 'print only the JSON line (the default output is the same line)')
-    .action(async (opts: StreamBenchOptions) => {
+    .action(async (opts: StreamBenchOptions & { withCeiling: boolean }) => {
+      if (opts.withCeiling) {
+        const { runStreamWithCeilingBench } = await import('../../bench/stream-with-ceiling.ts');
+        console.log(JSON.stringify(await runStreamWithCeilingBench(opts)));
+        return;
+      }
       const { runStreamBench } = await import('../../bench/stream.ts');
       console.log(JSON.stringify(await runStreamBench(opts)));
     });
