@@ -3,8 +3,22 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** WAL pages after which a committing connection checkpoints the WAL itself (SQLite's default is 1,000). */
+export const INLINE_CHECKPOINT_PAGES = 10_000;
+/**
+ * The same, for connections of a store whose checkpoints run on a thread of their own
+ * (sqlite-checkpoint-thread.ts): only a WAL far longer than that thread lets grow (it died, or the disk cannot
+ * keep up) is checkpointed by a committing connection.
+ */
+export const FALLBACK_CHECKPOINT_PAGES = 100_000;
+
+export interface SqliteOpenOptions {
+  /** Another thread checkpoints the WAL: a commit here does so only past FALLBACK_CHECKPOINT_PAGES. */
+  checkpointsElsewhere?: boolean;
+}
+
 /** `path` is a file, or ':memory:' for tests. */
-export function openSqlite(path: string): Database.Database {
+export function openSqlite(path: string, options: SqliteOpenOptions = {}): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   // Two connections share a file (the store's and its writer thread's); a writer that finds the other one
   // committing waits for it (up to 5 s) instead of failing.
@@ -20,8 +34,11 @@ export function openSqlite(path: string): Database.Database {
   db.pragma('mmap_size = 268435456');
   // A checkpoint every 10,000 WAL pages (40 MB) instead of SQLite's 1,000: the index pages that every insert
   // touches are copied back once per checkpoint, not ten times, and the database file is synced a tenth as
-  // often. `bench store`: +17 % rows/s in batches of 1,000, +24 % in batches of 10 (BENCHMARKS.md).
-  db.pragma('wal_autocheckpoint = 10000');
+  // often. `bench store`: +17 % rows/s in batches of 1,000, +24 % in batches of 10 (BENCHMARKS.md). A server's
+  // store checkpoints on a thread of its own instead: inline, each one held that commit, and every decision
+  // waiting on it, 15-23 ms about once a second at 5,000 req/s.
+  const pages = options.checkpointsElsewhere === true ? FALLBACK_CHECKPOINT_PAGES : INLINE_CHECKPOINT_PAGES;
+  db.pragma(`wal_autocheckpoint = ${pages}`);
   db.pragma('foreign_keys = ON');
   return db;
 }

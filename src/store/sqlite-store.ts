@@ -86,6 +86,7 @@ import type { QueueRecord } from '../cases/queue-model.ts';
 import { durabilityOf, openSqlite, type SqliteDurability } from './sqlite-connection.ts';
 import { IdFilter } from './id-filter.ts';
 import { batchInserter, encodeBatch, type InsertBatch, type InsertOutcome } from './sqlite-insert.ts';
+import { SqliteCheckpointer } from './sqlite-checkpointer.ts';
 import { SqliteWriterThread } from './sqlite-writer.ts';
 import { SqliteWebhooks } from './webhook-sqlite.ts';
 import { SqliteCases } from './sqlite-cases.ts';
@@ -157,6 +158,7 @@ export class SqliteStore implements DecisionStore {
 
   /** Decisions are written by a thread of their own (a file), or on this connection (an in-memory database). */
   private writer: SqliteWriterThread | null;
+  private readonly checkpointer: SqliteCheckpointer | null;
   private closed = false;
   private insertInline: ((batch: InsertBatch) => InsertOutcome[]) | null = null;
 
@@ -174,8 +176,10 @@ export class SqliteStore implements DecisionStore {
 
   /** `path` is a file, or ':memory:' for tests. */
   constructor(private readonly path: string) {
-    this.db = openSqlite(path);
-    this.writer = path === ':memory:' ? null : new SqliteWriterThread(path);
+    const file = path !== ':memory:';
+    this.db = openSqlite(path, { checkpointsElsewhere: file });
+    this.writer = file ? new SqliteWriterThread(path) : null;
+    this.checkpointer = file ? new SqliteCheckpointer(path) : null;
     this.webhooks = new SqliteWebhooks(
       this.db,
       (work) => this.atomically(work),
@@ -850,6 +854,7 @@ export class SqliteStore implements DecisionStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.checkpointer?.close();
     await this.writer?.close();
     this.db.close();
   }

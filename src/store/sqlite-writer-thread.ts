@@ -1,7 +1,7 @@
 /**
- * The embedded store's writer, on its own thread: inserting a batch of decisions (and the WAL checkpoints that
- * follow) took about a third of the server's time in a profile under batch load: time taken from parsing and
- * scoring when it runs on the server's thread. The case sweep's writes run here too (CASE_SWEEP_OPS): on the
+ * The embedded store's writer, on its own thread: inserting a batch of decisions (and, then, the WAL checkpoints
+ * that followed; they have a thread of their own now) took about a third of the server's time in a profile under
+ * batch load: time taken from parsing and scoring when it runs on the server's thread. The case sweep's writes run here too (CASE_SWEEP_OPS): on the
  * server's connection each of its transactions held the decision path 40-80 ms every pass (its statements, its
  * commit, and the sleeps of waiting for this thread's lock), while here they queue between decision batches.
  * One connection, one request at a time, in the order they arrive; each answer is posted after its commit.
@@ -28,7 +28,11 @@ export type WriterReply =
   | { kind: 'failed'; seq: number; message: string; code: string | undefined };
 
 const port = parentPort!;
-const db: Database.Database = openSqlite((workerData as { path: string }).path);
+// The store's checkpoint thread keeps the WAL short (sqlite-checkpoint-thread.ts): commits here do not wait
+// for checkpoints.
+const db: Database.Database = openSqlite((workerData as { path: string }).path, {
+  checkpointsElsewhere: true,
+});
 // Prepared at the first batch: the thread may start before the store's migrations have created the table.
 let insertBatch: ((batch: InsertBatch) => InsertOutcome[]) | null = null;
 // The sweep's operations write case timelines, never the audit chain (only a person's change does).

@@ -130,18 +130,53 @@ test("a failed batch rejects with SQLite's code; a writer thread that died is re
   await store.close();
 });
 
-test('the connection that commits decisions syncs every commit (synchronous FULL, WAL, a checkpoint every 10,000 pages); so does the server one', async () => {
+test('the connection that commits decisions syncs every commit (synchronous FULL, WAL, checkpoints left to their thread below 100,000 pages); so does the server one', async () => {
   const store = new SqliteStore(dbPath());
   try {
     await store.migrate();
     assert.equal((await store.saveDecisions([record(1)]))[0]!.kind, 'created');
     const { writer, server } = await store.durability();
     // 2 is FULL: the WAL is synced at each commit, so an answered decision survives a power cut (NORMAL is 1).
-    assert.deepEqual(writer, { journal_mode: 'wal', synchronous: 2, wal_autocheckpoint: 10000 });
-    assert.deepEqual(server, { journal_mode: 'wal', synchronous: 2, wal_autocheckpoint: 10000 });
+    assert.deepEqual(writer, { journal_mode: 'wal', synchronous: 2, wal_autocheckpoint: 100000 });
+    assert.deepEqual(server, { journal_mode: 'wal', synchronous: 2, wal_autocheckpoint: 100000 });
   } finally {
     await store.close();
   }
+});
+
+test('the checkpoint thread copies committed decisions into the database file while no commit is past its threshold', async () => {
+  const path = dbPath();
+  const store = new SqliteStore(path);
+  try {
+    await store.migrate();
+    const before = statSync(path).size;
+    // About 3,000 rows: a few MB of WAL, far below the 100,000 pages at which a commit would checkpoint itself.
+    for (let start = 0; start < 3000; start += 500)
+      await store.saveDecisions(Array.from({ length: 500 }, (_, k) => record(10_000 + start + k)));
+    let after = statSync(path).size;
+    for (let i = 0; i < 100 && after < before + 200_000; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      after = statSync(path).size;
+    }
+    assert.ok(
+      after >= before + 200_000,
+      `database file ${before} -> ${after} bytes: the WAL was not checkpointed`,
+    );
+    const wal = new Database(path, { readonly: true });
+    try {
+      const count = wal.prepare('SELECT count(*) AS n FROM transactions').get() as { n: number };
+      assert.equal(count.n, 3000);
+    } finally {
+      wal.close();
+    }
+  } finally {
+    await store.close();
+  }
+  assert.equal(
+    existsSync(`${path}-wal`),
+    false,
+    'the last connection to close checkpointed the rest and removed the WAL',
+  );
 });
 
 async function untilStoredIdsReady(store: SqliteStore): Promise<void> {
