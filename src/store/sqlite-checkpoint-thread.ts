@@ -25,8 +25,11 @@ const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (error) {
-    // SQLITE_BUSY (another checkpoint, e.g. a backup's, in progress) or a failing disk: the next tick tries again,
-    // and the store's connections still checkpoint past their fallback threshold.
+    // Another process's checkpoint in progress (a command with the same store open) is not a failure; a failing
+    // disk is, and is reported. Either way the next tick tries again, and the store's connections still
+    // checkpoint past their fallback threshold.
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return;
     port.postMessage({ kind: 'checkpoint_failed', message: (error as Error).message });
   }
 }, intervalMs);

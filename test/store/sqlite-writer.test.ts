@@ -179,6 +179,28 @@ test('the checkpoint thread copies committed decisions into the database file wh
   );
 });
 
+test('two stores open on one file (a server and a command) checkpoint side by side without a warning', async () => {
+  const path = dbPath();
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.message);
+  process.on('warning', onWarning);
+  const first = new SqliteStore(path);
+  await first.migrate();
+  const second = new SqliteStore(path);
+  try {
+    const until = Date.now() + 1500;
+    for (let n = 0; Date.now() < until; n += 200) {
+      await first.saveDecisions(Array.from({ length: 100 }, (_, k) => record(50_000 + n + k)));
+      await second.saveDecisions(Array.from({ length: 100 }, (_, k) => record(50_000 + n + 100 + k)));
+    }
+  } finally {
+    await second.close();
+    await first.close();
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(warnings, []);
+});
+
 async function untilStoredIdsReady(store: SqliteStore): Promise<void> {
   for (let i = 0; i < 200 && !store.storedIdsReady; i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(store.storedIdsReady, 'the stored ids were read');
